@@ -1,0 +1,50 @@
+// Plain-text rendering of engine results for the terminal.
+import type { LibraryStatus, SearchResponse } from '../contract/index.ts';
+
+const bold = (s: string, tty: boolean) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
+
+export function formatSearch(response: SearchResponse, tty: boolean): string {
+  const lines: string[] = [];
+  if (response.notice) lines.push(`(${response.notice})`, '');
+  if (response.hits.length === 0) lines.push('No results.');
+  response.hits.forEach((hit, i) => {
+    const where = [hit.page !== null ? `p. ${hit.page}` : null, hit.headingPath.length ? `§ ${hit.headingPath.join(' › ')}` : null]
+      .filter(Boolean)
+      .join(', ');
+    const email = hit.kind === 'email' ? [hit.from, hit.date ? new Date(hit.date).toISOString().slice(0, 10) : null].filter(Boolean).join(', ') : '';
+    lines.push(`${i + 1}. ${bold(hit.title, tty)}${where ? `  (${where})` : ''}${email ? `  — ${email}` : ''}  [${hit.score.toFixed(4)}]`);
+    lines.push(`   ${hit.uri}`);
+    lines.push(`   ${highlight(hit.snippet, hit.highlights, tty).replace(/\s+/g, ' ')}`);
+    lines.push('');
+  });
+  return lines.join('\n');
+}
+
+function highlight(snippet: string, ranges: [number, number][], tty: boolean): string {
+  if (!tty) return snippet;
+  let out = '';
+  let at = 0;
+  for (const [s, e] of ranges) {
+    if (s < at) continue;
+    out += snippet.slice(at, s) + bold(snippet.slice(s, e), true);
+    at = e;
+  }
+  return out + snippet.slice(at);
+}
+
+export function formatStatus(status: LibraryStatus): string {
+  const d = status.documents;
+  const lines = [
+    `Library:    ${status.dbPath}`,
+    `Documents:  ${d.indexed} indexed, ${d.skipped} skipped, ${d.failed} failed${d.pending ? `, ${d.pending} pending` : ''}`,
+    `Chunks:     ${status.chunks}`,
+    `Queued:     ${status.pendingJobs} jobs${status.pendingJobs ? ' (run `cairn index` to finish them)' : ''}`,
+    `Embedder:   ${status.embedder ?? 'none (keyword search only)'}`,
+  ];
+  for (const m of status.embeddingModels) lines.push(`Vectors:    ${m.key} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
+  if (status.problems.length) {
+    lines.push('', 'Problems:');
+    for (const p of status.problems) lines.push(`  ${p.status.padEnd(7)}  ${p.uri}\n           ${p.code ?? ''}: ${p.reason}`);
+  }
+  return lines.join('\n');
+}

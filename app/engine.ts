@@ -1,0 +1,197 @@
+// The composition root: builds every service from the library's settings and implements the
+// contract. The only place that knows all the pieces.
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  CairnError,
+  type EngineEvent,
+  type LibraryStatus,
+  type SearchRequest,
+  type SearchResponse,
+} from './contract/index.ts';
+import { openEmbedder, type Embedder, type EmbedderSpec } from './embed/index.ts';
+import { ExtractorPool, type ExtractLimits } from './extract/index.ts';
+import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary, type ScanPayload } from './index/index.ts';
+import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
+import { Library, type EmbeddingModelRow } from './store/index.ts';
+
+export interface EngineOptions {
+  dbPath: string;
+  /** Use this embedder (tests, benchmarks); null for none. Default: the library's setting. */
+  embedder?: Embedder | null;
+  /** Secret for a remote embedder; by default CAIRN_EMBED_API_KEY. */
+  embedApiKey?: string;
+  extract?: Partial<ExtractLimits> & { workers?: number };
+  ingest?: Partial<IngestOptions>;
+  search?: HybridSearchOptions;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+const EMBEDDER_SETTING = 'embedder';
+
+export class Engine {
+  readonly library: Library;
+  private embedder: Embedder | null;
+  /** Why the configured embedder could not be opened, for status and search notices. */
+  private embedderError: string | null;
+  private readonly options: EngineOptions;
+  private readonly pool: ExtractorPool;
+  private readonly searcher: HybridSearch;
+  /** Embedders of older models, opened from their stored spec to embed queries while re-embedding. */
+  private readonly queryEmbedders = new Map<string, Promise<Embedder | null>>();
+
+  private constructor(library: Library, embedder: Embedder | null, embedderError: string | null, options: EngineOptions) {
+    this.library = library;
+    this.embedder = embedder;
+    this.embedderError = embedderError;
+    this.options = options;
+    this.pool = new ExtractorPool({ workers: options.extract?.workers ?? 1, limits: options.extract ?? {} });
+    this.searcher = new HybridSearch(library, () => this.queryVectors(), options.search);
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const library = Library.open(options.dbPath);
+    // Jobs a killed process left running start again.
+    library.jobs.requeueRunning();
+    let embedder: Embedder | null = null;
+    let embedderError: string | null = null;
+    if (options.embedder !== undefined) {
+      embedder = options.embedder;
+    } else {
+      const spec = library.settings.get<EmbedderSpec>(EMBEDDER_SETTING);
+      if (spec) {
+        try {
+          embedder = await openEmbedder(spec, { apiKey: options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+        } catch (error) {
+          embedderError = `The embedding model could not be loaded (${(error as Error).message}).`;
+        }
+      }
+    }
+    const engine = new Engine(library, embedder, embedderError, options);
+    if (embedder) engine.registerModel(embedder);
+    return engine;
+  }
+
+  /**
+   * Records the embedder's model. With no model yet it becomes the active one at once; beside
+   * another active model it is built in the background and takes over when complete.
+   */
+  private registerModel(embedder: Embedder): EmbeddingModelRow {
+    const { models } = this.library;
+    return this.library.transaction(() => {
+      for (const model of models.list()) if (model.state === 'building' && model.key !== embedder.key) models.discard(model.id);
+      const state = models.byState('active') ? 'building' : 'active';
+      return models.register(embedder.key, embedder.spec, embedder.dimensions, state);
+    });
+  }
+
+  private target(): EmbeddingTarget | null {
+    if (!this.embedder) return null;
+    const model = this.library.models.byKey(this.embedder.key) ?? this.registerModel(this.embedder);
+    return { embedder: this.embedder, store: this.library.models.store(model) };
+  }
+
+  /** Queues the given files and folders for indexing. Paths that do not exist are returned apart. */
+  add(paths: string[]): { queued: string[]; missing: string[] } {
+    const queued: string[] = [];
+    const missing: string[] = [];
+    for (const raw of paths) {
+      const path = resolve(raw);
+      if (!existsSync(path)) {
+        missing.push(raw);
+        continue;
+      }
+      this.library.transaction(() => {
+        const source = this.library.sources.ensure('import', path, basename(path) || path);
+        this.library.jobs.enqueue('scan', { path, sourceId: source.id } satisfies ScanPayload);
+      });
+      queued.push(path);
+    }
+    return { queued, missing };
+  }
+
+  /** Runs the queued work to the end (or until aborted): scans, files, missing vectors. */
+  async index(signal?: AbortSignal): Promise<IngestSummary> {
+    const ingestor = new Ingestor({
+      library: this.library,
+      pool: this.pool,
+      target: this.target(),
+      ...(this.options.ingest ? { options: this.options.ingest } : {}),
+      ...(this.options.onEvent ? { emit: this.options.onEvent } : {}),
+    });
+    return ingestor.run(signal);
+  }
+
+  /** Removes a file or folder (everything below it) from the library. */
+  remove(rawPath: string): number {
+    const path = resolve(rawPath);
+    return this.library.transaction(() => {
+      this.library.jobs.dropFileJobsUnder(path);
+      this.library.sources.removeUnder(path);
+      return this.library.documents.removeUnder(path);
+    });
+  }
+
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.searcher.search(request);
+  }
+
+  /** Switches the library to another embedding model (null: keyword-only). Never wipes vectors. */
+  async setEmbedder(spec: EmbedderSpec | null): Promise<void> {
+    if (spec === null) {
+      this.library.settings.delete(EMBEDDER_SETTING);
+      await this.embedder?.close();
+      this.embedder = null;
+      this.embedderError = null;
+      return;
+    }
+    const embedder = await openEmbedder(spec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+    if (this.embedder && this.embedder !== embedder) await this.embedder.close();
+    this.embedder = embedder;
+    this.embedderError = null;
+    this.library.settings.set(EMBEDDER_SETTING, embedder.spec);
+    this.registerModel(embedder);
+  }
+
+  status(): LibraryStatus {
+    const { documents, models } = this.library;
+    return {
+      dbPath: this.library.path,
+      documents: documents.countsByStatus(),
+      chunks: documents.chunkCount(),
+      pendingJobs: this.library.jobs.count(),
+      problems: documents.problems(),
+      embeddingModels: models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() })),
+      embedder: this.embedder?.key ?? this.embedderError,
+    };
+  }
+
+  private async queryVectors(): Promise<QueryVectors | { unavailable: string }> {
+    if (!this.embedder) return { unavailable: this.embedderError ?? 'No embedding model is configured.' };
+    const active = this.library.models.byState('active');
+    if (!active) return { unavailable: 'The library has no vectors yet.' };
+    const embedder = active.key === this.embedder.key ? this.embedder : await this.queryEmbedder(active);
+    if (!embedder) return { unavailable: `The library's vectors come from ${active.key}, which cannot be loaded; re-embedding with the new model is under way.` };
+    return { store: this.library.models.store(active), embedQuery: async (text) => (await embedder.embed([text]))[0]! };
+  }
+
+  private queryEmbedder(model: EmbeddingModelRow): Promise<Embedder | null> {
+    let found = this.queryEmbedders.get(model.key);
+    if (!found) {
+      found = openEmbedder(JSON.parse(model.spec) as EmbedderSpec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY })
+        .then((e) => (e.key === model.key ? e : null))
+        .catch(() => null);
+      this.queryEmbedders.set(model.key, found);
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+    for (const pending of this.queryEmbedders.values()) await (await pending)?.close();
+    await this.embedder?.close();
+    this.library.close();
+  }
+}
+
+export { CairnError };

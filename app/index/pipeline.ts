@@ -1,0 +1,338 @@
+// The ingestion pipeline: takes jobs from the persistent queue, extracts files in worker threads
+// while the previous batch is embedded, and writes each batch (documents, chunks, full-text
+// rows, vectors, job removal) in one transaction. A crash between batches loses nothing; a
+// crash inside one rolls it back and the jobs run again.
+import { stat } from 'node:fs/promises';
+import type { EngineEvent } from '../contract/index.ts';
+import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
+import type { Embedder } from '../embed/index.ts';
+import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index.ts';
+import { analyze } from '../search/index.ts';
+import type { DocumentInput, Job, Library, VectorStore } from '../store/index.ts';
+import { bufferedMap } from './buffered.ts';
+import { displayName, walkFiles } from './walk.ts';
+
+/** Where new vectors go: the configured embedder and its model's vector tables. */
+export interface EmbeddingTarget {
+  embedder: Embedder;
+  store: VectorStore;
+}
+
+export interface IngestOptions {
+  chunk: Omit<ChunkOptions, 'countTokens'>;
+  /** Chunks embedded (and files written) together. */
+  batchChunks: number;
+  /** Files being extracted at once (ahead of embedding). */
+  prefetch: number;
+  /** Attachments and mailbox messages inside one file, at most. */
+  maxChildren: number;
+}
+
+export const defaultIngestOptions: IngestOptions = {
+  chunk: { maxTokens: 384, overlapTokens: 48, minTokens: 24 },
+  batchChunks: 64,
+  prefetch: 4,
+  maxChildren: 10_000,
+};
+
+export interface ScanPayload {
+  path: string;
+  sourceId: number;
+}
+export type FilePayload = ScanPayload;
+
+/** A document ready to write: its row, its chunks, and the documents inside it. */
+interface PreparedDocument {
+  input: DocumentInput;
+  chunks: Chunk[];
+  ftsTitle: string;
+  children: PreparedDocument[];
+  vectors?: Float32Array[];
+  /** Set when another document already has this content: copy its chunks instead of embedding. */
+  copyOf?: string;
+}
+
+interface PreparedFile {
+  job: Job;
+  path: string;
+  /** Null when the file is gone: its document leaves the index. */
+  doc: PreparedDocument | null;
+}
+
+export interface IngestSummary {
+  filesDone: number;
+  chunks: number;
+  errors: number;
+  seconds: number;
+}
+
+export class Ingestor {
+  private readonly library: Library;
+  private readonly pool: ExtractorPool;
+  private readonly target: EmbeddingTarget | null;
+  private readonly options: IngestOptions;
+  private readonly emit: (event: EngineEvent) => void;
+  private readonly countTokens: (text: string) => number;
+
+  constructor(deps: {
+    library: Library;
+    pool: ExtractorPool;
+    target: EmbeddingTarget | null;
+    options?: Partial<IngestOptions>;
+    emit?: (event: EngineEvent) => void;
+  }) {
+    this.library = deps.library;
+    this.pool = deps.pool;
+    this.target = deps.target;
+    this.options = { ...defaultIngestOptions, ...deps.options };
+    this.emit = deps.emit ?? (() => {});
+    const embedder = deps.target?.embedder;
+    this.countTokens = embedder ? (text) => embedder.countTokens(text) : approximateTokens;
+    if (embedder) this.options.chunk = { ...this.options.chunk, maxTokens: Math.min(this.options.chunk.maxTokens, embedder.maxTokens) };
+  }
+
+  /** Runs every queued job: scans, then files, then vectors missing from the target model. */
+  async run(signal?: AbortSignal): Promise<IngestSummary> {
+    const started = performance.now();
+    const progress = { filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null as string | null };
+    let lastEmit = 0;
+    const report = (force = false) => {
+      const now = performance.now();
+      if (!force && now - lastEmit < 100) return;
+      lastEmit = now;
+      const seconds = (now - started) / 1000;
+      this.emit({ type: 'progress', ...progress, chunksPerSecond: seconds > 0 ? progress.chunks / seconds : 0 });
+    };
+
+    for (let [scan] = this.library.jobs.claim('scan', 1); scan && !signal?.aborted; [scan] = this.library.jobs.claim('scan', 1)) {
+      await this.scan(scan, progress);
+    }
+
+    progress.filesTotal = this.library.jobs.count('file');
+    const prepared = bufferedMap(this.fileJobs(signal), this.options.prefetch, (job) => {
+      progress.currentFile = (JSON.parse(job.payload) as FilePayload).path;
+      report();
+      return this.prepare(job);
+    });
+    let batch: PreparedFile[] = [];
+    let batchChunks = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const files = batch;
+      batch = [];
+      batchChunks = 0;
+      const written = await this.writeBatch(files);
+      progress.filesDone += files.length;
+      progress.chunks += written;
+      progress.errors += files.reduce((n, f) => n + countProblems(f.doc), 0);
+      report();
+    };
+    for await (const file of prepared) {
+      batch.push(file);
+      batchChunks += countChunks(file.doc);
+      if (batchChunks >= this.options.batchChunks || batch.length >= this.options.batchChunks) await flush();
+    }
+    await flush();
+
+    progress.chunks += await this.fillMissingVectors(signal, () => report());
+    progress.currentFile = null;
+    report(true);
+    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Lists a path and queues the files that are new or changed (size or mtime differ); files
+   * that are gone leave the index. One transaction, so a crash re-runs the whole scan.
+   */
+  private async scan(job: Job, progress: { errors: number }): Promise<void> {
+    const { path, sourceId } = JSON.parse(job.payload) as ScanPayload;
+    const known = this.library.documents.fileStates(path);
+    const changed: string[] = [];
+    const seen = new Set<string>();
+    try {
+      for await (const entry of walkFiles(path, (problem) => {
+        progress.errors++;
+        this.emit({ type: 'document-issue', uri: problem.path, status: 'failed', code: 'unreadable', reason: problem.reason });
+      })) {
+        seen.add(entry.path);
+        const state = known.get(entry.path);
+        if (!state || state.size !== entry.size || state.mtime !== entry.mtime || state.status === 'pending') changed.push(entry.path);
+      }
+    } catch (error) {
+      // The root itself is gone or unreadable: whatever was indexed from it is gone too.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') {
+        progress.errors++;
+        this.emit({ type: 'document-issue', uri: path, status: 'failed', code: 'unreadable', reason: `Cannot read ${path}: ${code ?? (error as Error).message}` });
+        this.library.jobs.done(job.id);
+        return;
+      }
+    }
+    this.library.transaction(() => {
+      for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload);
+      for (const old of known.keys()) if (!seen.has(old)) this.library.documents.removeByPath(old);
+      this.library.jobs.done(job.id);
+    });
+  }
+
+  private async *fileJobs(signal?: AbortSignal): AsyncGenerator<Job> {
+    while (!signal?.aborted) {
+      const jobs = this.library.jobs.claim('file', 16);
+      if (jobs.length === 0) return;
+      yield* jobs;
+    }
+  }
+
+  /** Extracts and chunks one file job. Never throws: failures become documents with a reason. */
+  private async prepare(job: Job): Promise<PreparedFile> {
+    const { path, sourceId } = JSON.parse(job.payload) as FilePayload;
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      return { job, path, doc: null };
+    }
+    const extraction = await this.pool.extractFile(path);
+    if (!extraction.ok && extraction.code === 'vanished') return { job, path, doc: null };
+    const base: DocumentInput = {
+      sourceId, parentId: null, uri: path, path, kind: 'file', title: displayName(path), mime: null,
+      size: info.size, mtime: Math.floor(info.mtimeMs), contentHash: extraction.hash, status: 'indexed',
+      errorCode: null, reason: null, metadata: {}, date: Math.floor(info.mtimeMs), sender: null, recipients: null,
+    };
+    const budget = { children: this.options.maxChildren };
+    return { job, path, doc: await this.prepareDocument(base, extraction, budget, 0) };
+  }
+
+  private async prepareDocument(base: DocumentInput, extraction: FileExtraction, budget: { children: number }, depth: number): Promise<PreparedDocument> {
+    if (!extraction.ok) {
+      this.emit({ type: 'document-issue', uri: base.uri, status: extraction.status, code: extraction.code, reason: extraction.reason });
+      const input = { ...base, status: extraction.status, errorCode: extraction.code, reason: extraction.reason };
+      return { input, chunks: [], ftsTitle: '', children: [] };
+    }
+    const doc = extraction.doc;
+    const recipients = [...(doc.to ?? []), ...(doc.cc ?? [])];
+    const input: DocumentInput = {
+      ...base,
+      kind: doc.kind,
+      title: doc.title || base.title,
+      mime: doc.mime,
+      metadata: doc.metadata,
+      date: doc.date ?? base.date,
+      sender: doc.from ?? null,
+      recipients: recipients.length ? recipients.join('\n') : null,
+    };
+    // Headings and (for email) the sender are searchable with the title.
+    const ftsTitle = analyze([input.title, doc.from ?? ''].join(' '));
+    const chunks = chunkSections(doc.sections, { ...this.options.chunk, countTokens: this.countTokens });
+    const children: PreparedDocument[] = [];
+    for (const child of doc.children) {
+      if (depth >= 3 || budget.children <= 0) break;
+      budget.children--;
+      children.push(await this.prepareDocument(childBase(input, child), await this.pool.extractChild(child), budget, depth + 1));
+    }
+    return { input, chunks, ftsTitle, children };
+  }
+
+  /** Embeds what needs embedding, then writes the whole batch in one transaction. */
+  private async writeBatch(files: PreparedFile[]): Promise<number> {
+    const docs = files.flatMap((f) => (f.doc ? flatten(f.doc) : []));
+    const embedding: PreparedDocument[] = [];
+    const firstWithHash = new Set<string>();
+    for (const doc of docs) {
+      const hash = doc.input.contentHash;
+      if (doc.input.status !== 'indexed' || doc.chunks.length === 0) continue;
+      if (hash && (firstWithHash.has(hash) || this.library.documents.findIndexedByHash(hash, doc.input.uri) !== null)) {
+        doc.copyOf = hash;
+        continue;
+      }
+      if (hash) firstWithHash.add(hash);
+      embedding.push(doc);
+    }
+    if (this.target) {
+      const texts = embedding.flatMap((d) => d.chunks.map((c) => c.text));
+      const vectors = texts.length ? await this.target.embedder.embed(texts) : [];
+      let at = 0;
+      for (const doc of embedding) {
+        doc.vectors = vectors.slice(at, at + doc.chunks.length);
+        at += doc.chunks.length;
+      }
+    }
+    let written = 0;
+    this.library.transaction(() => {
+      for (const file of files) {
+        if (file.doc) written += this.writeDocument(file.doc, null);
+        else this.library.documents.removeByPath(file.path);
+        this.library.jobs.done(file.job.id);
+      }
+    });
+    return written;
+  }
+
+  private writeDocument(doc: PreparedDocument, parentId: number | null): number {
+    const { documents } = this.library;
+    const id = documents.upsert({ ...doc.input, parentId });
+    let written = 0;
+    const source = doc.copyOf ? documents.findIndexedByHash(doc.copyOf, doc.input.uri) : null;
+    if (source !== null) {
+      const pairs = documents.copyChunks(source, id, doc.ftsTitle, analyze);
+      // Vectors follow in every model that has them (also one being built).
+      for (const model of this.library.models.list()) {
+        const store = this.library.models.store(model);
+        for (const [from, to] of pairs) store.copy(from, to);
+      }
+      written += pairs.length;
+    } else {
+      const ids = documents.insertChunks(id, doc.chunks.map((c) => ({ ...c, ftsTitle: doc.ftsTitle, ftsBody: analyze(c.text) })));
+      if (this.target && doc.vectors) ids.forEach((chunkId, i) => this.target!.store.put(chunkId, doc.vectors![i]!));
+      written += ids.length;
+    }
+    for (const child of doc.children) written += this.writeDocument(child, id);
+    return written;
+  }
+
+  /**
+   * Embeds chunks that have no vector in the target model: those written while no embedder
+   * was set, or all of them after the embedding model changed. When the model was being built
+   * beside an older one, it becomes the one search uses once it is complete.
+   */
+  private async fillMissingVectors(signal: AbortSignal | undefined, onBatch: () => void): Promise<number> {
+    if (!this.target) return 0;
+    const { embedder, store } = this.target;
+    let done = 0;
+    for (let rows = store.missing(this.options.batchChunks); rows.length && !signal?.aborted; rows = store.missing(this.options.batchChunks)) {
+      const vectors = await embedder.embed(rows.map((r) => r.text));
+      this.library.transaction(() => rows.forEach((row, i) => store.put(row.id, vectors[i]!)));
+      done += rows.length;
+      onBatch();
+    }
+    if (!signal?.aborted && store.model.state === 'building' && store.missing(1).length === 0) {
+      this.library.transaction(() => this.library.models.activate(store.model.id));
+    }
+    return done;
+  }
+}
+
+function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
+  return {
+    ...parent,
+    uri: `${parent.uri}#${child.key}`,
+    title: child.name,
+    mime: child.mime ?? null,
+    size: child.bytes.byteLength,
+    metadata: {},
+    sender: null,
+    recipients: null,
+  };
+}
+
+function flatten(doc: PreparedDocument): PreparedDocument[] {
+  return [doc, ...doc.children.flatMap(flatten)];
+}
+
+function countChunks(doc: PreparedDocument | null): number {
+  return doc ? flatten(doc).reduce((n, d) => n + d.chunks.length, 0) : 0;
+}
+
+function countProblems(doc: PreparedDocument | null): number {
+  return doc ? flatten(doc).filter((d) => d.input.status !== 'indexed').length : 0;
+}

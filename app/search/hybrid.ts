@@ -1,0 +1,95 @@
+// Hybrid retrieval: BM25 over FTS5 and KNN over the active embedding model's vectors, fused by
+// weighted reciprocal rank fusion, with filters, snippets and a plain word on how it ran.
+import {
+  CairnError,
+  SearchRequest,
+  type SearchHit,
+  type SearchMode,
+  type SearchRequestParsed,
+  type SearchResponse,
+} from '../contract/index.ts';
+import { filterCondition, type Library, type VectorStore } from '../store/index.ts';
+import { matchExpression, queryTerms } from './analyze.ts';
+import { fuse } from './fusion.ts';
+import { makeSnippet } from './snippet.ts';
+
+/** What vector search needs: the active model's vectors and a way to embed the query with it. */
+export interface QueryVectors {
+  store: VectorStore;
+  embedQuery(text: string): Promise<Float32Array>;
+}
+
+/** Vectors to search, or the reason there are none (shown to the user). */
+export type VectorSource = () => Promise<QueryVectors | { unavailable: string }>;
+
+export interface HybridSearchOptions {
+  /** How much more a title match counts than a body match in BM25. */
+  titleWeight?: number;
+  /** Default fusion weights, per request overridable. */
+  weights?: { bm25: number; vector: number };
+}
+
+export class HybridSearch {
+  private readonly library: Library;
+  private readonly vectors: VectorSource;
+  private readonly titleWeight: number;
+  private readonly weights: { bm25: number; vector: number };
+
+  constructor(library: Library, vectors: VectorSource, options: HybridSearchOptions = {}) {
+    this.library = library;
+    this.vectors = vectors;
+    this.titleWeight = options.titleWeight ?? 2;
+    this.weights = options.weights ?? { bm25: 1, vector: 1 };
+  }
+
+  async search(input: SearchRequest): Promise<SearchResponse> {
+    const parsed = SearchRequest.safeParse(input);
+    if (!parsed.success) throw new CairnError('bad-request', `Invalid search: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const request: SearchRequestParsed = parsed.data;
+    const where = filterCondition(request.filters);
+    const depth = request.mode === 'hybrid' ? Math.max(request.k * 3, 50) : request.k;
+
+    let mode: SearchMode = request.mode;
+    let notice: string | null = null;
+    let vectors: QueryVectors | null = null;
+    if (mode !== 'bm25') {
+      const found = await this.vectors();
+      if ('unavailable' in found) {
+        notice = `${found.unavailable} Keyword search only.`;
+        mode = 'bm25';
+      } else {
+        vectors = found;
+      }
+    }
+
+    const lists: Record<string, number[]> = {};
+    const scores = new Map<string, Map<number, number>>();
+    if (mode !== 'vector') {
+      const match = matchExpression(request.query);
+      const rows = match ? this.library.retrieval.fullText(match, depth, this.titleWeight, where) : [];
+      lists.bm25 = rows.map((r) => r.chunkId);
+      // FTS5's bm25() is lower-is-better; report it the usual way round.
+      scores.set('bm25', new Map(rows.map((r) => [r.chunkId, -r.score])));
+    }
+    if (vectors && request.query.trim()) {
+      const query = await vectors.embedQuery(request.query);
+      const rows = vectors.store.nearest(query, depth, where && { sql: where.sql, params: where.params });
+      lists.vector = rows.map((r) => r.chunkId);
+      scores.set('vector', new Map(rows.map((r) => [r.chunkId, 1 - r.distance])));
+    }
+
+    const weights = request.weights ?? this.weights;
+    const ranked = mode === 'hybrid' ? fuse(lists, weights) : fuse(lists, { [mode]: 1 });
+    const top = ranked.slice(0, request.k);
+    const rows = this.library.retrieval.hits(top.map((r) => r.id));
+    const terms = queryTerms(request.query);
+    const hits: SearchHit[] = [];
+    for (const entry of top) {
+      const row = rows.get(entry.id);
+      if (!row) continue;
+      const score = mode === 'hybrid' ? entry.score : (scores.get(mode)?.get(entry.id) ?? 0);
+      hits.push({ ...row, ...makeSnippet(row.text, terms), score, ranks: entry.ranks });
+    }
+    return { hits, mode, keywordOnly: mode === 'bm25', notice };
+  }
+}

@@ -1,0 +1,75 @@
+// The SQLite library file: connection and pragmas, numbered migrations, and one repository per
+// table group. No other folder writes SQL.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
+import { CairnError } from '../contract/index.ts';
+import { DocumentRepository } from './documents.ts';
+import { JobQueue } from './jobs.ts';
+import { migrate } from './migrations.ts';
+import { ModelRepository } from './models.ts';
+import { RetrievalQueries } from './retrieval.ts';
+import { SettingsRepository } from './settings.ts';
+import { SourceRepository } from './sources.ts';
+
+export type { ChunkInput, DocumentInput, FileState } from './documents.ts';
+export type { Job, JobKind } from './jobs.ts';
+export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
+export { filterCondition } from './retrieval.ts';
+export type { SourceKind, SourceRow } from './sources.ts';
+export type { EmbeddingModelRow, ModelState } from './vectors.ts';
+export { VectorStore, usesBitIndex } from './vectors.ts';
+export { migrate, migrations, currentVersion } from './migrations.ts';
+
+export class Library {
+  readonly path: string;
+  readonly db: SqliteDatabase;
+  readonly documents: DocumentRepository;
+  readonly jobs: JobQueue;
+  readonly models: ModelRepository;
+  readonly retrieval: RetrievalQueries;
+  readonly settings: SettingsRepository;
+  readonly sources: SourceRepository;
+
+  private constructor(path: string, db: SqliteDatabase) {
+    this.path = path;
+    this.db = db;
+    this.documents = new DocumentRepository(db);
+    this.jobs = new JobQueue(db);
+    this.models = new ModelRepository(db);
+    this.retrieval = new RetrievalQueries(db);
+    this.settings = new SettingsRepository(db);
+    this.sources = new SourceRepository(db);
+  }
+
+  /** Opens (creating and migrating as needed) the library at `path`. */
+  static open(path: string): Library {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let db: SqliteDatabase;
+    try {
+      db = openSqlite(path);
+    } catch (error) {
+      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      const integrity = db.pragma('quick_check', { simple: true });
+      if (integrity !== 'ok') throw new Error(String(integrity));
+      migrate(db);
+    } catch (error) {
+      db.close();
+      const message = (error as Error).message;
+      const code = /not a database|malformed|corrupt/i.test(message) ? 'library-corrupt' : 'library-unreadable';
+      throw new CairnError(code, `Cannot open the library at ${path}: ${message}`, { cause: error });
+    }
+    return new Library(path, db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+export { defaultDataDir, resolveLibraryPath } from './location.ts';

@@ -1,0 +1,65 @@
+// The persistent job queue: work is written down before it is done, so killing the process at
+// any moment loses nothing. A job is deleted in the same transaction that stores its result.
+import type { SqliteDatabase } from '../../native/sqlite.ts';
+
+export type JobKind = 'scan' | 'file' | 'embed';
+
+export interface Job {
+  id: number;
+  kind: JobKind;
+  payload: string;
+  attempts: number;
+}
+
+export class JobQueue {
+  private readonly db: SqliteDatabase;
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  /** Queues a job unless the same one is already queued. */
+  enqueue(kind: JobKind, payload: unknown): void {
+    this.db
+      .prepare(`INSERT INTO jobs (kind, payload, created_at) VALUES (?, ?, ?) ON CONFLICT (kind, payload) DO NOTHING`)
+      .run(kind, JSON.stringify(payload), Date.now());
+  }
+
+  /** Marks up to `limit` queued jobs of `kind` as running and returns them, oldest first. */
+  claim(kind: JobKind, limit: number): Job[] {
+    return this.db
+      .prepare(
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1
+         WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND state = 'queued' ORDER BY id LIMIT ?)
+         RETURNING id, kind, payload, attempts`,
+      )
+      .all(kind, limit)
+      .sort((a, b) => (a as Job).id - (b as Job).id) as Job[];
+  }
+
+  done(id: number): void {
+    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+  }
+
+  /** Puts jobs left running by a process that died back in the queue. */
+  requeueRunning(): number {
+    return this.db.prepare(`UPDATE jobs SET state = 'queued' WHERE state = 'running'`).run().changes;
+  }
+
+  /** Drops queued file jobs at or below a path (the user removed it before they ran). */
+  dropFileJobsUnder(path: string): void {
+    const base = path.replace(/[\\/]+$/, '');
+    const jobs = this.db.prepare(`SELECT id, payload FROM jobs WHERE kind IN ('scan', 'file')`).all() as { id: number; payload: string }[];
+    const drop = this.db.prepare('DELETE FROM jobs WHERE id = ?');
+    for (const job of jobs) {
+      const target = (JSON.parse(job.payload) as { path?: string }).path ?? '';
+      if (target === base || target.startsWith(base + '/') || target.startsWith(base + '\\')) drop.run(job.id);
+    }
+  }
+
+  count(kind?: JobKind): number {
+    const row = kind
+      ? this.db.prepare('SELECT count(*) AS n FROM jobs WHERE kind = ?').get(kind)
+      : this.db.prepare('SELECT count(*) AS n FROM jobs').get();
+    return (row as { n: number }).n;
+  }
+}

@@ -1,0 +1,132 @@
+// Numbered schema migrations. Each runs once, in order, in its own transaction, when a library
+// is opened; `PRAGMA user_version` records the last one applied. Never edit a shipped migration:
+// add the next number.
+import type { SqliteDatabase } from '../../native/sqlite.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: SqliteDatabase) => void;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'sources, documents, chunks, full-text index',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sources (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('folder', 'mailbox', 'import', 'web')),
+          uri TEXT NOT NULL,
+          name TEXT NOT NULL,
+          config TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          UNIQUE (kind, uri)
+        );
+
+        CREATE TABLE documents (
+          id INTEGER PRIMARY KEY,
+          source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+          parent_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+          uri TEXT NOT NULL UNIQUE,
+          path TEXT,
+          kind TEXT NOT NULL CHECK (kind IN ('file', 'email', 'web')),
+          title TEXT NOT NULL DEFAULT '',
+          mime TEXT,
+          size INTEGER,
+          mtime INTEGER,
+          content_hash TEXT,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'indexed', 'skipped', 'failed')),
+          error_code TEXT,
+          reason TEXT,
+          metadata TEXT NOT NULL DEFAULT '{}',
+          date INTEGER,
+          sender TEXT,
+          recipients TEXT,
+          indexed_at INTEGER
+        );
+        CREATE INDEX documents_by_hash ON documents (content_hash);
+        CREATE INDEX documents_by_parent ON documents (parent_id);
+        CREATE INDEX documents_by_source ON documents (source_id);
+        CREATE INDEX documents_by_path ON documents (path);
+        CREATE INDEX documents_by_status ON documents (status);
+
+        CREATE TABLE chunks (
+          id INTEGER PRIMARY KEY,
+          document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+          ordinal INTEGER NOT NULL,
+          text TEXT NOT NULL,
+          start_offset INTEGER NOT NULL,
+          end_offset INTEGER NOT NULL,
+          page INTEGER,
+          heading_path TEXT NOT NULL DEFAULT '[]',
+          token_count INTEGER NOT NULL
+        );
+        CREATE INDEX chunks_by_document ON chunks (document_id, ordinal);
+
+        -- Contentless: the text lives in chunks; the index holds analysed text (CJK words
+        -- segmented, see app/search/analyze.ts), keyed by chunk id.
+        CREATE VIRTUAL TABLE chunk_fts USING fts5(
+          title, body,
+          content = '', contentless_delete = 1,
+          tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER chunks_delete_fts AFTER DELETE ON chunks BEGIN
+          DELETE FROM chunk_fts WHERE rowid = old.id;
+        END;
+
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'embedding models, job queue, settings',
+    up(db) {
+      db.exec(`
+        -- One row per embedding model the library has vectors for. Its vectors live in
+        -- tables named after its id (see app/store/vectors.ts).
+        CREATE TABLE embedding_models (
+          id INTEGER PRIMARY KEY,
+          key TEXT NOT NULL UNIQUE,
+          spec TEXT NOT NULL,
+          dimensions INTEGER NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('building', 'active', 'retired')),
+          created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE jobs (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          UNIQUE (kind, payload)
+        );
+
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `);
+    },
+  },
+];
+
+export function currentVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies every migration newer than the database. Refuses a database from a newer Cairn. */
+export function migrate(db: SqliteDatabase, list: Migration[] = migrations): void {
+  const latest = list.at(-1)?.version ?? 0;
+  const from = currentVersion(db);
+  if (from > latest) {
+    throw new Error(`This library was written by a newer Cairn (schema ${from}; this one knows ${latest}).`);
+  }
+  for (const migration of list) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}

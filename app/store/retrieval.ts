@@ -1,0 +1,104 @@
+// The read side of search: full-text (BM25) candidates, filters as SQL, and hits hydrated with
+// their document. Ranking logic (fusion, snippets) lives in app/search; only SQL lives here.
+import type { DocumentKind, SearchFilters } from '../contract/index.ts';
+import type { SqliteDatabase } from '../../native/sqlite.ts';
+
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+export interface ParsedFilters extends Omit<SearchFilters, 'dateFrom' | 'dateTo'> {
+  dateFrom?: number;
+  dateTo?: number;
+}
+
+function likeContains(value: string): string {
+  return '%' + value.replace(/[!%_]/g, '!$&') + '%';
+}
+
+/** The filters as a condition over `d` (documents), or undefined when nothing is filtered. */
+export function filterCondition(filters: ParsedFilters): SqlCondition | undefined {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filters.sourceIds?.length) {
+    parts.push(`d.source_id IN (${filters.sourceIds.map(() => '?').join(',')})`);
+    params.push(...filters.sourceIds);
+  }
+  if (filters.kinds?.length) {
+    parts.push(`d.kind IN (${filters.kinds.map(() => '?').join(',')})`);
+    params.push(...filters.kinds);
+  }
+  if (filters.pathPrefix) {
+    parts.push('substr(coalesce(d.path, d.uri), 1, ?) = ?');
+    params.push(filters.pathPrefix.length, filters.pathPrefix);
+  }
+  if (filters.dateFrom !== undefined) {
+    parts.push('d.date >= ?');
+    params.push(filters.dateFrom);
+  }
+  if (filters.dateTo !== undefined) {
+    parts.push('d.date <= ?');
+    params.push(filters.dateTo);
+  }
+  if (filters.from) {
+    parts.push(`d.sender LIKE ? ESCAPE '!'`);
+    params.push(likeContains(filters.from));
+  }
+  if (filters.to) {
+    parts.push(`d.recipients LIKE ? ESCAPE '!'`);
+    params.push(likeContains(filters.to));
+  }
+  return parts.length ? { sql: parts.join(' AND '), params } : undefined;
+}
+
+export interface HitRow {
+  chunkId: number;
+  documentId: number;
+  uri: string;
+  title: string;
+  kind: DocumentKind;
+  page: number | null;
+  headingPath: string[];
+  text: string;
+  date: number | null;
+  from: string | null;
+}
+
+export class RetrievalQueries {
+  private readonly db: SqliteDatabase;
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  /**
+   * Chunks matching an FTS5 expression, best first, with their BM25 score (lower is better, as
+   * FTS5 reports it). `titleWeight` scales title matches against body matches.
+   */
+  fullText(match: string, k: number, titleWeight: number, where?: SqlCondition): { chunkId: number; score: number }[] {
+    const weight = Number.isFinite(titleWeight) ? titleWeight : 1;
+    const join = where ? 'JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id' : '';
+    const filter = where ? `AND ${where.sql}` : '';
+    return this.db
+      .prepare(
+        `SELECT f.rowid AS chunkId, bm25(chunk_fts, ${weight}, 1.0) AS score FROM chunk_fts f ${join}
+         WHERE chunk_fts MATCH ? ${filter} ORDER BY score LIMIT ?`,
+      )
+      .all(match, ...(where?.params ?? []), k) as { chunkId: number; score: number }[];
+  }
+
+  hits(chunkIds: number[]): Map<number, HitRow> {
+    const out = new Map<number, HitRow>();
+    if (chunkIds.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT c.id AS chunkId, d.id AS documentId, d.uri, d.title, d.kind, c.page, c.heading_path AS headingPath,
+           c.text, d.date, d.sender AS "from"
+         FROM chunks c JOIN documents d ON d.id = c.document_id
+         WHERE c.id IN (${chunkIds.map(() => '?').join(',')})`,
+      )
+      .all(...chunkIds) as (Omit<HitRow, 'headingPath'> & { headingPath: string })[];
+    for (const row of rows) out.set(row.chunkId, { ...row, headingPath: JSON.parse(row.headingPath) as string[] });
+    return out;
+  }
+}

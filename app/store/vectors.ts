@@ -1,0 +1,149 @@
+// Vectors per embedding model. Model N keeps its float vectors in `vectors_N` (a plain table,
+// for exact re-ranking and filtered scans) and, when its dimension allows, a bit-quantized copy
+// in the sqlite-vec table `vector_bits_N` for a fast first pass: hamming KNN finds candidates,
+// exact cosine re-ranks them. Changing model builds new tables beside the old ones.
+import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.ts';
+
+export type ModelState = 'building' | 'active' | 'retired';
+
+export interface EmbeddingModelRow {
+  id: number;
+  key: string;
+  spec: string;
+  dimensions: number;
+  state: ModelState;
+}
+
+/** Binary quantization keeps enough signal only with many dimensions (and needs whole bytes). */
+export function usesBitIndex(dimensions: number): boolean {
+  return dimensions >= 128 && dimensions % 8 === 0;
+}
+
+export function toBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+export function fromBlob(blob: Buffer): Float32Array {
+  // Copy: the blob's memory may not be 4-byte aligned.
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float32Array(copy.buffer);
+}
+
+export class VectorStore {
+  readonly model: EmbeddingModelRow;
+  private readonly db: SqliteDatabase;
+  private readonly floats: string;
+  private readonly bits: string | null;
+
+  constructor(db: SqliteDatabase, model: EmbeddingModelRow) {
+    this.db = db;
+    this.model = model;
+    this.floats = `vectors_${model.id}`;
+    this.bits = usesBitIndex(model.dimensions) ? `vector_bits_${model.id}` : null;
+  }
+
+  /** Creates this model's tables (idempotent). */
+  create(): void {
+    const { floats, bits } = this;
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS ${floats} (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        embedding BLOB NOT NULL
+      );
+    `);
+    if (bits) {
+      this.db.exec(`
+        CREATE VIRTUAL TABLE IF NOT EXISTS ${bits} USING vec0(embedding bit[${this.model.dimensions}]);
+        CREATE TRIGGER IF NOT EXISTS ${floats}_delete_bits AFTER DELETE ON ${floats} BEGIN
+          DELETE FROM ${bits} WHERE rowid = old.chunk_id;
+        END;
+      `);
+    }
+  }
+
+  drop(): void {
+    if (this.bits) this.db.exec(`DROP TABLE IF EXISTS ${this.bits}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${this.floats}`);
+  }
+
+  put(chunkId: number, vector: Float32Array): void {
+    if (vector.length !== this.model.dimensions) {
+      throw new Error(`vector has ${vector.length} dimensions; model ${this.model.key} has ${this.model.dimensions}`);
+    }
+    const blob = toBlob(vector);
+    this.statement(`INSERT OR REPLACE INTO ${this.floats} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, blob);
+    if (this.bits) {
+      this.statement(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
+      this.statement(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
+    }
+  }
+
+  /** Copies the vectors of `fromChunk` to `toChunk` (same content at another path). */
+  copy(fromChunk: number, toChunk: number): boolean {
+    const row = this.statement(`SELECT embedding FROM ${this.floats} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
+    if (!row) return false;
+    this.put(toChunk, fromBlob(row.embedding));
+    return true;
+  }
+
+  count(): number {
+    return (this.statement(`SELECT count(*) AS n FROM ${this.floats}`).get() as { n: number }).n;
+  }
+
+  /** Chunks that have no vector in this model yet, oldest first. */
+  missing(limit: number): { id: number; text: string }[] {
+    return this.statement(
+      `SELECT c.id, c.text FROM chunks c LEFT JOIN ${this.floats} v ON v.chunk_id = c.id
+       WHERE v.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
+    ).all(limit) as { id: number; text: string }[];
+  }
+
+  /**
+   * Nearest chunks to `query` (L2-normalised) by cosine distance. Without a restriction and with
+   * a bit index: hamming KNN over `oversample` candidates, re-ranked exactly. With `allowed`
+   * (a SQL condition on chunk id `c.id`, from the filters) or no bit index: an exact scan.
+   */
+  nearest(query: Float32Array, k: number, allowed?: { sql: string; params: unknown[] }): { chunkId: number; distance: number }[] {
+    const blob = toBlob(query);
+    if (this.bits && !allowed) {
+      const oversample = Math.max(k * 8, 200);
+      const candidates = this.statement(
+        `SELECT rowid AS id FROM ${this.bits} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?`,
+      ).all(blob, oversample) as { id: number | bigint }[];
+      if (candidates.length === 0) return [];
+      const ids = candidates.map((c) => Number(c.id));
+      const rows = this.db
+        .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (${ids.map(() => '?').join(',')})`)
+        .all(...ids) as { chunk_id: number; embedding: Buffer }[];
+      return rows
+        .map((row) => ({ chunkId: row.chunk_id, distance: 1 - dot(query, fromBlob(row.embedding)) }))
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, k);
+    }
+    const where = allowed ? `WHERE ${allowed.sql}` : '';
+    return this.db
+      .prepare(
+        `SELECT v.chunk_id AS chunkId, vec_distance_cosine(v.embedding, ?) AS distance
+         FROM ${this.floats} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id
+         ${where} ORDER BY distance LIMIT ?`,
+      )
+      .all(blob, ...(allowed?.params ?? []), k) as { chunkId: number; distance: number }[];
+  }
+
+  private readonly statements = new Map<string, SqliteStatement>();
+  private statement(sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
