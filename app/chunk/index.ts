@@ -131,14 +131,18 @@ const CUTS = [/[^.!?。！？\n]+(?:[.!?。！？]+|\n|$)\s*/gu, /\S+\s*/gu];
 
 /**
  * The pieces a long span may be cut into: sentences; a sentence still over the budget, words;
- * a word still over it (or unbroken CJK), runs of 64 characters.
+ * a word still over it (or unbroken CJK), runs of characters.
  */
 function units(text: string, span: Span, options: ChunkOptions, level = 0): Span[] {
   const slice = text.slice(span.start, span.end);
   const cut = CUTS[level];
   if (!cut) {
+    // Runs of about half the budget, from this text's own tokens-per-character (byte-level
+    // tokenizers spend several tokens on one rare character).
+    const perChar = Math.max(1, options.countTokens(slice) / slice.length);
+    const step = Math.max(1, Math.floor(options.maxTokens / (2 * perChar)));
     const out: Span[] = [];
-    for (let s = 0; s < slice.length; s += 64) out.push({ start: span.start + s, end: span.start + Math.min(slice.length, s + 64) });
+    for (let s = 0; s < slice.length; s += step) out.push({ start: span.start + s, end: span.start + Math.min(slice.length, s + step) });
     return out;
   }
   const pieces = [...slice.matchAll(cut)]

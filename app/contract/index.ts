@@ -33,7 +33,10 @@ export const SearchFilters = z.object({
   /** Email recipient (to or cc) contains this (case-insensitive). */
   to: z.string().optional(),
 });
-export type SearchFilters = z.infer<typeof SearchFilters>;
+/** Filters as callers write them (dates as ISO strings or epoch ms). */
+export type SearchFilters = z.input<typeof SearchFilters>;
+/** Filters after validation (dates as epoch ms). */
+export type SearchFiltersParsed = z.output<typeof SearchFilters>;
 
 export const FusionWeights = z.object({
   bm25: z.number().min(0).default(1),

@@ -103,19 +103,28 @@ const mailHeaders = new Set([
   'path', 'x-mailer', 'user-agent', 'content-transfer-encoding',
 ]);
 
-/** A header block of "Name: value" lines (folded lines allowed) naming at least two mail headers. */
+/**
+ * A header block of "Name: value" lines (folded lines allowed) naming at least two mail headers.
+ * Real mail has the odd broken line (an unindented continuation), so a few bad lines are forgiven,
+ * but never the first.
+ */
 function looksLikeRfc822(text: string): boolean {
   const end = text.search(/\r?\n\r?\n/);
   const lines = (end === -1 ? text : text.slice(0, end)).split(/\r?\n/);
   if (end === -1 && text.length >= 4096) lines.pop(); // the sample may cut the last line short
   let known = 0;
+  let bad = 0;
   for (const [i, line] of lines.entries()) {
-    if (/^[ \t]/.test(line) && i > 0) continue;
+    if (i > 0 && /^[ \t]/.test(line)) continue;
     const header = /^([!-9;-~]+):/.exec(line);
-    if (!header) return false;
-    if (mailHeaders.has(header[1]!.toLowerCase())) known++;
+    if (!header) {
+      if (i === 0) return false;
+      bad++;
+    } else if (mailHeaders.has(header[1]!.toLowerCase())) {
+      known++;
+    }
   }
-  return known >= 2;
+  return known >= 2 && bad <= lines.length / 10;
 }
 
 /** Finds a file name among a zip's entries without unzipping (names are stored in plain bytes). */

@@ -45,18 +45,12 @@ export class Library {
   /** Opens (creating and migrating as needed) the library at `path`. */
   static open(path: string): Library {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    let db: SqliteDatabase;
+    let db: SqliteDatabase | undefined;
     try {
       db = openSqlite(path);
-    } catch (error) {
-      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
-    }
-    try {
-      const integrity = db.pragma('quick_check', { simple: true });
-      if (integrity !== 'ok') throw new Error(String(integrity));
       migrate(db);
     } catch (error) {
-      db.close();
+      db?.close();
       const message = (error as Error).message;
       const code = /not a database|malformed|corrupt/i.test(message) ? 'library-corrupt' : 'library-unreadable';
       throw new CairnError(code, `Cannot open the library at ${path}: ${message}`, { cause: error });

@@ -1,6 +1,6 @@
 // The read side of search: full-text (BM25) candidates, filters as SQL, and hits hydrated with
 // their document. Ranking logic (fusion, snippets) lives in app/search; only SQL lives here.
-import type { DocumentKind, SearchFilters } from '../contract/index.ts';
+import type { DocumentKind, SearchFiltersParsed } from '../contract/index.ts';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 
 export interface SqlCondition {
@@ -8,10 +8,7 @@ export interface SqlCondition {
   params: unknown[];
 }
 
-export interface ParsedFilters extends Omit<SearchFilters, 'dateFrom' | 'dateTo'> {
-  dateFrom?: number;
-  dateTo?: number;
-}
+export type ParsedFilters = SearchFiltersParsed;
 
 function likeContains(value: string): string {
   return '%' + value.replace(/[!%_]/g, '!$&') + '%';

@@ -1,0 +1,15 @@
+// Extraction: one reader per format (text and code, Markdown, HTML, PDF, DOCX, email, mbox) turns
+// bytes into a structured document or a typed reason why not, in worker threads for the pipeline.
+export type {
+  ChildInput,
+  ExtractedDocument,
+  ExtractErrorCode,
+  ExtractInput,
+  ExtractLimits,
+  ExtractResult,
+  FileExtraction,
+  Section,
+} from './types.ts';
+export { defaultExtractLimits } from './types.ts';
+export { extractBytes } from './extract-bytes.ts';
+export { ExtractorPool, type ExtractorPoolOptions } from './pool.ts';
