@@ -72,7 +72,8 @@ export class OpenAiEmbedder implements Embedder {
       dimensions = probe!.length;
       if (dimensions === 0) throw new CairnError('embedder-bad-response', `The embedding server at ${connection.baseUrl} returned an empty vector`);
     }
-    return new OpenAiEmbedder({ ...spec }, connection, dimensions);
+    // The spec records the dimensions found, so re-opening it later (from the library) sends nothing.
+    return new OpenAiEmbedder({ ...spec, dimensions }, connection, dimensions);
   }
 
   /**

@@ -51,14 +51,20 @@ export class HybridSearch {
 
     let mode: SearchMode = request.mode;
     let notice: string | null = null;
-    let vectors: QueryVectors | null = null;
+    let vectors: { store: VectorStore; query: Float32Array } | null = null;
     if (mode !== 'bm25') {
       const found = await this.vectors();
       if ('unavailable' in found) {
         notice = `${found.unavailable} Keyword search only.`;
         mode = 'bm25';
-      } else {
-        vectors = found;
+      } else if (request.query.trim()) {
+        try {
+          vectors = { store: found.store, query: await found.embedQuery(request.query) };
+        } catch (error) {
+          // A dead embedding server must not take search down: keyword results still answer.
+          notice = `Vector search failed (${(error as Error).message}). Keyword search only.`;
+          mode = 'bm25';
+        }
       }
     }
 
@@ -71,9 +77,8 @@ export class HybridSearch {
       // FTS5's bm25() is lower-is-better; report it the usual way round.
       scores.set('bm25', new Map(rows.map((r) => [r.chunkId, -r.score])));
     }
-    if (vectors && request.query.trim()) {
-      const query = await vectors.embedQuery(request.query);
-      const rows = vectors.store.nearest(query, depth, where && { sql: where.sql, params: where.params });
+    if (vectors) {
+      const rows = vectors.store.nearest(vectors.query, depth, where && { sql: where.sql, params: where.params });
       lists.vector = rows.map((r) => r.chunkId);
       scores.set('vector', new Map(rows.map((r) => [r.chunkId, 1 - r.distance])));
     }

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { extractBytes, type ExtractResult } from '../../app/extract/index.ts';
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+function textOf(result: ExtractResult): string {
+  assert.ok(result.ok, result.ok ? '' : `expected ok, got ${result.code}: ${result.reason}`);
+  return result.doc.sections.map((s) => s.text).join('\n');
+}
+
+test('UTF-8 Chinese and Japanese text round-trips, title is the file name', async () => {
+  const text = '中文文本：知识库。\n日本語のテキスト、ひらがなとカタカナ。\n';
+  const result = await extractBytes({ bytes: utf8(text), name: '/notes/多语言.txt' });
+  assert.equal(textOf(result), text);
+  assert.ok(result.ok);
+  assert.equal(result.doc.title, '多语言.txt');
+  assert.equal(result.doc.kind, 'file');
+  assert.equal(result.doc.metadata.encoding, 'utf-8');
+});
+
+test('byte-order marks choose UTF-16LE, UTF-16BE and UTF-8 and are stripped', async () => {
+  const text = 'Grüße, 世界';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const be = Buffer.from(le.subarray(2)).swap16();
+  const cases: Array<[string, Uint8Array]> = [
+    ['utf-16le', le],
+    ['utf-16be', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+    ['utf-8', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+  ];
+  for (const [encoding, bytes] of cases) {
+    const result = await extractBytes({ bytes: new Uint8Array(bytes), name: 'bom.txt' });
+    assert.equal(textOf(result), text, encoding);
+    assert.ok(result.ok);
+    assert.equal(result.doc.metadata.encoding, encoding);
+  }
+});
+
+test('invalid UTF-8 falls back to windows-1252', async () => {
+  // "café – €5" in windows-1252: é = E9, en dash = 96, euro = 80.
+  const bytes = Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x96, 0x20, 0x80, 0x35]);
+  const result = await extractBytes({ bytes, name: 'legacy.txt' });
+  assert.equal(textOf(result), 'café – €5');
+  assert.ok(result.ok);
+  assert.equal(result.doc.metadata.encoding, 'windows-1252');
+});
+
+test('source code is read as text, CRLF normalised', async () => {
+  const result = await extractBytes({ bytes: utf8('def main():\r\n    # a comment\r\n    return 42\r\n'), name: 'tool.py' });
+  assert.equal(textOf(result), 'def main():\n    # a comment\n    return 42\n');
+  assert.ok(result.ok);
+  assert.deepEqual(result.doc.sections[0]!.headingPath, []);
+});
+
+test('unknown extension: text-like content is read, binary content is skipped', async () => {
+  const text = await extractBytes({ bytes: utf8('key = value\n'), name: 'settings.whatever' });
+  assert.equal(textOf(text), 'key = value\n');
+
+  const binary = new Uint8Array(256).map((_, i) => i);
+  const result = await extractBytes({ bytes: binary, name: 'blob.dat' });
+  assert.deepEqual(result, { ok: false, status: 'skipped', code: 'unsupported', reason: 'Binary file of unknown type' });
+});
+
+test('known binary formats and legacy .doc are unsupported with a reason that says so', async () => {
+  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+  const image = await extractBytes({ bytes: png, name: 'photo.png' });
+  assert.ok(!image.ok && image.status === 'skipped' && image.code === 'unsupported');
+  assert.match(image.reason, /PNG/);
+
+  const doc = await extractBytes({ bytes: Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), name: 'old.doc' });
+  assert.ok(!doc.ok && doc.code === 'unsupported');
+  assert.match(doc.reason, /only \.docx/);
+});
+
+test('empty and whitespace-only input is skipped as empty', async () => {
+  assert.deepEqual(await extractBytes({ bytes: new Uint8Array(0), name: 'a.txt' }), {
+    ok: false, status: 'skipped', code: 'empty', reason: 'File is empty',
+  });
+  const blank = await extractBytes({ bytes: utf8(' \n\t\n'), name: 'a.txt' });
+  assert.ok(!blank.ok && blank.code === 'empty');
+});
+
+test('a .txt file holding an email or an mbox is read as one (content sniffing)', async () => {
+  const mail = await extractBytes({ bytes: utf8('From: a@example.com\nTo: b@example.com\nSubject: Saved\n\nHello\n'), name: 'saved.txt' });
+  assert.ok(mail.ok);
+  assert.equal(mail.doc.kind, 'email');
+  assert.equal(mail.doc.title, 'Saved');
+
+  const mbox = await extractBytes({ bytes: utf8('From a@example.com Mon Jan  1 00:00:00 2024\nSubject: One\n\nBody\n'), name: 'box.txt' });
+  assert.ok(mbox.ok);
+  assert.equal(mbox.doc.children.length, 1);
+});
+
+test('the mime type chooses the reader when the name says nothing', async () => {
+  const result = await extractBytes({ bytes: utf8('# Heading\n\nBody'), name: 'attachment-1', mime: 'text/markdown; charset=utf-8' });
+  assert.ok(result.ok);
+  assert.deepEqual(result.doc.sections[0]!.headingPath, ['Heading']);
+});

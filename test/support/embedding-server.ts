@@ -1,0 +1,40 @@
+// A local OpenAI-compatible /v1/embeddings server for tests (127.0.0.1 only). The model name
+// ends in its dimension ("bag-384"); vectors are FakeEmbedder's bag of words, so texts that share
+// words are near each other.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeEmbedder } from './fake-embedder.ts';
+
+export interface EmbeddingServer {
+  baseUrl: string;
+  /** Inputs embedded so far, per model. */
+  embedded: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddingServer(): Promise<EmbeddingServer> {
+  const embedded = new Map<string, number>();
+  const server = createServer(async (req, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const { model, input } = JSON.parse(raw) as { model: string; input: string[] };
+    const dimensions = Number(/-(\d+)$/.exec(model)?.[1] ?? 64);
+    const fake = new FakeEmbedder(dimensions);
+    embedded.set(model, (embedded.get(model) ?? 0) + input.length);
+    const data = input.map((text, index) => ({ object: 'embedding', index, embedding: [...fake.vector(text)] }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    embedded,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
