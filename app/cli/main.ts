@@ -86,10 +86,10 @@ async function main(argv: string[]): Promise<number> {
         return (await runIndex(engine, progress, controller.signal)) ? 0 : 1;
       case 'search': {
         const query = args.join(' ');
-        const mode = SearchMode.parse(values.mode ?? 'hybrid');
+        const mode = choice(SearchMode, values.mode ?? 'hybrid', '--mode');
         const filters: SearchFilters = {
           ...(values.source ? { sourceIds: values.source.map(Number) } : {}),
-          ...(values.kind ? { kinds: values.kind.map((k) => DocumentKind.parse(k)) } : {}),
+          ...(values.kind ? { kinds: values.kind.map((k) => choice(DocumentKind, k, '--kind')) } : {}),
           ...(values.path ? { pathPrefix: values.path } : {}),
           ...(values.from ? { from: values.from } : {}),
           ...(values.to ? { to: values.to } : {}),
@@ -120,6 +120,12 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', interrupt);
     await engine.close();
   }
+}
+
+/** A value from a fixed set, or a usage error that lists the set. */
+function choice<T extends string>(schema: { options: readonly T[] }, value: string, flag: string): T {
+  if ((schema.options as readonly string[]).includes(value)) return value as T;
+  throw new CairnError('usage', `${flag} must be one of ${schema.options.join(', ')} (got "${value}").`);
 }
 
 async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSignal): Promise<boolean> {
