@@ -8,14 +8,18 @@ export type SqliteDatabase = Database.Database;
 export type SqliteStatement = Database.Statement<unknown[]>;
 
 /**
- * Where the sqlite-vec loadable extension is. SQLite loads it with dlopen, which cannot read
- * inside an asar archive, so a path through `app.asar` is redirected to the unpacked copy
- * (electron-builder's `asarUnpack` puts native files there).
+ * SQLite loads extensions with dlopen, which cannot read inside an asar archive: a path through
+ * `app.asar` is redirected to the unpacked copy (electron-builder's `asarUnpack` puts native
+ * files in `app.asar.unpacked`) when that copy exists.
  */
-export function vecExtensionPath(): string {
-  const path = getLoadablePath();
+export function outsideAsar(path: string, exists: (path: string) => boolean = existsSync): string {
   const unpacked = path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
-  return unpacked !== path && existsSync(unpacked) ? unpacked : path;
+  return unpacked !== path && exists(unpacked) ? unpacked : path;
+}
+
+/** Where the sqlite-vec loadable extension is, wherever the app runs. */
+export function vecExtensionPath(): string {
+  return outsideAsar(getLoadablePath());
 }
 
 export interface OpenOptions {
