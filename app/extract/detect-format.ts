@@ -54,9 +54,7 @@ export function detectFormat({ bytes, name, mime }: ExtractInput): Detection {
   if (fromMime) return { format: fromMime };
   if (mimeType === 'application/msword') return { unsupported: docOnly };
 
-  const sniffed = sniffContent(bytes);
-  if (sniffed) return sniffed;
-  return looksLikeText(bytes) ? { format: 'text' } : { unsupported: 'Binary file of unknown type' };
+  return sniffContent(bytes) ?? { format: 'text' };
 }
 
 const magic: Array<[string, string]> = [
@@ -65,10 +63,11 @@ const magic: Array<[string, string]> = [
   ['\x7fELF', 'Executable'], ['MZ', 'Windows executable'],
 ];
 
+/** What the content says it is; null for plain text. */
 function sniffContent(bytes: Uint8Array): Detection | null {
   const head = latin1(bytes.subarray(0, 4096));
-  // pdf.js, like Acrobat, accepts junk before the header, so look a little way in.
-  if (head.includes('%PDF-')) return { format: 'pdf' };
+  // pdf.js, like Acrobat, accepts junk before the header, within the first 1 KB.
+  if (head.slice(0, 1024).includes('%PDF-')) return { format: 'pdf' };
   if (head.startsWith('PK\x03\x04')) {
     return hasZipEntry(bytes, 'word/document.xml') ? { format: 'docx' } : { unsupported: 'ZIP archive (not a .docx document)' };
   }
@@ -76,7 +75,10 @@ function sniffContent(bytes: Uint8Array): Detection | null {
     // OLE compound file: legacy Office, or a password-protected (encrypted) .docx.
     return { unsupported: 'Legacy Office file (OLE); only .docx is read' };
   }
-  for (const [prefix, what] of magic) if (head.startsWith(prefix)) return { unsupported: `${what}: no text to read` };
+  if (!looksLikeText(bytes)) {
+    const known = magic.find(([prefix]) => head.startsWith(prefix));
+    return { unsupported: known ? `${known[1]}: no text to read` : 'Binary file of unknown type' };
+  }
 
   const text = head.replace(/^\xef\xbb\xbf/, '');
   if (isMboxPostmark(text.split(/\r?\n/, 1)[0] ?? '')) return { format: 'mbox' };

@@ -11,7 +11,10 @@ export async function readHtml({ bytes, name }: ExtractInput): Promise<ExtractRe
   const html = decodeHtml(bytes);
   const { document } = parseHTML(html);
   const title = oneLine(document.title) || oneLine(document.querySelector('h1')?.textContent ?? '') || baseName(name);
-  const sections = readableSections(document) ?? htmlSections(parseHTML(html).document.documentElement);
+  // Readability changes the document it reads, so the fallback needs a fresh one.
+  const sections = withinReadabilityLimit(html)
+    ? (readableSections(document) ?? htmlSections(parseHTML(html).document.documentElement))
+    : htmlSections(document.documentElement);
   if (sections.length === 0) return skipped('no-text', 'HTML page has no readable text');
   return {
     ok: true,
@@ -19,13 +22,23 @@ export async function readHtml({ bytes, name }: ExtractInput): Promise<ExtractRe
   };
 }
 
+// Readability takes seconds on very large pages (its own element limit relies on
+// getElementsByTagName('*'), which linkedom answers with nothing); such pages are read whole.
+const readabilityMaxElements = 20_000;
+
+function withinReadabilityLimit(html: string): boolean {
+  let elements = 0;
+  for (const _tag of html.matchAll(/<[a-z]/gi)) if (++elements > readabilityMaxElements) return false;
+  return true;
+}
+
 /** The article Readability finds, as sections; null when it finds none. Changes `document`. */
 function readableSections(document: Document): Section[] | null {
-  let article: { content?: string | null; textContent?: string | null } | null = null;
+  let article: { content?: string | null; textContent?: string | null } | null;
   try {
     article = new Readability(document as unknown as globalThis.Document).parse();
   } catch {
-    return null; // Readability gives up on some odd trees; the whole body is the fallback.
+    return null; // Readability gives up on some odd trees; the whole body is read instead
   }
   if (!article?.content || !article.textContent?.trim()) return null;
   const sections = htmlSections(parseHTML(`<!doctype html><html><body>${article.content}</body></html>`).document.body);

@@ -109,42 +109,62 @@ function inlineText(element: Element): string {
   return parts.join('').replace(/\s+/g, ' ').trim();
 }
 
-/** Accumulates text with HTML's whitespace rules and cuts it into sections at headings. */
+/**
+ * Accumulates text with HTML's whitespace rules and cuts it into sections at headings. Pieces
+ * go to an array and the state at the end (a space owed, trailing newlines) is tracked apart, so
+ * no call rescans the text so far: large HTML emails stay linear.
+ */
 class SectionBuilder {
   readonly #sections: Array<Section & { headingOnly: boolean }> = [];
   readonly #path: Array<{ level: number; text: string }> = [];
-  #buffer = '';
+  #parts: string[] = [];
+  #spaceOwed = false;
+  #trailingNewlines = 0;
   #headingPath: string[] = [];
   #heading: string | null = null;
 
   text(raw: string): void {
-    let text = raw.replace(/\s+/g, ' ');
-    if (this.#buffer === '' || this.#buffer.endsWith('\n') || this.#buffer.endsWith(' ')) text = text.trimStart();
-    this.#buffer += text;
+    const text = raw.replace(/\s+/g, ' ');
+    if (text === '') return;
+    const content = text.trim();
+    if (content === '') {
+      this.#spaceOwed = true;
+      return;
+    }
+    if ((this.#spaceOwed || text.startsWith(' ')) && !this.#atLineStart()) this.#parts.push(' ');
+    this.#parts.push(content);
+    this.#spaceOwed = text.endsWith(' ');
+    this.#trailingNewlines = 0;
   }
 
   verbatim(text: string): void {
-    this.#buffer += text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    const content = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    if (content === '') return;
+    this.#parts.push(content);
+    this.#spaceOwed = false;
+    this.#trailingNewlines = 0;
   }
 
   line(text: string): void {
     this.lineBreak();
-    this.#buffer += text;
+    this.verbatim(text);
     this.lineBreak();
   }
 
   newline(): void {
-    this.#buffer = this.#buffer.replace(/ +$/, '') + '\n';
+    this.#parts.push('\n');
+    this.#spaceOwed = false;
+    this.#trailingNewlines++;
   }
 
   lineBreak(): void {
-    this.#buffer = this.#buffer.replace(/ +$/, '');
-    if (this.#buffer !== '' && !this.#buffer.endsWith('\n')) this.#buffer += '\n';
+    this.#spaceOwed = false;
+    if (this.#parts.length > 0 && this.#trailingNewlines === 0) this.newline();
   }
 
   paragraphBreak(): void {
     this.lineBreak();
-    if (this.#buffer !== '' && !this.#buffer.endsWith('\n\n')) this.#buffer += '\n';
+    if (this.#parts.length > 0 && this.#trailingNewlines < 2) this.newline();
   }
 
   heading(level: number, text: string): void {
@@ -153,7 +173,8 @@ class SectionBuilder {
     this.#path.push({ level, text });
     this.#headingPath = this.#path.map((h) => h.text);
     this.#heading = text;
-    this.#buffer = text + '\n\n';
+    this.#parts = [text];
+    this.paragraphBreak();
   }
 
   finish(): Section[] {
@@ -163,14 +184,21 @@ class SectionBuilder {
     return (withBody.length > 0 ? withBody : this.#sections).map(({ text, headingPath }) => ({ text, headingPath }));
   }
 
+  #atLineStart(): boolean {
+    return this.#parts.length === 0 || this.#trailingNewlines > 0;
+  }
+
   #flush(): void {
-    const text = this.#buffer
+    const text = this.#parts
+      .join('')
       .split('\n')
       .map((line) => line.trimEnd())
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
       .trim();
     if (text) this.#sections.push({ text, headingPath: this.#headingPath, headingOnly: text === this.#heading });
-    this.#buffer = '';
+    this.#parts = [];
+    this.#spaceOwed = false;
+    this.#trailingNewlines = 0;
   }
 }

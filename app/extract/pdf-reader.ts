@@ -34,7 +34,7 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
         const raw = pageText((await page.getTextContent()).items);
         page.cleanup();
         // Glyphs whose font maps to no Unicode come out as U+FFFF/U+FFFD: not text anyone can search.
-        const text = raw.replace(/[\uFFFD\uFFFE\uFFFF\u0000]/g, '').trim();
+        const text = raw.replace(/[\uFFFD\uFFFE\uFFFF]/g, '').replaceAll('\0', '').trim();
         if (raw && !text) undecodable = true;
         if (text) sections.push({ text, page: number, headingPath: [] });
       } catch (error) {
@@ -80,26 +80,27 @@ interface Item { str: string; hasEOL: boolean; transform: number[]; width: numbe
  * baseline moves; a space where two items on one line are apart and neither brings its own.
  */
 export function pageText(items: ReadonlyArray<object>): string {
-  let text = '';
+  const parts: string[] = []; // joined once at the end: pages can have many thousands of items
+  let last = '\n'; // the last character so far ('\n' at the start of the page)
   let previous: { x: number; y: number; size: number } | null = null;
   for (const raw of items) {
     if (!('str' in raw)) continue; // marked-content boundaries carry no text
     const item = raw as Item;
     const [, , c = 0, d = 0, x = 0, y = 0] = item.transform;
     const size = item.height || Math.hypot(c, d) || 1;
-    if (previous && item.str) {
-      const atLineStart = text === '' || text.endsWith('\n');
-      if (Math.abs(y - previous.y) > Math.max(size, previous.size) * 0.5) {
-        if (!atLineStart) text += '\n';
-      } else if (!atLineStart && x - previous.x > size * 0.15 && !/\s$/.test(text) && !/^\s/.test(item.str)) {
-        text += ' ';
-      }
+    if (previous && item.str && last !== '\n') {
+      if (Math.abs(y - previous.y) > Math.max(size, previous.size) * 0.5) parts.push((last = '\n'));
+      else if (x - previous.x > size * 0.15 && !/\s/.test(last) && !/^\s/.test(item.str)) parts.push((last = ' '));
     }
-    text += item.str;
-    if (item.hasEOL) text += '\n';
+    if (item.str) {
+      parts.push(item.str);
+      last = item.str.at(-1)!;
+    }
+    if (item.hasEOL) parts.push((last = '\n'));
     if (item.str || item.hasEOL) previous = { x: x + item.width, y, size };
   }
-  return text
+  return parts
+    .join('')
     .split('\n')
     .map((line) => line.replace(/[ \t]+$/, ''))
     .join('\n')

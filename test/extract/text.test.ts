@@ -96,3 +96,10 @@ test('the mime type chooses the reader when the name says nothing', async () => 
   assert.ok(result.ok);
   assert.deepEqual(result.doc.sections[0]!.headingPath, ['Heading']);
 });
+
+test('text that merely starts like a magic number, or mentions %PDF- further in, is still text', async () => {
+  const mz = await extractBytes({ bytes: utf8('MZ is the prefix of DOS executables.\n'), name: 'notes' });
+  assert.equal(textOf(mz), 'MZ is the prefix of DOS executables.\n');
+  const aboutPdf = `${'Notes on file formats. '.repeat(60)}\nA PDF starts with %PDF-1.7 on its first line.\n`;
+  assert.equal(textOf(await extractBytes({ bytes: utf8(aboutPdf), name: 'formats.txt' })), aboutPdf);
+});

@@ -1,0 +1,30 @@
+// Benchmark sizes. CAIRN_BENCH_SCALE=small is a smoke test of about a minute; the default (full)
+// runs at the sizes the targets are stated for and takes several minutes.
+import { join } from 'node:path';
+import { modelsDir } from '../support/shared.ts';
+
+export interface BenchScale {
+  name: 'small' | 'full';
+  /** (a) files for the ingestion-throughput run. */
+  throughputFiles: number;
+  /** (b) library sizes (chunks) at which search latency is measured, ascending. */
+  searchChunks: number[];
+  /** (b) queries timed per mode and size. */
+  searchQueries: number;
+  /** (c, d) small documents ingested for peak memory, then re-scanned. */
+  memoryDocuments: number;
+}
+
+const scales: Record<BenchScale['name'], BenchScale> = {
+  small: { name: 'small', throughputFiles: 60, searchChunks: [2_000, 10_000], searchQueries: 50, memoryDocuments: 1_000 },
+  full: { name: 'full', throughputFiles: 300, searchChunks: [10_000, 100_000], searchQueries: 200, memoryDocuments: 10_000 },
+};
+
+export function benchScale(): BenchScale {
+  const name = process.env.CAIRN_BENCH_SCALE ?? 'full';
+  if (name !== 'small' && name !== 'full') throw new Error(`CAIRN_BENCH_SCALE must be small or full, not ${name}`);
+  return scales[name];
+}
+
+/** The tiny GGUF model the ingestion benches embed with (plumbing cost, not semantic quality). */
+export const benchModelPath = process.env.CAIRN_BENCH_GGUF ?? join(modelsDir, 'stories260K.gguf');
