@@ -103,3 +103,20 @@ test('text that merely starts like a magic number, or mentions %PDF- further in,
   const aboutPdf = `${'Notes on file formats. '.repeat(60)}\nA PDF starts with %PDF-1.7 on its first line.\n`;
   assert.equal(textOf(await extractBytes({ bytes: utf8(aboutPdf), name: 'formats.txt' })), aboutPdf);
 });
+
+test('legacy East Asian text without a BOM is recognised by its script and decoded intact', async () => {
+  // Bytes as each encoding writes them (produced once with Python's codecs).
+  const samples: [string, string, number[]][] = [
+    ['shift_jis', '東京都に住んでいます。今日は良い天気です。', [147, 140, 139, 158, 147, 115, 130, 201, 143, 90, 130, 241, 130, 197, 130, 162, 130, 220, 130, 183, 129, 66, 141, 161, 147, 250, 130, 205, 151, 199, 130, 162, 147, 86, 139, 67, 130, 197, 130, 183, 129, 66]],
+    ['euc-jp', '京都へ旅行に行きました。楽しかったです。', [181, 254, 197, 212, 164, 216, 206, 185, 185, 212, 164, 203, 185, 212, 164, 173, 164, 222, 164, 183, 164, 191, 161, 163, 179, 218, 164, 183, 164, 171, 164, 195, 164, 191, 164, 199, 164, 185, 161, 163]],
+    ['gb18030', '我们正在学习中文。机器学习是人工智能的分支。', [206, 210, 195, 199, 213, 253, 212, 218, 209, 167, 207, 176, 214, 208, 206, 196, 161, 163, 187, 250, 198, 247, 209, 167, 207, 176, 202, 199, 200, 203, 185, 164, 214, 199, 196, 220, 181, 196, 183, 214, 214, 167, 161, 163]],
+    ['big5', '我們正在學習中文。機器學習是人工智慧。', [167, 218, 173, 204, 165, 191, 166, 98, 190, 199, 178, 223, 164, 164, 164, 229, 161, 67, 190, 247, 190, 185, 190, 199, 178, 223, 172, 79, 164, 72, 164, 117, 180, 188, 188, 122, 161, 67]],
+    ['euc-kr', '안녕하세요. 저는 한국어를 공부합니다.', [190, 200, 179, 231, 199, 207, 188, 188, 191, 228, 46, 32, 192, 250, 180, 194, 32, 199, 209, 177, 185, 190, 238, 184, 166, 32, 176, 248, 186, 206, 199, 213, 180, 207, 180, 217, 46]],
+  ];
+  for (const [encoding, text, bytes] of samples) {
+    const result = await extractBytes({ bytes: Uint8Array.from(bytes), name: 'notes.txt' });
+    assert.ok(result.ok, encoding);
+    assert.equal(result.doc.sections.map((s) => s.text).join(''), text, encoding);
+    assert.equal(result.doc.metadata.encoding, encoding);
+  }
+});

@@ -1,0 +1,77 @@
+// (b) Search latency at library sizes of 10,000 and 100,000 chunks with 384-d vectors: HybridSearch
+// timed per query (query embedding excluded: the vector is computed beforehand) in hybrid,
+// bm25 and vector mode, k = 10; the recall@10 of the bit-quantized first pass + exact re-rank
+// against brute-force KNN; and a per-stage profile of hybrid search.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SearchMode } from '../../app/contract/index.ts';
+import { HybridSearch } from '../../app/search/index.ts';
+import { Library } from '../../app/store/index.ts';
+import { BENCH_DIMENSIONS, BenchLibrary } from './bench-library.ts';
+import { benchDir } from './folders.ts';
+import { atMost, info, percentile, report, seconds, type Figure } from './report.ts';
+import { benchScale } from './scale.ts';
+import { profileHybrid, STAGES } from './search-stages.ts';
+import { ClusteredVectors, TextSource } from './synthetic.ts';
+
+const scale = benchScale();
+const work = benchDir('search');
+const library = Library.open(join(work, 'library.db'));
+try {
+  const text = new TextSource(5);
+  // Topics: many, as in a real library; queries come from the same distribution as documents.
+  const topics = new ClusteredVectors(BENCH_DIMENSIONS, 2_000, 7, 1);
+  const bench = new BenchLibrary(library, text, topics);
+  const queries = text.queries(scale.searchQueries).map((q) => ({ text: q, vector: topics.next() }));
+
+  let current = queries[0]!.vector;
+  // As the engine does: look up the active model on each search; the query "embedding" is ready.
+  const searcher = new HybridSearch(library, async () => ({
+    store: library.models.store(library.models.byState('active')!),
+    embedQuery: async () => current,
+  }));
+  const run = async (mode: SearchMode, query: { text: string; vector: Float32Array }) => {
+    current = query.vector;
+    const started = performance.now();
+    const response = await searcher.search({ query: query.text, k: 10, mode });
+    const ms = performance.now() - started;
+    if (response.mode !== mode) throw new Error(`asked for ${mode}, got ${response.mode}: ${response.notice}`);
+    return ms;
+  };
+
+  const figures: Figure[] = [];
+  for (const size of scale.searchChunks) {
+    const started = performance.now();
+    bench.growTo(size);
+    const label = `${(bench.size / 1000).toFixed(0)}k`;
+    console.log(`\n${bench.size} chunks (${BENCH_DIMENSIONS}-d vectors, text: ${text.origin}) built in ${seconds(started).toFixed(1)} s`);
+
+    for (const mode of ['hybrid', 'bm25', 'vector'] as const) {
+      for (const query of queries.slice(0, 20)) await run(mode, query); // warm-up: statements, page cache
+      const samples: number[] = [];
+      for (const query of queries) samples.push(await run(mode, query));
+      const p50 = percentile(samples, 50);
+      const p95 = percentile(samples, 95);
+      console.log(`${mode.padEnd(6)} p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, max ${Math.max(...samples).toFixed(2)} ms`);
+      figures.push(info(`(b) ${mode} p50 @${label}`, p50, 'ms'));
+      figures.push(mode === 'hybrid' ? atMost(`(b) ${mode} p95 @${label}`, p95, 'ms', 20) : info(`(b) ${mode} p95 @${label}`, p95, 'ms'));
+    }
+
+    const stages = profileHybrid(library, bench.store, queries);
+    console.log('hybrid, stage by stage (ms):');
+    for (const stage of STAGES) console.log(`  ${stage.padEnd(20)} p50 ${stages.get(stage)!.p50.toFixed(2)}  p95 ${stages.get(stage)!.p95.toFixed(2)}`);
+
+    let found = 0;
+    for (const query of queries) {
+      const exact = new Set(bench.exactNearest(query.vector, 10));
+      found += bench.store.nearest(query.vector, 10).filter((r) => exact.has(r.chunkId)).length;
+    }
+    const recall = found / (queries.length * 10);
+    console.log(`vector recall@10 (bit KNN + re-rank vs exact): ${recall.toFixed(3)}`);
+    figures.push(info(`(b) vector recall@10 @${label}`, recall, ''));
+  }
+  report(figures);
+} finally {
+  library.close();
+  rmSync(work, { recursive: true, force: true });
+}
