@@ -1,6 +1,6 @@
 # Sourced by developers' shells (and .ci/run): puts Node.js 22 on PATH when the machine's is
 # older. The project's devDependency `node` (from the npm registry, the only place these
-# machines may download from) provides it after `npm ci`; before that, a copy is fetched into
+# machines may download from) provides it after `npm install`; before that, a copy is fetched into
 # .tools/. npm scripts need none of this: npm puts node_modules/.bin (and its node) first.
 cairn_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
