@@ -24,3 +24,13 @@ export function writeNotes(dir: string, text: TextSource, count: number, paragra
   }
   return paths;
 }
+
+/** Writes `count` one-line text notes of about `chars` characters (cut at a word), 100 a sub-folder. */
+export function writeOneLiners(dir: string, text: TextSource, count: number, chars: number): void {
+  for (let i = 0; i < count; i++) {
+    const sub = join(dir, `folder${Math.floor(i / 100)}`);
+    if (i % 100 === 0) mkdirSync(sub, { recursive: true });
+    const line = text.paragraph(chars).slice(0, chars).replace(/\s+\S*$/, '');
+    writeFileSync(join(sub, `note${i}.txt`), `${line}\n`);
+  }
+}

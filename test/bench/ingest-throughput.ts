@@ -20,8 +20,10 @@ const work = benchDir('throughput-db');
 try {
   const text = new TextSource(11);
   const random = seededRandom(3);
-  // 2–4 paragraphs of ~900 characters: 2–4 chunks each with the model's 384-token budget.
-  const paths = writeNotes(notes, text, scale.throughputFiles, () => 2 + Math.floor(random() * 3), 900);
+  // 2–4 paragraphs of whole sentences (200+ characters, ~1.6 characters a token with stories260K's
+  // 512-token vocabulary): 2–3 chunks of the 384-token budget a note. Kept short because the
+  // tiny model's cost per text grows steeply with its length.
+  const paths = writeNotes(notes, text, scale.throughputFiles, () => 2 + Math.floor(random() * 3), 200);
   const embedder = await openEmbedder({ type: 'gguf', modelPath: benchModelPath, threads: 1 });
 
   // The chunks the pipeline will make: same reader, same options, same token counter.

@@ -16,7 +16,7 @@ export interface BenchScale {
 }
 
 const scales: Record<BenchScale['name'], BenchScale> = {
-  small: { name: 'small', throughputFiles: 60, searchChunks: [2_000, 10_000], searchQueries: 50, memoryDocuments: 1_000 },
+  small: { name: 'small', throughputFiles: 40, searchChunks: [2_000, 10_000], searchQueries: 50, memoryDocuments: 1_000 },
   full: { name: 'full', throughputFiles: 300, searchChunks: [10_000, 100_000], searchQueries: 200, memoryDocuments: 10_000 },
 };
 

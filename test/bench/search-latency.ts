@@ -19,10 +19,12 @@ const work = benchDir('search');
 const library = Library.open(join(work, 'library.db'));
 try {
   const text = new TextSource(5);
-  // Topics: many, as in a real library; queries come from the same distribution as documents.
-  const topics = new ClusteredVectors(BENCH_DIMENSIONS, 2_000, 7, 1);
+  // Topics in a 96-d latent space: a query's nearest chunks then fall off in similarity as with
+  // real sentence embeddings (about 0.65 for the 1st, 0.59 the 10th, 0.51 the 100th, 0.39 the
+  // 400th at 100k chunks), so the bit-quantized first pass has real work to do.
+  const topics = new ClusteredVectors(BENCH_DIMENSIONS, { clusters: 200, latentDimensions: 96, seed: 7 });
   const bench = new BenchLibrary(library, text, topics);
-  const queries = text.queries(scale.searchQueries).map((q) => ({ text: q, vector: topics.next() }));
+  const queries = text.queries(scale.searchQueries).map((q) => ({ text: q, vector: topics.embed(topics.topicPoint(1)) }));
 
   let current = queries[0]!.vector;
   // As the engine does: look up the active model on each search; the query "embedding" is ready.
@@ -54,21 +56,32 @@ try {
       const p95 = percentile(samples, 95);
       console.log(`${mode.padEnd(6)} p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, max ${Math.max(...samples).toFixed(2)} ms`);
       figures.push(info(`(b) ${mode} p50 @${label}`, p50, 'ms'));
-      figures.push(mode === 'hybrid' ? atMost(`(b) ${mode} p95 @${label}`, p95, 'ms', 20) : info(`(b) ${mode} p95 @${label}`, p95, 'ms'));
+      // The target is stated for 100,000 chunks; smaller libraries are for comparison.
+      const targeted = mode === 'hybrid' && bench.size >= 100_000;
+      figures.push(targeted ? atMost(`(b) ${mode} p95 @${label}`, p95, 'ms', 20) : info(`(b) ${mode} p95 @${label}`, p95, 'ms'));
     }
 
     const stages = profileHybrid(library, bench.store, queries);
     console.log('hybrid, stage by stage (ms):');
     for (const stage of STAGES) console.log(`  ${stage.padEnd(20)} p50 ${stages.get(stage)!.p50.toFixed(2)}  p95 ${stages.get(stage)!.p95.toFixed(2)}`);
 
+    const exact = queries.map((query) => new Set(bench.exactNearest(query.vector, 10)));
     let found = 0;
-    for (const query of queries) {
-      const exact = new Set(bench.exactNearest(query.vector, 10));
-      found += bench.store.nearest(query.vector, 10).filter((r) => exact.has(r.chunkId)).length;
-    }
+    queries.forEach((query, i) => {
+      found += bench.store.nearest(query.vector, 10).filter((r) => exact[i]!.has(r.chunkId)).length;
+    });
     const recall = found / (queries.length * 10);
     console.log(`vector recall@10 (bit KNN + re-rank vs exact): ${recall.toFixed(3)}`);
     figures.push(info(`(b) vector recall@10 @${label}`, recall, ''));
+    // The same first pass emulated in JS at other candidate counts: what a change would buy.
+    const emulated = [100, 200, 400, 1000].map((oversample) => {
+      let hits = 0;
+      queries.forEach((query, i) => {
+        hits += bench.bitThenExact(query.vector, oversample, 10).filter((id) => exact[i]!.has(id)).length;
+      });
+      return `${oversample}: ${(hits / (queries.length * 10)).toFixed(3)}`;
+    });
+    console.log(`  recall@10 by bit candidates (JS emulation; the store uses 200 for k = 10, 400 in hybrid): ${emulated.join(', ')}`);
   }
   report(figures);
 } finally {

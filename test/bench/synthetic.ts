@@ -103,32 +103,46 @@ function generatedVocabulary(random: () => number, size: number): string[] {
 }
 
 /**
- * Unit vectors around `clusters` random centres: each is its centre plus isotropic noise of
- * total norm about `spread`, renormalised. With spread 1 a member's cosine to its centre is
- * about 0.7 and to another member about 0.5; unrelated vectors are near 0, roughly what
- * sentence embeddings look like.
+ * Embedding-like unit vectors: points around `clusters` topic centres in a latent space of a few
+ * dozen dimensions, mapped into `dimensions` by a fixed random linear map (plus a little noise).
+ * Real sentence embeddings also live near a low-dimensional set, which gives every query a
+ * continuum of neighbours; isotropic 384-d clusters would instead put a few neighbours far ahead
+ * of all the rest and flatter any approximate search.
  */
 export class ClusteredVectors {
   readonly dimensions: number;
+  private readonly latent: number;
   private readonly centres: Float32Array[];
+  private readonly map: Float32Array[];
   private readonly random: () => number;
-  private readonly spread: number;
 
-  constructor(dimensions: number, clusters: number, seed = 7, spread = 1) {
+  constructor(dimensions: number, options: { clusters: number; latentDimensions: number; seed: number }) {
     this.dimensions = dimensions;
-    this.random = seededRandom(seed);
-    this.spread = spread;
-    this.centres = Array.from({ length: clusters }, () => normalized(Float32Array.from({ length: dimensions }, () => gaussian(this.random))));
+    this.latent = options.latentDimensions;
+    this.random = seededRandom(options.seed);
+    const unit = (n: number) => normalized(Float32Array.from({ length: n }, () => gaussian(this.random)));
+    this.centres = Array.from({ length: options.clusters }, () => unit(this.latent));
+    this.map = Array.from({ length: dimensions }, () => Float32Array.from({ length: this.latent }, () => gaussian(this.random)));
   }
 
-  /** A vector near a random centre. */
-  next(): Float32Array {
-    return this.near(this.centres[Math.floor(this.random() * this.centres.length)]!, this.spread);
+  /** A latent point near a random topic centre: noise of total norm about `spread`. */
+  topicPoint(spread: number): Float32Array {
+    return this.near(this.centres[Math.floor(this.random() * this.centres.length)]!, spread);
   }
 
-  /** A unit vector around `centre`, with noise of total norm about `spread`. */
+  /** A latent point around `centre`, noise of total norm about `spread`. */
   near(centre: Float32Array, spread: number): Float32Array {
-    const sigma = spread / Math.sqrt(this.dimensions);
+    const sigma = spread / Math.sqrt(this.latent);
     return normalized(Float32Array.from(centre, (x) => x + sigma * gaussian(this.random)));
+  }
+
+  /** The unit vector of a latent point. */
+  embed(point: Float32Array): Float32Array {
+    const noise = 0.1 / Math.sqrt(this.dimensions);
+    return normalized(Float32Array.from(this.map, (row) => {
+      let sum = 0;
+      for (let j = 0; j < row.length; j++) sum += row[j]! * point[j]!;
+      return sum / Math.sqrt(this.latent) + noise * gaussian(this.random);
+    }));
   }
 }

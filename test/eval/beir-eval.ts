@@ -63,7 +63,17 @@ export async function runBeirEval(options: BeirEvalOptions, log: (line: string) 
     embedder = await openEmbedder({ type: 'gguf', modelPath: options.embedGguf, threads: options.embedThreads });
     log(`embedder: ${embedder.key} (${embedder.dimensions} dimensions)`);
   }
-  const engineOptions: EngineOptions = { dbPath, embedder };
+  // Embedding the corpus with a real model takes a while: say how far it got now and then.
+  let lastProgress = performance.now();
+  const engineOptions: EngineOptions = {
+    dbPath,
+    embedder,
+    onEvent: (event) => {
+      if (event.type !== 'progress' || performance.now() - lastProgress < 15_000) return;
+      lastProgress = performance.now();
+      log(`  … ${event.filesDone}/${event.filesTotal} files, ${event.chunks} chunks (${event.chunksPerSecond.toFixed(1)} chunks/s)`);
+    },
+  };
   if (options.chunk) engineOptions.ingest = { chunk: options.chunk };
   if (options.titleWeight !== undefined) engineOptions.search = { titleWeight: options.titleWeight };
   const engine = await Engine.open(engineOptions);
