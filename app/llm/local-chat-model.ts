@@ -1,0 +1,232 @@
+// A chat model run in this process by llama.cpp (through node-llama-cpp) from a GGUF file.
+import { open as openFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InsufficientMemoryError, LlamaChat, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { CairnError } from '../contract/index.ts';
+import { defaultThreads, getLlamaRuntime } from '../../native/llama.ts';
+import type { ChatMessage, ChatModel, ChatModelSpec, GenerateOptions, GenerateResult } from './chat-model.ts';
+import { ThinkSplitter } from './think-splitter.ts';
+import { Turnstile } from './turnstile.ts';
+
+export type GgufChatModelSpec = Extract<ChatModelSpec, { type: 'gguf' }>;
+
+/**
+ * The context used when the spec names none, if memory allows (node-llama-cpp fits it to free
+ * VRAM/RAM, and never beyond what the model was trained on): room for a question, retrieved
+ * passages and an answer, while the KV cache of a 4–8B model stays near 1 GB.
+ */
+export const DEFAULT_CHAT_CONTEXT = 8192;
+/** A context smaller than this is not worth loading the model for: an answer needs passages. */
+const MIN_CHAT_CONTEXT = 1024;
+/** Sampling when the caller gives no temperature: varied enough that small models do not loop. */
+const DEFAULT_TEMPERATURE = 0.7;
+const DEFAULT_MIN_P = 0.05;
+
+export class LocalChatModel implements ChatModel {
+  readonly key: string;
+  readonly spec: GgufChatModelSpec;
+  readonly contextSize: number;
+  /** Layers llama.cpp put on the GPU (0 on the CPU). */
+  readonly gpuLayers: number;
+  readonly #model: LlamaModel;
+  readonly #context: LlamaContext;
+  readonly #chat: LlamaChat;
+  readonly #turnstile = new Turnstile();
+  /** Aborts whatever is generating when the model is closed. */
+  readonly #closer = new AbortController();
+  #closing: Promise<void> | undefined;
+
+  private constructor(spec: GgufChatModelSpec, model: LlamaModel, context: LlamaContext) {
+    this.spec = spec;
+    this.key = `gguf:${basename(spec.modelPath)}`;
+    this.#model = model;
+    this.#context = context;
+    this.contextSize = context.contextSize;
+    this.gpuLayers = model.gpuLayers;
+    this.#chat = new LlamaChat({ contextSequence: context.getSequence() });
+  }
+
+  static async open(spec: GgufChatModelSpec): Promise<LocalChatModel> {
+    await checkGgufFile(spec.modelPath);
+    const model = await loadModel(spec);
+    try {
+      const trained = model.trainContextSize > 0 ? model.trainContextSize : Infinity;
+      const wanted = Math.min(spec.contextSize ?? DEFAULT_CHAT_CONTEXT, trained);
+      const context = await model.createContext({
+        // {min, max}: as large as free memory allows up to `wanted`, or an InsufficientMemoryError.
+        contextSize: { min: Math.min(MIN_CHAT_CONTEXT, wanted), max: wanted },
+        // Always explicit: node-llama-cpp's default thread count spin-waits and was ~50x slower on a busy 2-core machine.
+        threads: spec.threads ?? defaultThreads(),
+      });
+      return new LocalChatModel({ ...spec }, model, context);
+    } catch (error) {
+      await model.dispose();
+      throw loadError(spec, error);
+    }
+  }
+
+  /** Text tokens only (no BOS or chat-template tokens). */
+  countTokens(text: string): number {
+    return this.#model.tokenize(text).length;
+  }
+
+  /** One generation at a time (the model has one sequence): later calls wait their turn. */
+  async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
+    if (this.#closing) throw new CairnError('chat-model-closed', 'The chat model was closed');
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closer.signal]) : this.#closer.signal;
+    const release = await this.#turnstile.enter(signal);
+    if (!release) return { text: '', thought: '', stopReason: 'aborted', tokens: 0 };
+    try {
+      return await this.#generate(messages, options, signal);
+    } finally {
+      release();
+    }
+  }
+
+  async #generate(messages: ChatMessage[], options: GenerateOptions, signal: AbortSignal): Promise<GenerateResult> {
+    const history = toHistory(messages);
+    const promptTokens = this.#chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.#model.tokenizer).length;
+    const room = this.contextSize - promptTokens;
+    if (room < 1) {
+      throw new CairnError('chat-prompt-too-long', `The conversation is ${promptTokens} tokens, more than this model's context of ${this.contextSize} tokens`);
+    }
+    // Never more than fits: a longer answer would make llama.cpp shift the context, silently
+    // dropping the start of the conversation.
+    const maxTokens = Math.min(options.maxTokens ?? room, room);
+
+    const splitter = new ThinkSplitter();
+    let thought = '';
+    let tokens = 0;
+    const passOn = (pieces: ReturnType<ThinkSplitter['push']>) => {
+      for (const piece of pieces) {
+        if (piece.kind === 'text') options.onText?.(piece.text);
+        else options.onThought?.(piece.text);
+      }
+    };
+    let stopReason: GenerateResult['stopReason'];
+    try {
+      const response = await this.#chat.generateResponse(history, {
+        maxTokens,
+        temperature: options.temperature ?? DEFAULT_TEMPERATURE,
+        ...(options.temperature === 0 ? {} : { minP: DEFAULT_MIN_P }),
+        signal,
+        stopOnAbortSignal: true,
+        onResponseChunk: (chunk) => {
+          tokens += chunk.tokens.length;
+          if (chunk.type === 'segment') {
+            // Thoughts (and "comment" segments, a model's asides) are never part of the answer.
+            if (chunk.text !== '') {
+              thought += chunk.text;
+              options.onThought?.(chunk.text);
+            }
+          } else {
+            passOn(splitter.push(chunk.text));
+          }
+        },
+      });
+      const reason = response.metadata.stopReason;
+      stopReason = reason === 'abort' || signal.aborted ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'end';
+    } catch (error) {
+      // Aborted before the first token (while reading the prompt): node-llama-cpp throws then.
+      if (!signal.aborted) throw new CairnError('chat-generate-failed', `The chat model failed: ${errorMessage(error)}`, { cause: error });
+      stopReason = 'aborted';
+    }
+    passOn(splitter.flush());
+    const split = splitter.result();
+    return { text: split.text, thought: thought + split.thought, stopReason, tokens };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closer.abort(new CairnError('chat-model-closed', 'The chat model was closed'));
+      // Wait for the generation under way to stop before freeing what it uses.
+      const release = await this.#turnstile.enter();
+      release?.();
+      this.#chat.dispose();
+      await this.#context.dispose();
+      await this.#model.dispose();
+    })();
+    return this.#closing;
+  }
+}
+
+/** The conversation as node-llama-cpp's chat history, ending with the model's turn to answer. */
+function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
+    if (m.role === 'system') return { type: 'system', text: m.content };
+    if (m.role === 'user') return { type: 'user', text: m.content };
+    return { type: 'model', response: [m.content] };
+  });
+  // A last assistant message is continued (a prefilled answer); otherwise a new answer starts.
+  if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
+  return history;
+}
+
+/** A missing file or one that is not GGUF gets a clear error before llama.cpp sees it. */
+async function checkGgufFile(path: string): Promise<void> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a file');
+    size = info.size;
+  } catch (error) {
+    throw new CairnError('chat-model-missing', `The chat model file ${path} cannot be read: ${errorMessage(error)}`, { cause: error });
+  }
+  if (!(await hasGgufMagic(path, size))) {
+    throw new CairnError('chat-model-not-gguf', `${path} is not a GGUF model file (GGUF files start with the bytes "GGUF")`);
+  }
+}
+
+/** Whether the file starts with GGUF's magic bytes. */
+export async function hasGgufMagic(path: string, size?: number): Promise<boolean> {
+  if (size !== undefined && size < 4) return false;
+  const handle = await openFile(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer.toString('latin1') === 'GGUF';
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * With the GPU: as many layers on it as fit in free VRAM beside the context ('auto'), the rest on
+ * the CPU. A model that fails to load on the GPU runtime for another reason is tried on the CPU.
+ */
+async function loadModel(spec: GgufChatModelSpec): Promise<LlamaModel> {
+  let llama: Llama;
+  try {
+    llama = await getLlamaRuntime({ gpu: spec.gpu ?? 'auto' });
+  } catch (error) {
+    throw new CairnError('chat-model-load-failed', `llama.cpp could not be loaded: ${errorMessage(error)}`, { cause: error });
+  }
+  const load = (runtime: Llama) => runtime.loadModel({ modelPath: spec.modelPath, gpuLayers: runtime.gpu === false ? 0 : 'auto' });
+  try {
+    return await load(llama);
+  } catch (error) {
+    if (llama.gpu !== false && !(error instanceof InsufficientMemoryError)) {
+      try {
+        return await load(await getLlamaRuntime({ gpu: false }));
+      } catch {
+        // Report the first failure: the GPU attempt is what the user asked for.
+      }
+    }
+    throw loadError(spec, error);
+  }
+}
+
+function loadError(spec: GgufChatModelSpec, error: unknown): CairnError {
+  if (error instanceof CairnError) return error;
+  if (error instanceof InsufficientMemoryError) {
+    return new CairnError(
+      'chat-model-too-big',
+      `The chat model ${basename(spec.modelPath)} does not fit in this machine's free memory (${errorMessage(error)}). Close other programs or choose a smaller model (\`cairn models list\`).`,
+      { cause: error },
+    );
+  }
+  return new CairnError('chat-model-load-failed', `Cannot load the chat model ${spec.modelPath}: ${errorMessage(error)}`, { cause: error });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
