@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
+import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { JobQueue } from './jobs.ts';
 import { migrate } from './migrations.ts';
@@ -13,6 +14,7 @@ import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
 
 export type { ChunkInput, DocumentInput, FileState } from './documents.ts';
+export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobKind } from './jobs.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
 export { filterCondition } from './retrieval.ts';
@@ -24,6 +26,7 @@ export { migrate, migrations, currentVersion } from './migrations.ts';
 export class Library {
   readonly path: string;
   readonly db: SqliteDatabase;
+  readonly conversations: ConversationRepository;
   readonly documents: DocumentRepository;
   readonly jobs: JobQueue;
   readonly models: ModelRepository;
@@ -34,6 +37,7 @@ export class Library {
   private constructor(path: string, db: SqliteDatabase) {
     this.path = path;
     this.db = db;
+    this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
     this.jobs = new JobQueue(db);
     this.models = new ModelRepository(db);

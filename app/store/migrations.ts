@@ -109,6 +109,58 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'conversations, messages and the sources each answer used',
+    up(db) {
+      db.exec(`
+        CREATE TABLE conversations (
+          id INTEGER PRIMARY KEY,
+          title TEXT NOT NULL,
+          -- all: the whole library; sources: only source_ids; none: no retrieval (plain chat).
+          scope TEXT NOT NULL CHECK (scope IN ('all', 'sources', 'none')),
+          source_ids TEXT NOT NULL DEFAULT '[]',
+          filters TEXT NOT NULL DEFAULT '{}',
+          settings TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX conversations_by_updated ON conversations (updated_at);
+
+        CREATE TABLE messages (
+          id INTEGER PRIMARY KEY,
+          conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+          role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+          content TEXT NOT NULL,
+          thought TEXT NOT NULL DEFAULT '',
+          status TEXT NOT NULL CHECK (status IN ('complete', 'stopped', 'failed')),
+          model_key TEXT,
+          settings TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL
+        );
+        CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
+
+        -- A snapshot of each source an answer was given (no foreign key to chunks or documents),
+        -- so citations survive the document being removed or re-indexed later.
+        CREATE TABLE message_sources (
+          message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+          n INTEGER NOT NULL,
+          cited INTEGER NOT NULL DEFAULT 0,
+          chunk_id INTEGER NOT NULL,
+          document_id INTEGER NOT NULL,
+          uri TEXT NOT NULL,
+          title TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          page INTEGER,
+          heading_path TEXT NOT NULL DEFAULT '[]',
+          snippet TEXT NOT NULL,
+          date INTEGER,
+          sender TEXT,
+          PRIMARY KEY (message_id, n)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export function currentVersion(db: SqliteDatabase): number {

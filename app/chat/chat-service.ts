@@ -1,0 +1,299 @@
+// Answers and conversations: a question is stored, rewritten into a search query when it follows
+// earlier turns, answered from retrieved sources (or plainly, or not at all when nothing is
+// found), streamed as typed events, and stored with the sources it cites. Stopping keeps the
+// partial answer; regenerate and edit-and-resend replace what followed.
+import {
+  AskRequest,
+  CairnError,
+  NewConversation,
+  type ChatSettings,
+  type ChatEvent,
+  type ChatSource,
+  type ConversationDetail,
+  type ConversationSummary,
+  type MessageStatus,
+  type StoredMessage,
+} from '../contract/index.ts';
+import type { ChatModel, GenerateResult } from '../llm/chat-model.ts';
+import type { Library } from '../store/index.ts';
+import { CitationStreamFilter, resolveCitations } from './citations.ts';
+import { conversationToMarkdown } from './markdown.ts';
+import { buildGroundedPrompt, buildPlainPrompt, type GroundedPrompt } from './prompt.ts';
+import { retrieve, type SearchFunction } from './retrieve.ts';
+import { rewriteQuery, type Turn } from './rewrite-query.ts';
+
+/** The chat model, opened on first use, or why there is none (shown to the user as the answer). */
+export type ChatModelSource = () => Promise<ChatModel | { unavailable: string }>;
+
+export interface ChatServiceOptions {
+  library: Library;
+  search: SearchFunction;
+  model: ChatModelSource;
+  /** Defaults under every conversation's own settings. */
+  defaults?: ChatSettings;
+}
+
+export interface AnswerOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: ChatEvent) => void;
+}
+
+export const DEFAULT_CHAT_SETTINGS: Required<Pick<ChatSettings, 'k' | 'temperature' | 'minSimilarity'>> = { k: 8, temperature: 0.2, minSimilarity: 0.45 };
+
+export const NO_CHAT_MODEL_MESSAGE =
+  'No chat model. Run `cairn models pull <name>` to download a recommended one, or `cairn models use <file.gguf>` to use a model file you have. Search works without one.';
+
+export const NOTHING_FOUND_MESSAGE = 'Your library has nothing on this: no document or email I searched matches the question, so I cannot answer it from your sources.';
+
+const TITLE_CHARS = 60;
+
+/** A conversation title from its first question: one line, cut at a word. */
+export function titleFromQuestion(question: string): string {
+  const line = question.replace(/\s+/g, ' ').trim();
+  if (line.length <= TITLE_CHARS) return line;
+  const cut = line.slice(0, TITLE_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > TITLE_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Earlier complete question–answer pairs before message `beforeId`, oldest first. */
+export function turnsBefore(messages: StoredMessage[], beforeId: number): Turn[] {
+  const turns: Turn[] = [];
+  for (let i = 0; i + 1 < messages.length; i++) {
+    const q = messages[i]!;
+    const a = messages[i + 1]!;
+    if (a.id >= beforeId) break;
+    if (q.role === 'user' && a.role === 'assistant' && a.status !== 'failed' && a.content) turns.push({ question: q.content, answer: a.content });
+  }
+  return turns;
+}
+
+export class ChatService {
+  private readonly library: Library;
+  private readonly search: SearchFunction;
+  private readonly model: ChatModelSource;
+  private readonly defaults: typeof DEFAULT_CHAT_SETTINGS & ChatSettings;
+
+  constructor(options: ChatServiceOptions) {
+    this.library = options.library;
+    this.search = options.search;
+    this.model = options.model;
+    this.defaults = { ...DEFAULT_CHAT_SETTINGS, ...options.defaults };
+  }
+
+  createConversation(input: NewConversation = {}, title = 'New conversation'): ConversationSummary {
+    const parsed = NewConversation.safeParse(input);
+    if (!parsed.success) throw new CairnError('bad-request', `Invalid conversation: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    return this.library.conversations.create({ ...parsed.data, title: parsed.data.title ?? title });
+  }
+
+  listConversations(): ConversationSummary[] {
+    return this.library.conversations.list();
+  }
+
+  getConversation(id: number): ConversationDetail {
+    return { ...this.summary(id), messages: this.library.conversations.messages(id) };
+  }
+
+  renameConversation(id: number, title: string): ConversationSummary {
+    const clean = title.replace(/\s+/g, ' ').trim();
+    if (!clean) throw new CairnError('bad-request', 'A conversation title cannot be empty.');
+    if (!this.library.conversations.rename(id, clean.slice(0, 200))) throw notFound(id);
+    return this.summary(id);
+  }
+
+  deleteConversation(id: number): void {
+    if (!this.library.conversations.delete(id)) throw notFound(id);
+  }
+
+  exportMarkdown(id: number): string {
+    return conversationToMarkdown(this.getConversation(id));
+  }
+
+  /** Asks a question in a conversation (a new one without conversationId) and resolves to the stored answer. */
+  async ask(request: AskRequest, options: AnswerOptions = {}): Promise<StoredMessage> {
+    const parsed = AskRequest.safeParse(request);
+    if (!parsed.success) throw new CairnError('bad-request', `Invalid question: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const { question, conversationId, scope, filters, settings } = parsed.data;
+    const { conversations } = this.library;
+    const asked = this.library.transaction(() => {
+      let conversation: ConversationSummary;
+      if (conversationId === undefined) {
+        conversation = this.createConversation({ scope, filters, settings }, titleFromQuestion(question));
+      } else {
+        conversation = this.summary(conversationId);
+        if (filters || settings) {
+          conversations.update(conversation.id, { ...(filters ? { filters } : {}), ...(settings ? { settings: { ...conversation.settings, ...settings } } : {}) });
+        }
+      }
+      return conversations.addMessage({ conversationId: conversation.id, role: 'user', content: question, status: 'complete' });
+    });
+    return this.answer(asked, options);
+  }
+
+  /** Answers the conversation's last question again, replacing the answer it had. */
+  async regenerate(conversationId: number, options: AnswerOptions = {}): Promise<StoredMessage> {
+    const messages = this.getConversation(conversationId).messages;
+    const question = messages.findLast((m) => m.role === 'user');
+    if (!question) throw new CairnError('bad-request', 'This conversation has no question to answer again.');
+    this.library.conversations.deleteAfter(question.id);
+    return this.answer(question, options);
+  }
+
+  /** Replaces a question's text, drops every turn after it, and answers it again. */
+  async editAndResend(messageId: number, question: string, options: AnswerOptions = {}): Promise<StoredMessage> {
+    const message = this.library.conversations.message(messageId);
+    if (!message || message.role !== 'user') throw new CairnError('not-found', `No question with id ${messageId}.`);
+    const text = question.trim();
+    if (!text) throw new CairnError('bad-request', 'The question cannot be empty.');
+    const edited = this.library.transaction(() => {
+      this.library.conversations.setContent(messageId, text);
+      this.library.conversations.deleteAfter(messageId);
+      return { ...message, content: text };
+    });
+    return this.answer(edited, options);
+  }
+
+  private summary(id: number): ConversationSummary {
+    const conversation = this.library.conversations.get(id);
+    if (!conversation) throw notFound(id);
+    return conversation;
+  }
+
+  /** Answers a stored question, streaming events, and resolves to the stored answer. */
+  private async answer(question: StoredMessage, options: AnswerOptions): Promise<StoredMessage> {
+    const emit = options.onEvent ?? (() => {});
+    const { signal } = options;
+    const conversation = this.summary(question.conversationId);
+    const settings = { ...this.defaults, ...conversation.settings };
+    const history = turnsBefore(this.library.conversations.messages(conversation.id), question.id);
+    emit({ type: 'start', conversationId: conversation.id, userMessageId: question.id });
+
+    const store = (content: string, status: MessageStatus, extra: { thought?: string; modelKey?: string | null; sources?: ChatSource[]; settings?: Record<string, unknown> } = {}) => {
+      const message = this.library.transaction(() => {
+        const stored = this.library.conversations.addMessage({
+          conversationId: conversation.id, role: 'assistant', content, status, thought: extra.thought ?? '', modelKey: extra.modelKey ?? null,
+          settings: extra.settings ?? {},
+        });
+        if (extra.sources?.length) this.library.conversations.addSources(stored.id, extra.sources);
+        return this.library.conversations.message(stored.id)!;
+      });
+      emit({ type: 'done', conversationId: conversation.id, message });
+      return message;
+    };
+    const sayInstead = (content: string, status: MessageStatus, sources: ChatSource[] = [], used: Record<string, unknown> = {}) => {
+      emit({ type: 'text', delta: content });
+      return store(content, status, { sources, settings: used });
+    };
+    let opened: ChatModel | { unavailable: string } | undefined;
+    const model = async () => (opened ??= await this.model());
+
+    try {
+      let prompt: GroundedPrompt;
+      let used: Record<string, unknown> = { k: settings.k, temperature: settings.temperature };
+      if (conversation.scope.type === 'none') {
+        const m = await model();
+        if ('unavailable' in m) {
+          emit({ type: 'notice', code: 'no-chat-model', message: m.unavailable });
+          return sayInstead(m.unavailable, 'failed');
+        }
+        prompt = buildPlainPrompt({ question: question.content, history, model: m, ...answerTokens(settings) });
+      } else {
+        const m = history.length ? await model() : null;
+        const { query, rewritten } = await rewriteQuery(m && !('unavailable' in m) ? m : null, history, question.content, signal);
+        used = { ...used, query, rewritten };
+        emit({ type: 'query', query, rewritten });
+        const found = await retrieve(this.search, { query, scope: conversation.scope, filters: conversation.filters, k: settings.k, minSimilarity: settings.minSimilarity });
+        signal?.throwIfAborted();
+        if (found.notice) emit({ type: 'notice', code: 'search', message: found.notice });
+        if (found.hits.length === 0) {
+          emit({ type: 'notice', code: 'nothing-found', message: NOTHING_FOUND_MESSAGE });
+          return sayInstead(NOTHING_FOUND_MESSAGE, 'complete', [], used);
+        }
+        const chosen = await model();
+        if ('unavailable' in chosen) {
+          // Search still works: show what was found, and what is missing to answer from it.
+          const sources = found.hits.map((hit, i): ChatSource => ({
+            n: i + 1, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
+            headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false,
+          }));
+          emit({ type: 'sources', sources });
+          emit({ type: 'notice', code: 'no-chat-model', message: chosen.unavailable });
+          return sayInstead(chosen.unavailable, 'failed', sources, used);
+        }
+        prompt = buildGroundedPrompt({ question: question.content, history, hits: found.hits, model: chosen, ...answerTokens(settings) });
+        emit({ type: 'sources', sources: prompt.sources });
+      }
+      const chosen = (await model()) as ChatModel;
+      signal?.throwIfAborted();
+      return await this.generate(chosen, prompt, { ...used, maxAnswerTokens: prompt.maxAnswerTokens, promptTokens: prompt.promptTokens }, settings.temperature, emit, signal, store);
+    } catch (error) {
+      // Stopped before the model started (while rewriting or searching): an empty, stopped answer.
+      if (signal?.aborted) return store('', 'stopped');
+      throw error;
+    }
+  }
+
+  private async generate(
+    model: ChatModel,
+    prompt: GroundedPrompt,
+    used: Record<string, unknown>,
+    temperature: number,
+    emit: (event: ChatEvent) => void,
+    signal: AbortSignal | undefined,
+    store: (content: string, status: MessageStatus, extra: { thought?: string; modelKey?: string | null; sources?: ChatSource[]; settings?: Record<string, unknown> }) => StoredMessage,
+  ): Promise<StoredMessage> {
+    const given = prompt.sources.map((s) => s.n);
+    const filter = new CitationStreamFilter(given, (delta) => emit({ type: 'text', delta }));
+    let raw = '';
+    let thought = '';
+    let result: GenerateResult | undefined;
+    let failure: unknown;
+    try {
+      result = await model.generate(prompt.messages, {
+        maxTokens: prompt.maxAnswerTokens,
+        temperature,
+        ...(signal ? { signal } : {}),
+        onText: (piece) => {
+          raw += piece;
+          filter.push(piece);
+        },
+        onThought: (piece) => {
+          thought += piece;
+          emit({ type: 'thought', delta: piece });
+        },
+      });
+    } catch (error) {
+      failure = error;
+    }
+    // A backend that does not stream gives the whole answer at the end.
+    if (!raw && result?.text) {
+      raw = result.text;
+      filter.push(raw);
+    }
+    filter.flush();
+    const { text, cited } = resolveCitations(raw, given);
+    const sources = prompt.sources.map((s) => ({ ...s, cited: cited.includes(s.n) }));
+    let status: MessageStatus = 'complete';
+    if (signal?.aborted || result?.stopReason === 'aborted') {
+      status = 'stopped';
+    } else if (failure !== undefined) {
+      status = 'failed';
+      emit({ type: 'notice', code: 'model-error', message: `The chat model failed: ${failure instanceof Error ? failure.message : String(failure)}` });
+    }
+    return store(text.trim(), status, {
+      thought: (result?.thought || thought).trim(),
+      modelKey: model.key,
+      sources,
+      settings: { ...used, ...(result ? { stopReason: result.stopReason, tokens: result.tokens } : {}) },
+    });
+  }
+}
+
+function answerTokens(settings: ChatSettings): { maxAnswerTokens?: number } {
+  return settings.maxAnswerTokens === undefined ? {} : { maxAnswerTokens: settings.maxAnswerTokens };
+}
+
+function notFound(id: number): CairnError {
+  return new CairnError('not-found', `No conversation with id ${id}.`);
+}
