@@ -1,5 +1,6 @@
 // A chat model run in this process by llama.cpp (through node-llama-cpp) from a GGUF file.
 import { open as openFile, stat } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { InsufficientMemoryError, LlamaChat, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { CairnError } from '../contract/index.ts';
@@ -47,8 +48,8 @@ export class LocalChatModel implements ChatModel {
   }
 
   static async open(spec: GgufChatModelSpec): Promise<LocalChatModel> {
-    await checkGgufFile(spec.modelPath);
-    const model = await loadModel(spec);
+    const fileSize = await checkGgufFile(spec.modelPath);
+    const model = await loadModel(spec, fileSize);
     try {
       const trained = model.trainContextSize > 0 ? model.trainContextSize : Infinity;
       const wanted = Math.min(spec.contextSize ?? DEFAULT_CHAT_CONTEXT, trained);
@@ -163,7 +164,7 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
 }
 
 /** A missing file or one that is not GGUF gets a clear error before llama.cpp sees it. */
-async function checkGgufFile(path: string): Promise<void> {
+async function checkGgufFile(path: string): Promise<number> {
   let size: number;
   try {
     const info = await stat(path);
@@ -175,6 +176,27 @@ async function checkGgufFile(path: string): Promise<void> {
   if (!(await hasGgufMagic(path, size))) {
     throw new CairnError('chat-model-not-gguf', `${path} is not a GGUF model file (GGUF files start with the bytes "GGUF")`);
   }
+  return size;
+}
+
+/**
+ * Weights larger than all RAM and VRAM together can never be loaded. node-llama-cpp itself only
+ * checks VRAM for the layers and RAM for the context: with mmap a model bigger than RAM would
+ * "load" and then page from disk at a token a minute, so this is refused before trying.
+ */
+async function checkFits(spec: GgufChatModelSpec, fileSize: number, llama: Llama): Promise<void> {
+  const vram = llama.gpu === false ? 0 : (await llama.getVramState()).total;
+  const memory = totalmem() + vram;
+  if (fileSize > memory) {
+    throw new CairnError(
+      'chat-model-too-big',
+      `The chat model ${basename(spec.modelPath)} is ${gb(fileSize)} GB, more than this machine's ${gb(totalmem())} GB of RAM${vram ? ` and ${gb(vram)} GB of VRAM` : ''} together. Choose a smaller model (\`cairn models list\`).`,
+    );
+  }
+}
+
+function gb(bytes: number): string {
+  return (bytes / 1e9).toFixed(1);
 }
 
 /** Whether the file starts with GGUF's magic bytes. */
@@ -193,13 +215,14 @@ export async function hasGgufMagic(path: string, size?: number): Promise<boolean
  * With the GPU: as many layers on it as fit in free VRAM beside the context ('auto'), the rest on
  * the CPU. A model that fails to load on the GPU runtime for another reason is tried on the CPU.
  */
-async function loadModel(spec: GgufChatModelSpec): Promise<LlamaModel> {
+async function loadModel(spec: GgufChatModelSpec, fileSize: number): Promise<LlamaModel> {
   let llama: Llama;
   try {
     llama = await getLlamaRuntime({ gpu: spec.gpu ?? 'auto' });
   } catch (error) {
     throw new CairnError('chat-model-load-failed', `llama.cpp could not be loaded: ${errorMessage(error)}`, { cause: error });
   }
+  await checkFits(spec, fileSize, llama);
   const load = (runtime: Llama) => runtime.loadModel({ modelPath: spec.modelPath, gpuLayers: runtime.gpu === false ? 0 : 'auto' });
   try {
     return await load(llama);

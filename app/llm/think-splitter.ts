@@ -35,8 +35,10 @@ export class ThinkSplitter {
         if (this.#orphanedBefore === null) this.#orphanedBefore = this.#answer.length;
         continue;
       }
-      if (at < 0 || (!this.#inThought && this.#answered)) {
-        // A "<think>" in the middle of an answer is text (e.g. the answer explains the tags).
+      // A "<think>" after some answer is text (e.g. the answer explains the tags): only one
+      // before any answer opens a thought.
+      const tagCounts = at >= 0 && (this.#inThought || (!this.#answered && this.#buffer.slice(0, at).trim() === ''));
+      if (!tagCounts) {
         const keep = this.#inThought
           ? partialTagLength(this.#buffer, CLOSE)
           : Math.max(this.#answered ? 0 : partialTagLength(this.#buffer, OPEN), partialTagLength(this.#buffer, CLOSE));
