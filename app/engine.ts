@@ -9,10 +9,12 @@ import {
   type SearchRequest,
   type SearchResponse,
 } from './contract/index.ts';
+import { ChatService, NO_CHAT_MODEL_MESSAGE } from './chat/index.ts';
 import { openEmbedder, type Embedder, type EmbedderSpec } from './embed/index.ts';
 import { ExtractorPool, type ExtractLimits } from './extract/index.ts';
 import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary, type ScanPayload } from './index/index.ts';
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
+import { CHAT_MODEL_SETTING, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
 
 export interface EngineOptions {
@@ -25,6 +27,10 @@ export interface EngineOptions {
   ingest?: Partial<IngestOptions>;
   search?: HybridSearchOptions;
   onEvent?: (event: EngineEvent) => void;
+  /** Use this chat model (tests); null for none. Default: the library's 'chat-model' setting, opened on first question. */
+  chatModel?: ChatModel | null;
+  /** Secret for a remote chat model; by default CAIRN_CHAT_API_KEY. */
+  chatApiKey?: string;
 }
 
 const EMBEDDER_SETTING = 'embedder';
@@ -39,6 +45,10 @@ export class Engine {
   private readonly searcher: HybridSearch;
   /** Embedders of older models, opened from their stored spec to embed queries while re-embedding. */
   private readonly queryEmbedders = new Map<string, Promise<Embedder | null>>();
+  /** Answers and conversations. */
+  readonly chat: ChatService;
+  /** The chat model opened from the settings, with the spec it was opened from. */
+  private openedChat: { spec: string; model: Promise<ChatModel> } | null = null;
 
   private constructor(library: Library, embedder: Embedder | null, embedderError: string | null, options: EngineOptions) {
     this.library = library;
@@ -47,6 +57,26 @@ export class Engine {
     this.options = options;
     this.pool = new ExtractorPool({ workers: options.extract?.workers ?? 1, limits: options.extract ?? {} });
     this.searcher = new HybridSearch(library, () => this.queryVectors(), options.search);
+    this.chat = new ChatService({ library, search: (request) => this.search(request), model: () => this.chatModel() });
+  }
+
+  /** The chat model: the override, else the one the settings name (reopened when they change), else why there is none. */
+  private async chatModel(): Promise<ChatModel | { unavailable: string }> {
+    if (this.options.chatModel !== undefined) return this.options.chatModel ?? { unavailable: NO_CHAT_MODEL_MESSAGE };
+    const spec = this.library.settings.get<ChatModelSpec>(CHAT_MODEL_SETTING);
+    const key = JSON.stringify(spec ?? null);
+    if (this.openedChat?.spec !== key) {
+      const previous = this.openedChat;
+      this.openedChat = spec ? { spec: key, model: openChatModel(spec, { apiKey: this.options.chatApiKey ?? process.env.CAIRN_CHAT_API_KEY }) } : null;
+      await previous?.model.then((m) => m.close(), () => {});
+    }
+    if (!this.openedChat) return { unavailable: NO_CHAT_MODEL_MESSAGE };
+    try {
+      return await this.openedChat.model;
+    } catch (error) {
+      this.openedChat = null; // tried again on the next question (the file may have been fixed)
+      return { unavailable: `The chat model could not be loaded (${(error as Error).message}). Run \`cairn models use <file.gguf>\` to choose another.` };
+    }
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -190,6 +220,7 @@ export class Engine {
     await this.pool.close();
     for (const pending of this.queryEmbedders.values()) await (await pending)?.close();
     await this.embedder?.close();
+    await (this.options.chatModel ?? (await this.openedChat?.model.catch(() => null)))?.close();
     this.library.close();
   }
 }

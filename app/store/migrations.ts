@@ -114,8 +114,10 @@ export const migrations: Migration[] = [
     name: 'conversations, messages and the sources each answer used',
     up(db) {
       db.exec(`
+        -- AUTOINCREMENT: ids are never reused, so a client holding the id of a deleted
+        -- conversation or replaced answer cannot reach another one by it.
         CREATE TABLE conversations (
-          id INTEGER PRIMARY KEY,
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
           title TEXT NOT NULL,
           -- all: the whole library; sources: only source_ids; none: no retrieval (plain chat).
           scope TEXT NOT NULL CHECK (scope IN ('all', 'sources', 'none')),
@@ -128,7 +130,7 @@ export const migrations: Migration[] = [
         CREATE INDEX conversations_by_updated ON conversations (updated_at);
 
         CREATE TABLE messages (
-          id INTEGER PRIMARY KEY,
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
           conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
           role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
           content TEXT NOT NULL,
