@@ -2,8 +2,9 @@
 import { matchExpression } from '../search/index.ts';
 
 /**
- * The text's searchable words without stop words, lower-cased, in order — the very words
- * hybrid search's BM25 side matches on (read back from its FTS5 expression, so both agree).
+ * The text's searchable words without stop words (unless there is nothing else), lower-cased, in
+ * order: the very words hybrid search's BM25 side matches on (read back from its FTS5 expression,
+ * so both always agree).
  */
 export function keyTerms(text: string): string[] {
   const expression = matchExpression(text);

@@ -294,7 +294,7 @@ test('conversations: list, rename, delete; citations survive the document being 
 
     engine.chat.deleteConversation(b.conversationId);
     assert.deepEqual(engine.chat.listConversations().map((c) => c.id), [a.conversationId]);
-    assert.equal(engine.library.db.prepare('SELECT count(*) AS n FROM message_sources').get()!.n as number, 1);
+    assert.equal((engine.library.db.prepare('SELECT count(*) AS n FROM message_sources').get() as { n: number }).n, 1);
     assert.throws(() => engine.chat.getConversation(b.conversationId), /No conversation/);
   } finally {
     await engine.close();
