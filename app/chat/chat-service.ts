@@ -244,7 +244,14 @@ export class ChatService {
     store: (content: string, status: MessageStatus, extra: { thought?: string; modelKey?: string | null; sources?: ChatSource[]; settings?: Record<string, unknown> }) => StoredMessage,
   ): Promise<StoredMessage> {
     const given = prompt.sources.map((s) => s.n);
-    const filter = new CitationStreamFilter(given, (delta) => emit({ type: 'text', delta }));
+    // Leading whitespace is not streamed (nor stored): the answer shown is the answer kept.
+    let started = false;
+    const filter = new CitationStreamFilter(given, (delta) => {
+      const piece = started ? delta : delta.trimStart();
+      if (!piece) return;
+      started = true;
+      emit({ type: 'text', delta: piece });
+    });
     let raw = '';
     let thought = '';
     let result: GenerateResult | undefined;

@@ -4,6 +4,7 @@ import { CairnError, DocumentKind, SearchMode, type SearchFilters } from '../con
 import { Engine } from '../engine.ts';
 import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
+import { runChatCommand } from './chat.ts';
 import { runDoctor } from './doctor.ts';
 import { formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
@@ -26,6 +27,11 @@ Commands:
   embedder                show the embedding model
   embedder set --gguf FILE | --url URL --model NAME [--dimensions N]
   embedder off            keyword search only
+  ask "<question>"        answer from the library, citing sources (filters as for search)
+      --conversation ID     continue a conversation      --plain  no library, plain chat
+      --json                the stored answer as JSON
+  chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
+  conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
 
 The library is --db, else $CAIRN_DB, else the user data directory.`;
@@ -50,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       url: { type: 'string' },
       model: { type: 'string' },
       dimensions: { type: 'string' },
+      conversation: { type: 'string' },
+      plain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +74,10 @@ async function main(argv: string[]): Promise<number> {
 
   const progress = new ProgressLine();
   const engine = await Engine.open({ dbPath: resolveLibraryPath(values.db), onEvent: progress.onEvent });
+  if (command === 'ask' || command === 'chat' || command === 'conversations') {
+    // Own Ctrl-C handling: the first stops the answer, a second exits.
+    return await runChatCommand(engine, command, args, values).finally(() => engine.close());
+  }
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(130);
