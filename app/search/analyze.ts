@@ -34,14 +34,25 @@ const STOPWORDS = new Set(
 const MAX_TERMS = 64;
 
 /**
- * An FTS5 MATCH expression for any user text: the query's words, each quoted (so FTS5 syntax in
- * the query is inert), OR-ed so that BM25 ranks partial matches. Stop words are dropped unless
- * nothing else is left. Null when the query has no searchable word.
+ * The words of any user text that keyword search looks for: stop words dropped unless nothing
+ * else is left, at most MAX_TERMS. Empty when the query has no searchable word.
  */
-export function matchExpression(query: string): string | null {
+export function keywordTerms(query: string): string[] {
   const terms = queryTerms(query);
   const content = terms.filter((t) => !STOPWORDS.has(t));
-  const chosen = (content.length ? content : terms).slice(0, MAX_TERMS);
-  if (chosen.length === 0) return null;
-  return chosen.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+  return (content.length ? content : terms).slice(0, MAX_TERMS);
+}
+
+/**
+ * An FTS5 MATCH expression for the terms: each quoted (so FTS5 syntax in a query is inert), OR-ed
+ * so that BM25 ranks partial matches. Null when there is no term.
+ */
+export function orExpression(terms: string[]): string | null {
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+}
+
+/** The FTS5 MATCH expression for any user text (see keywordTerms and orExpression). */
+export function matchExpression(query: string): string | null {
+  return orExpression(keywordTerms(query));
 }

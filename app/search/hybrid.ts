@@ -9,7 +9,8 @@ import {
   type SearchResponse,
 } from '../contract/index.ts';
 import { filterCondition, type Library, type VectorStore } from '../store/index.ts';
-import { matchExpression, queryTerms } from './analyze.ts';
+import { keywordTerms, orExpression, queryTerms } from './analyze.ts';
+import { CommonTermFilter } from './common-terms.ts';
 import { fuse } from './fusion.ts';
 import { makeSnippet } from './snippet.ts';
 
@@ -34,12 +35,14 @@ export class HybridSearch {
   private readonly vectors: VectorSource;
   private readonly titleWeight: number;
   private readonly weights: { bm25: number; vector: number };
+  private readonly commonTerms: CommonTermFilter;
 
   constructor(library: Library, vectors: VectorSource, options: HybridSearchOptions = {}) {
     this.library = library;
     this.vectors = vectors;
     this.titleWeight = options.titleWeight ?? 2;
     this.weights = options.weights ?? { bm25: 1, vector: 1 };
+    this.commonTerms = new CommonTermFilter(library);
   }
 
   async search(input: SearchRequest): Promise<SearchResponse> {
@@ -71,7 +74,7 @@ export class HybridSearch {
     const lists: Record<string, number[]> = {};
     const scores = new Map<string, Map<number, number>>();
     if (mode !== 'vector') {
-      const match = matchExpression(request.query);
+      const match = orExpression(this.commonTerms.selective(keywordTerms(request.query)));
       const rows = match ? this.library.retrieval.fullText(match, depth, this.titleWeight, where) : [];
       lists.bm25 = rows.map((r) => r.chunkId);
       // FTS5's bm25() is lower-is-better; report it the usual way round.

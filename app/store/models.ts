@@ -1,9 +1,11 @@
 // The embedding models a library has vectors for, and the switch from one to the next.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
-import { VectorStore, type EmbeddingModelRow, type ModelState } from './vectors.ts';
+import { VectorStore, type EmbeddingModelRow, type ModelState, type SignIndexCache } from './vectors.ts';
 
 export class ModelRepository {
   private readonly db: SqliteDatabase;
+  /** Each model's in-memory sign index, kept across searches (see VectorStore). */
+  private readonly signIndexes = new Map<number, SignIndexCache>();
   constructor(db: SqliteDatabase) {
     this.db = db;
   }
@@ -38,7 +40,8 @@ export class ModelRepository {
   activate(id: number): void {
     for (const model of this.list()) {
       if (model.id === id) continue;
-      new VectorStore(this.db, model).drop();
+      this.store(model).drop();
+      this.signIndexes.delete(model.id);
       this.db.prepare('DELETE FROM embedding_models WHERE id = ?').run(model.id);
     }
     this.db.prepare(`UPDATE embedding_models SET state = 'active' WHERE id = ?`).run(id);
@@ -48,11 +51,14 @@ export class ModelRepository {
   discard(id: number): void {
     const model = this.list().find((m) => m.id === id);
     if (!model) return;
-    new VectorStore(this.db, model).drop();
+    this.store(model).drop();
+    this.signIndexes.delete(id);
     this.db.prepare('DELETE FROM embedding_models WHERE id = ?').run(id);
   }
 
   store(model: EmbeddingModelRow): VectorStore {
-    return new VectorStore(this.db, model);
+    let cache = this.signIndexes.get(model.id);
+    if (!cache) this.signIndexes.set(model.id, (cache = { index: null, dataVersion: -1 }));
+    return new VectorStore(this.db, model, cache);
   }
 }

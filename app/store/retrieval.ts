@@ -84,6 +84,20 @@ export class RetrievalQueries {
       .all(match, ...(where?.params ?? []), k) as { chunkId: number; score: number }[];
   }
 
+  /** How many chunks contain `term` (one word, matched as FTS5 matches it: stemmed, folded). */
+  chunksWithTerm(term: string): number {
+    return this.db.prepare('SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?').pluck().get(`"${term.replaceAll('"', '""')}"`) as number;
+  }
+
+  /**
+   * A value that changes whenever the library's content may have: commits by this connection
+   * (total_changes) or by any other (data_version). For caches of derived figures.
+   */
+  changeMark(): string {
+    const local = this.db.prepare('SELECT total_changes()').pluck().get() as number;
+    return `${this.db.pragma('data_version', { simple: true }) as number}:${local}`;
+  }
+
   hits(chunkIds: number[]): Map<number, HitRow> {
     const out = new Map<number, HitRow>();
     if (chunkIds.length === 0) return out;

@@ -1,8 +1,11 @@
 // Vectors per embedding model. Model N keeps its float vectors in `vectors_N` (a plain table,
-// for exact re-ranking and filtered scans) and, when its dimension allows, a bit-quantized copy
-// in the sqlite-vec table `vector_bits_N` for a fast first pass: hamming KNN finds candidates,
-// exact cosine re-ranks them. Changing model builds new tables beside the old ones.
+// for exact re-ranking and small-model scans) and, when its dimension allows, a bit-quantized
+// copy in the sqlite-vec table `vector_bits_N` for a fast first pass: the nearest by hamming
+// distance (scanned in memory, see SignIndex) are re-ranked by exact cosine. Changing model
+// builds new tables beside the old ones.
 import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.ts';
+import type { SqlCondition } from './retrieval.ts';
+import { SignIndex } from './sign-index.ts';
 
 export type ModelState = 'building' | 'active' | 'retired';
 
@@ -30,15 +33,27 @@ export function fromBlob(blob: Buffer): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
+/**
+ * A model's in-memory sign index, shared by every VectorStore of that model on one connection.
+ * Writes through VectorStore.put keep it current; a commit by another connection (seen in
+ * `PRAGMA data_version`) makes it reload on the next search.
+ */
+export interface SignIndexCache {
+  index: SignIndex | null;
+  dataVersion: number;
+}
+
 export class VectorStore {
   readonly model: EmbeddingModelRow;
   private readonly db: SqliteDatabase;
   private readonly floats: string;
   private readonly bits: string | null;
+  private readonly cache: SignIndexCache;
 
-  constructor(db: SqliteDatabase, model: EmbeddingModelRow) {
+  constructor(db: SqliteDatabase, model: EmbeddingModelRow, cache: SignIndexCache = { index: null, dataVersion: -1 }) {
     this.db = db;
     this.model = model;
+    this.cache = cache;
     this.floats = `vectors_${model.id}`;
     this.bits = usesBitIndex(model.dimensions) ? `vector_bits_${model.id}` : null;
   }
@@ -63,6 +78,7 @@ export class VectorStore {
   }
 
   drop(): void {
+    this.cache.index = null;
     if (this.bits) this.db.exec(`DROP TABLE IF EXISTS ${this.bits}`);
     this.db.exec(`DROP TABLE IF EXISTS ${this.floats}`);
   }
@@ -76,6 +92,7 @@ export class VectorStore {
     if (this.bits) {
       this.statement(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
       this.statement(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
+      this.cache.index?.set(chunkId, this.statement('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer);
     }
   }
 
@@ -100,35 +117,62 @@ export class VectorStore {
   }
 
   /**
-   * Nearest chunks to `query` (L2-normalised) by cosine distance. Without a restriction and with
-   * a bit index: hamming KNN over `oversample` candidates, re-ranked exactly. With `allowed`
-   * (a SQL condition on chunk id `c.id`, from the filters) or no bit index: an exact scan.
+   * Nearest chunks to `query` (L2-normalised) by cosine distance, among the chunks whose document
+   * passes `filter` (a condition on documents `d`) when given. With a bit index: the nearest
+   * `max(8k, 200)` by hamming distance, re-ranked exactly (recall@10 against exhaustive search
+   * about 0.99 on embedding-like vectors; see the bench). Without one (small models): an exact scan.
    */
-  nearest(query: Float32Array, k: number, allowed?: { sql: string; params: unknown[] }): { chunkId: number; distance: number }[] {
+  nearest(query: Float32Array, k: number, filter?: SqlCondition): { chunkId: number; distance: number }[] {
     const blob = toBlob(query);
-    if (this.bits && !allowed) {
-      const oversample = Math.max(k * 8, 200);
-      const candidates = this.statement(
-        `SELECT rowid AS id FROM ${this.bits} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?`,
-      ).all(blob, oversample) as { id: number | bigint }[];
-      if (candidates.length === 0) return [];
-      const ids = candidates.map((c) => Number(c.id));
-      const rows = this.db
-        .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (${ids.map(() => '?').join(',')})`)
-        .all(...ids) as { chunk_id: number; embedding: Buffer }[];
-      return rows
-        .map((row) => ({ chunkId: row.chunk_id, distance: 1 - dot(query, fromBlob(row.embedding)) }))
-        .sort((a, b) => a.distance - b.distance)
-        .slice(0, k);
+    const index = this.bits && this.signIndex();
+    if (!index) {
+      const where = filter ? `WHERE ${filter.sql}` : '';
+      return this.db
+        .prepare(
+          `SELECT v.chunk_id AS chunkId, vec_distance_cosine(v.embedding, ?) AS distance
+           FROM ${this.floats} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id
+           ${where} ORDER BY distance LIMIT ?`,
+        )
+        .all(blob, ...(filter?.params ?? []), k) as { chunkId: number; distance: number }[];
     }
-    const where = allowed ? `WHERE ${allowed.sql}` : '';
-    return this.db
-      .prepare(
-        `SELECT v.chunk_id AS chunkId, vec_distance_cosine(v.embedding, ?) AS distance
-         FROM ${this.floats} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id
-         ${where} ORDER BY distance LIMIT ?`,
-      )
-      .all(blob, ...(allowed?.params ?? []), k) as { chunkId: number; distance: number }[];
+    const allowed = filter && this.chunkIdsWhere(filter);
+    const querySigns = this.statement('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer;
+    const candidates = index.nearest(querySigns, Math.max(k * 8, 200), allowed && ((id) => allowed.has(id)));
+    if (candidates.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (${candidates.map(() => '?').join(',')})`)
+      .raw()
+      .all(...candidates) as [number, Buffer][];
+    if (rows.length < candidates.length) {
+      // Chunks deleted since (their rows went by cascade): forget them.
+      const present = new Set(rows.map((row) => row[0]));
+      for (const id of candidates) if (!present.has(id)) index.delete(id);
+    }
+    return rows
+      .map(([chunkId, embedding]) => ({ chunkId, distance: 1 - dot(query, fromBlob(embedding)) }))
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, k);
+  }
+
+  /** The sign index, loaded from `vector_bits_N` on first use and after other connections wrote. */
+  private signIndex(): SignIndex {
+    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    if (!this.cache.index || this.cache.dataVersion !== dataVersion) {
+      const index = new SignIndex(this.model.dimensions);
+      const rows = this.db.prepare(`SELECT rowid, embedding FROM ${this.bits}`).raw().iterate() as Iterable<[number | bigint, Buffer]>;
+      for (const [id, bits] of rows) index.set(Number(id), bits);
+      this.cache.index = index;
+      this.cache.dataVersion = dataVersion;
+    }
+    return this.cache.index;
+  }
+
+  private chunkIdsWhere(filter: SqlCondition): Set<number> {
+    const ids = this.db
+      .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE ${filter.sql}`)
+      .pluck()
+      .all(...filter.params) as number[];
+    return new Set(ids);
   }
 
   private readonly statements = new Map<string, SqliteStatement>();

@@ -73,7 +73,7 @@ try {
     const recall = found / (queries.length * 10);
     console.log(`vector recall@10 (bit KNN + re-rank vs exact): ${recall.toFixed(3)}`);
     figures.push(info(`(b) vector recall@10 @${label}`, recall, ''));
-    // The same first pass emulated in JS at other candidate counts: what a change would buy.
+    // The same first pass at other candidate counts (computed apart from the store): what a change would buy.
     const emulated = [100, 200, 400, 1000].map((oversample) => {
       let hits = 0;
       queries.forEach((query, i) => {
@@ -81,7 +81,7 @@ try {
       });
       return `${oversample}: ${(hits / (queries.length * 10)).toFixed(3)}`;
     });
-    console.log(`  recall@10 by bit candidates (JS emulation; the store uses 200 for k = 10, 400 in hybrid): ${emulated.join(', ')}`);
+    console.log(`  recall@10 by bit candidates (the store takes 200 for k = 10, 400 in hybrid): ${emulated.join(', ')}`);
   }
   report(figures);
 } finally {

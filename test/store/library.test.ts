@@ -6,17 +6,10 @@ import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
 import { CairnError } from '../../app/contract/index.ts';
 import { Library, currentVersion, migrate, migrations } from '../../app/store/index.ts';
-import type { ChunkInput, DocumentInput } from '../../app/store/index.ts';
+import type { ChunkInput } from '../../app/store/index.ts';
+import { docInput } from '../support/documents.ts';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'cairn-store-')), 'library.db');
-
-export function docInput(sourceId: number, path: string, extra: Partial<DocumentInput> = {}): DocumentInput {
-  return {
-    sourceId, parentId: null, uri: path, path, kind: 'file', title: path, mime: 'text/plain', size: 1, mtime: 1,
-    contentHash: null, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: null, sender: null,
-    recipients: null, ...extra,
-  };
-}
 
 const chunk = (text: string): ChunkInput => ({
   text, start: 0, end: text.length, page: null, headingPath: [], tokenCount: 1, ftsTitle: '', ftsBody: text,

@@ -1,0 +1,51 @@
+// Keeps BM25 fast on big libraries. FTS5 scores every chunk that matches any query word, and
+// bm25() costs about a microsecond per chunk and word: a long question with a word found in half
+// the library took 70 ms at 100,000 chunks. Words that common carry little weight in BM25 (their
+// IDF is near zero), so they are left out of the query as long as rarer words remain. On SciFact
+// this even lifts nDCG@10 slightly (0.6900 → 0.6912); a share of 0.1 costs 0.009, 0.05 costs 0.034.
+import type { Library } from '../store/index.ts';
+
+/** A word found in more than this share of chunks is left out... */
+const COMMON_SHARE = 0.2;
+/** ...unless fewer than this many words would remain (then the rarest are kept). */
+const MIN_TERMS = 2;
+
+export class CommonTermFilter {
+  private readonly library: Library;
+  /** Chunk counts per word and of the library, valid while the library is unchanged. */
+  private counts = new Map<string, number>();
+  private total = 0;
+  private mark = '';
+
+  constructor(library: Library) {
+    this.library = library;
+  }
+
+  /** The terms worth scoring, in their original order. */
+  selective(terms: string[]): string[] {
+    if (terms.length <= MIN_TERMS) return terms;
+    this.refresh();
+    const limit = this.total * COMMON_SHARE;
+    const rare = terms.filter((term) => this.chunksWith(term) <= limit);
+    if (rare.length >= MIN_TERMS) return rare;
+    const rarest = new Set([...terms].sort((a, b) => this.chunksWith(a) - this.chunksWith(b)).slice(0, MIN_TERMS));
+    return terms.filter((term) => rarest.has(term));
+  }
+
+  private chunksWith(term: string): number {
+    let count = this.counts.get(term);
+    if (count === undefined) {
+      count = this.library.retrieval.chunksWithTerm(term);
+      this.counts.set(term, count);
+    }
+    return count;
+  }
+
+  private refresh(): void {
+    const mark = this.library.retrieval.changeMark();
+    if (mark === this.mark) return;
+    this.mark = mark;
+    this.counts = new Map();
+    this.total = this.library.documents.chunkCount();
+  }
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openSqlite } from '../../native/sqlite.ts';
+import { Library, SignIndex } from '../../app/store/index.ts';
+import { docInput } from '../support/documents.ts';
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const db = openSqlite(':memory:');
+const quantize = db.prepare('SELECT vec_quantize_binary(?)').pluck();
+const signsOf = (v: Float32Array) => quantize.get(Buffer.from(v.buffer, v.byteOffset, v.byteLength)) as Buffer;
+
+function hamming(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) for (let x = a[i]! ^ b[i]!; x; x &= x - 1) sum++;
+  return sum;
+}
+
+test('the sign index returns exactly the nearest by hamming distance, with filters and deletions', () => {
+  const random = seeded(11);
+  const dims = 136; // not a multiple of 32: the last word is padded
+  const index = new SignIndex(dims);
+  const all = new Map<number, Buffer>();
+  for (let id = 1; id <= 3_000; id++) {
+    const bits = signsOf(Float32Array.from({ length: dims }, () => random() - 0.5));
+    index.set(id * 7, bits);
+    all.set(id * 7, bits);
+  }
+  for (let id = 7; id <= 700; id += 7) {
+    index.delete(id);
+    all.delete(id);
+  }
+  // Replacing a vector's bits keeps one entry.
+  const replaced = signsOf(Float32Array.from({ length: dims }, () => random() - 0.5));
+  index.set(1400, replaced);
+  all.set(1400, replaced);
+  assert.equal(index.count, all.size);
+
+  const query = signsOf(Float32Array.from({ length: dims }, () => random() - 0.5));
+  const check = (count: number, allowed?: (id: number) => boolean) => {
+    const got = index.nearest(query, count, allowed);
+    const pool = [...all].filter(([id]) => !allowed || allowed(id)).map(([id, bits]) => ({ id, d: hamming(bits, query) }));
+    pool.sort((a, b) => a.d - b.d);
+    assert.equal(got.length, Math.min(count, pool.length));
+    const worst = pool[got.length - 1]?.d ?? 0;
+    const distances = got.map((id) => hamming(all.get(id)!, query));
+    // Every returned id is allowed, unique, and no better one was left out.
+    assert.equal(new Set(got).size, got.length);
+    assert.ok(got.every((id) => all.has(id) && (!allowed || allowed(id))));
+    assert.ok(distances.every((d) => d <= worst));
+    assert.equal(distances.filter((d) => d < worst).length, pool.filter((p) => p.d < worst).length);
+  };
+  check(1);
+  check(50);
+  check(400);
+  check(100, (id) => id % 2 === 0);
+  check(5_000); // more than there are: all of them
+  check(20, (id) => id === 1400 || id === 2100); // fewer allowed than asked
+  check(10, () => false);
+});
+
+const unit = (dims: number, hot: number) => Float32Array.from({ length: dims }, (_, i) => (i === hot ? 1 : i === (hot + 1) % dims ? 0.3 : 0.01));
+
+test('vector search sees vectors another connection wrote and forgets deleted chunks', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'cairn-vectors-')), 'library.db');
+  const library = Library.open(path);
+  const other = Library.open(path);
+  try {
+    const source = library.sources.ensure('import', '/d', 'd');
+    const model = library.models.register('test:128', { type: 'test' }, 128, 'active');
+    const chunk = (documentPath: string, text: string) => {
+      const doc = library.documents.upsert(docInput(source.id, documentPath));
+      return library.documents.insertChunks(doc, [{ text, start: 0, end: text.length, page: null, headingPath: [], tokenCount: 1, ftsTitle: '', ftsBody: text }])[0]!;
+    };
+    const a = chunk('/d/a.txt', 'a');
+    const b = chunk('/d/b.txt', 'b');
+    library.models.store(model).put(a, unit(128, 3));
+    library.models.store(model).put(b, unit(128, 90));
+    // The first search loads the index; a later put through this connection updates it.
+    assert.deepEqual(library.models.store(model).nearest(unit(128, 3), 1).map((r) => r.chunkId), [a]);
+    const c = chunk('/d/c.txt', 'c');
+    library.models.store(model).put(c, unit(128, 40));
+    assert.deepEqual(library.models.store(model).nearest(unit(128, 40), 1).map((r) => r.chunkId), [c]);
+
+    // Another connection (another process, say) adds a vector: the next search finds it.
+    const otherModel = other.models.byKey('test:128')!;
+    const d = other.transaction(() => {
+      const doc = other.documents.upsert(docInput(source.id, '/d/d.txt'));
+      const id = other.documents.insertChunks(doc, [{ text: 'd', start: 0, end: 1, page: null, headingPath: [], tokenCount: 1, ftsTitle: '', ftsBody: 'd' }])[0]!;
+      other.models.store(otherModel).put(id, unit(128, 70));
+      return id;
+    });
+    assert.deepEqual(library.models.store(model).nearest(unit(128, 70), 1).map((r) => r.chunkId), [d]);
+
+    // A removed document's chunk never comes back, and filters restrict the candidates.
+    library.documents.removeUnder('/d/a.txt');
+    const near = library.models.store(model).nearest(unit(128, 3), 10).map((r) => r.chunkId);
+    assert.ok(!near.includes(a));
+    assert.equal(near.length, 3);
+    const filtered = library.models.store(model).nearest(unit(128, 3), 10, { sql: 'd.path = ?', params: ['/d/b.txt'] });
+    assert.deepEqual(filtered.map((r) => r.chunkId), [b]);
+  } finally {
+    other.close();
+    library.close();
+  }
+});
