@@ -2,6 +2,7 @@
 // event types with their zod schemas. No Node imports here: the renderer compiles against it too.
 import { z } from 'zod';
 
+export * from './models.ts';
 export * from './chat.ts';
 
 export const DocumentKind = z.enum(['file', 'email', 'web']);

@@ -1,0 +1,104 @@
+// Model-related types of the contract: the machine as llama.cpp sees it, the model catalog, the
+// model files on disk and download progress. No Node imports: the renderer compiles against it.
+import { z } from 'zod';
+
+/** What llama.cpp chose on this machine, and the memory models must fit in. */
+export const HardwareReport = z.object({
+  /** Whether llama.cpp could be loaded at all. */
+  ok: z.boolean(),
+  backend: z.enum(['cuda', 'metal', 'vulkan', 'cpu']),
+  /** GPU device names; empty on the CPU backend. */
+  devices: z.array(z.string()),
+  vramTotalBytes: z.number().nullable(),
+  vramFreeBytes: z.number().nullable(),
+  ramTotalBytes: z.number(),
+  ramFreeBytes: z.number(),
+  /** Threads a local model runs on (one core is left to the rest of the app). */
+  cpuThreads: z.number().int(),
+  cpuCores: z.number().int(),
+  /** Why llama.cpp could not be loaded (ok is false). */
+  error: z.string().optional(),
+  /** E.g. the GPU build failed to load and the CPU is used instead. */
+  warning: z.string().optional(),
+});
+export type HardwareReport = z.infer<typeof HardwareReport>;
+
+export const ModelRole = z.enum(['chat', 'embedding']);
+export type ModelRole = z.infer<typeof ModelRole>;
+
+/** One recommended model of the catalog (resources/models.json). Sizes are approximate. */
+export const CatalogModel = z.object({
+  /** Stable short name used on the command line, e.g. "qwen3-4b". */
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  name: z.string(),
+  role: ModelRole,
+  /** The file's name once downloaded. */
+  file: z.string().regex(/^[^/\\]+\.gguf$/),
+  url: z.url({ protocol: /^https$/ }),
+  /** The repository the file comes from, e.g. "Qwen/Qwen3-4B-GGUF". */
+  sourceRepo: z.string(),
+  license: z.string(),
+  /** Approximate download size. */
+  sizeBytes: z.number().int().positive(),
+  /** Approximate memory to run it on the CPU (weights and a default context). */
+  ramBytes: z.number().int().positive(),
+  /** Approximate VRAM to run it fully on a GPU (weights and a default context). */
+  vramBytes: z.number().int().positive(),
+  /** Tokens it was trained to attend to. */
+  contextLength: z.number().int().positive(),
+  /** Embedding models: the vector size. */
+  dimensions: z.number().int().positive().optional(),
+  /** Languages it is good at (ISO 639-1); ["multi"] for broadly multilingual models. */
+  languages: z.array(z.string()).min(1),
+  /** Chat models that think before answering (their thinking is kept apart). */
+  reasoning: z.boolean().default(false),
+  /** Embedding models that expect a prefix on queries / documents (e.g. "search_query: "). */
+  queryPrefix: z.string().optional(),
+  documentPrefix: z.string().optional(),
+  notes: z.string(),
+});
+export type CatalogModel = z.infer<typeof CatalogModel>;
+
+export const ModelRecommendation = z.object({
+  /** Null when the machine has too little memory for any local chat model. */
+  chat: CatalogModel.nullable(),
+  embedding: CatalogModel,
+  /** A line for people on why these were chosen. */
+  reason: z.string(),
+});
+export type ModelRecommendation = z.infer<typeof ModelRecommendation>;
+
+/** A model file in the models directory. */
+export const ModelInfo = z.object({
+  /** The file name, e.g. "Qwen3-4B-Q4_K_M.gguf". */
+  name: z.string(),
+  path: z.string(),
+  sizeBytes: z.number(),
+  /**
+   * ready: a whole GGUF file; partial: a download that stopped (pull again to resume);
+   * invalid: a file in the directory that is not a whole GGUF model (see problem).
+   */
+  status: z.enum(['ready', 'partial', 'invalid']),
+  problem: z.string().nullable(),
+  /** The catalog entry with the same file name, if any. */
+  catalogId: z.string().nullable(),
+  role: ModelRole.nullable(),
+  /** From the GGUF header, e.g. "llama", "qwen3", "bert"; null when unreadable. */
+  architecture: z.string().nullable(),
+  modifiedAt: z.number(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+/** Progress of a model download; speed and ETA over the last few seconds. */
+export const DownloadProgress = z.object({
+  type: z.literal('model-download'),
+  file: z.string(),
+  receivedBytes: z.number(),
+  /** Null until the server has said. */
+  totalBytes: z.number().nullable(),
+  bytesPerSecond: z.number(),
+  /** Null while the speed is not yet known. */
+  etaSeconds: z.number().nullable(),
+  phase: z.enum(['connecting', 'downloading', 'verifying', 'done']),
+});
+export type DownloadProgress = z.infer<typeof DownloadProgress>;
