@@ -5,8 +5,10 @@
 // this even lifts nDCG@10 slightly (0.6900 → 0.6912); a share of 0.1 costs 0.009, 0.05 costs 0.034.
 import type { Library } from '../store/index.ts';
 
-/** A word found in more than this share of chunks is left out... */
+/** A word found in more than this share of chunks, and in more than MIN_COMMON of them, is left out... */
 const COMMON_SHARE = 0.2;
+/** (Scoring this many chunks is cheap, and in a small library every word may be "common".) */
+const MIN_COMMON = 1_000;
 /** ...unless fewer than this many words would remain (then the rarest are kept). */
 const MIN_TERMS = 2;
 
@@ -25,7 +27,7 @@ export class CommonTermFilter {
   selective(terms: string[]): string[] {
     if (terms.length <= MIN_TERMS) return terms;
     this.refresh();
-    const limit = this.total * COMMON_SHARE;
+    const limit = Math.max(this.total * COMMON_SHARE, MIN_COMMON);
     const rare = terms.filter((term) => this.chunksWith(term) <= limit);
     if (rare.length >= MIN_TERMS) return rare;
     const rarest = new Set([...terms].sort((a, b) => this.chunksWith(a) - this.chunksWith(b)).slice(0, MIN_TERMS));
