@@ -32,5 +32,5 @@ export {
   type GroundedPromptInput,
   type PromptInput,
 } from './prompt.ts';
-export { retrieve, scopedFilters, type RetrievalInput, type Retrieved, type SearchFunction } from './retrieve.ts';
+export { retrieve, scopedFilters, termCoverage, type RetrievalInput, type Retrieved, type SearchFunction } from './retrieve.ts';
 export { acceptRewrite, fallbackQuery, REWRITE_SYSTEM_PROMPT, rewriteMessages, rewriteQuery, type RewrittenQuery, type Turn } from './rewrite-query.ts';
