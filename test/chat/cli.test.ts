@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ConversationDetail, ConversationSummary, StoredMessage } from '../../app/contract/index.ts';
@@ -88,4 +88,65 @@ test('cairn chat keeps one conversation across questions, and /new, /list and /q
   const list = JSON.parse(cairn(db, ['conversations', 'list', '--json']).stdout) as ConversationSummary[];
   assert.deepEqual(list.map((c) => [c.title, c.messageCount]), [['Where do we fly in May?', 2], ['How can the contract be terminated?', 4]]);
   assert.match(chat.stdout, /\s+2\s+\S+ \S+\s+2 msgs {2}Where do we fly in May\?\n\s+1\s+\S+ \S+\s+4 msgs {2}How can the contract be terminated\?/);
+});
+
+/** Runs the CLI, calling `step` with everything printed so far on each output; resolves at exit. */
+function interactive(db: string, args: string[], step: (out: string, err: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, [main, '--db', db, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    step(out, err, child);
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+    step(out, err, child);
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise<{ code: number | null; out: string; err: string }>((done) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, out, err });
+    }),
+  );
+}
+
+test('Ctrl-C during cairn ask stops the answer, keeps it as stopped, and exits 130', async (t) => {
+  const db = library(t, true);
+  if (!db) return;
+  let sent = false;
+  const run = await interactive(db, ['ask', 'How can the contract be terminated?'], (out, _err, child) => {
+    if (!sent && out.length > 0) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  assert.equal(run.code, 130, run.err);
+  assert.match(run.err, /\(stopped\)/);
+  const stored = JSON.parse(cairn(db, ['conversations', 'show', '1', '--json']).stdout) as ConversationDetail;
+  assert.equal(stored.messages[1]!.status, 'stopped');
+  assert.ok(run.out.startsWith(stored.messages[1]!.content));
+});
+
+test('in cairn chat, Ctrl-C stops the answer and the chat goes on; Ctrl-C at the prompt exits', async (t) => {
+  const db = library(t, true);
+  if (!db) return;
+  let phase = 0;
+  const run = await interactive(db, ['chat'], (out, err, child) => {
+    if (phase === 0 && out.includes('> ')) {
+      phase = 1;
+      child.stdin!.write('How can the contract be terminated?\n');
+    } else if (phase === 1 && out.length > 2) {
+      phase = 2;
+      child.kill('SIGINT');
+    } else if (phase === 2 && err.includes('(stopped)') && out.endsWith('> ')) {
+      phase = 3;
+      child.kill('SIGINT');
+    }
+  });
+  assert.equal(phase, 3, run.out + run.err);
+  assert.equal(run.code, 0, run.err);
+  const stored = JSON.parse(cairn(db, ['conversations', 'show', '1', '--json']).stdout) as ConversationDetail;
+  assert.deepEqual(stored.messages.map((m) => m.status), ['complete', 'stopped']);
 });
