@@ -230,6 +230,10 @@ export class ChatService {
     } catch (error) {
       // Stopped before the model started (while rewriting or searching): an empty, stopped answer.
       if (signal?.aborted) return store('', 'stopped');
+      if (error instanceof CairnError && error.code === 'prompt-too-long') {
+        emit({ type: 'notice', code: 'too-long', message: error.message });
+        return sayInstead(error.message, 'failed');
+      }
       throw error;
     }
   }

@@ -120,6 +120,8 @@ export const NoticeCode = z.enum([
   'search',
   /** The model failed while answering. */
   'model-error',
+  /** The question (with the system prompt) does not fit the model's context. */
+  'too-long',
 ]);
 export type NoticeCode = z.infer<typeof NoticeCode>;
 

@@ -300,3 +300,19 @@ test('conversations: list, rename, delete; citations survive the document being 
     await engine.close();
   }
 });
+
+test('a question too long for the model is answered with a failed message that says so', async () => {
+  const model = new ScriptedChatModel([], { contextSize: 300 });
+  const { engine } = await chatEngine({ chatModel: model });
+  try {
+    const rec = recorder();
+    const question = `contract terminated ${'very '.repeat(400)}`;
+    const answer = await engine.chat.ask({ question }, { onEvent: rec.onEvent });
+    assert.equal(answer.status, 'failed');
+    assert.match(answer.content, /too long for the chat model's context \(300 tokens/);
+    assert.ok(rec.events.some((e) => e.type === 'notice' && e.code === 'too-long'));
+    assert.equal(model.calls.length, 0);
+  } finally {
+    await engine.close();
+  }
+});
