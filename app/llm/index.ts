@@ -16,7 +16,12 @@ export {
 } from './chat-model.ts';
 export { DEFAULT_CHAT_CONTEXT, LocalChatModel, type GgufChatModelSpec } from './local-chat-model.ts';
 export { DEFAULT_REMOTE_CONTEXT, RemoteChatModel, type OpenAiChatModelSpec, type RemoteChatModelOptions } from './remote-chat-model.ts';
-export { ThinkSplitter } from './think-splitter.ts';
+export { ThinkSplitter, type SplitPiece } from './think-splitter.ts';
+export { CatalogFile, defaultCatalogPath, loadCatalog, localeIsMultilingual, ModelCatalog, recommendModels, type MachineMemory } from './catalog.ts';
+export { defaultModelsDir, ModelManager, type ModelManagerOptions, type PullOptions } from './model-manager.ts';
+export { downloadGguf, type DownloadRequest } from './download.ts';
+export { checkGgufFile, type GgufCheck } from './gguf-file.ts';
+export { describeHardware } from './hardware.ts';
 
 /** Library setting that holds the chat model's spec (never a secret). */
 export const CHAT_MODEL_SETTING = 'chat-model';
