@@ -60,8 +60,11 @@ export class Engine {
     this.chat = new ChatService({ library, search: (request) => this.search(request), model: () => this.chatModel() });
   }
 
-  /** The chat model: the override, else the one the settings name (reopened when they change), else why there is none. */
-  private async chatModel(): Promise<ChatModel | { unavailable: string }> {
+  /**
+   * The chat model: the override, else the one the settings name (reopened when they change), else
+   * why there is none. Public for the local API, which answers with it beside conversations.
+   */
+  async chatModel(): Promise<ChatModel | { unavailable: string }> {
     if (this.options.chatModel !== undefined) return this.options.chatModel ?? { unavailable: NO_CHAT_MODEL_MESSAGE };
     const spec = this.library.settings.get<ChatModelSpec>(CHAT_MODEL_SETTING);
     const key = JSON.stringify(spec ?? null);
@@ -160,6 +163,11 @@ export class Engine {
       this.library.sources.removeUnder(path);
       return this.library.documents.removeUnder(path);
     });
+  }
+
+  /** The embedder new text is embedded with (the local API's /v1/embeddings), or why there is none. */
+  currentEmbedder(): Embedder | { unavailable: string } {
+    return this.embedder ?? { unavailable: this.embedderError ?? 'No embedding model is configured.' };
   }
 
   search(request: SearchRequest): Promise<SearchResponse> {
