@@ -6,6 +6,7 @@ import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
 import { runChatCommand } from './chat.ts';
 import { runDoctor } from './doctor.ts';
+import { runServeCommand } from './serve.ts';
 import { formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -32,6 +33,8 @@ Commands:
       --json                the stored answer as JSON
   chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
+  serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
+      --port N              port (default 22476; 0 picks a free one)   --token T  use this token
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
 
 The library is --db, else $CAIRN_DB, else the user data directory.`;
@@ -58,6 +61,10 @@ async function main(argv: string[]): Promise<number> {
       dimensions: { type: 'string' },
       conversation: { type: 'string' },
       plain: { type: 'boolean' },
+      api: { type: 'boolean' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      host: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
     // Own Ctrl-C handling: the first stops the answer, a second exits.
     return await runChatCommand(engine, command, args, values).finally(() => engine.close());
   }
+  // Own SIGINT/SIGTERM handling: both stop the server cleanly.
+  if (command === 'serve') return await runServeCommand(engine, args, values).finally(() => engine.close());
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(130);

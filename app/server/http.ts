@@ -1,0 +1,288 @@
+// The HTTP core under every route Cairn serves (the OpenAI-compatible API now, web mode later):
+// a server on 127.0.0.1 only, a Host check against DNS rebinding, a bearer-token gate, routing by
+// method and path, JSON bodies with a size cap, Server-Sent Events, and errors as typed values
+// that each route group formats its own way. Stack traces never leave the process.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CairnError } from '../contract/index.ts';
+
+/** The only address Cairn listens on: nothing outside this machine can connect. */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/** Host headers a request may carry: a page on another site that rebinds its name to 127.0.0.1 carries its own. */
+const LOCAL_HOST_HEADER = /^(?:127\.0\.0\.1|localhost)(?::\d{1,5})?$/i;
+
+/** An error with its HTTP status, a stable code and a message for people (never a stack trace). */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The request field at fault, when there is one (e.g. 'messages[2].role'). */
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, options: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.status = status;
+    this.code = code;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** Path parameters named in the route's path (':id'). */
+  params: Record<string, string>;
+  /** Aborts when the client goes away before the response is complete, or the server is closing. */
+  signal: AbortSignal;
+  /** The body parsed as JSON: HttpError 413 over the size cap, 400 when it is not JSON. */
+  readJson(): Promise<unknown>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** e.g. '/v1/models' or '/v1/models/:id' (a parameter is one path segment). */
+  path: string;
+  handle(context: RequestContext): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  /** Default 127.0.0.1, the only host allowed. */
+  host?: string;
+  /** 0 (the default) for any free port. */
+  port?: number;
+  routes: Route[];
+  /** Whether the request carries the right credentials (checked before anything else is looked at). */
+  authorize(req: IncomingMessage): boolean;
+  /** The response body for an error (each API has its own error shape). */
+  errorBody(error: HttpError): unknown;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Told about failures that became a 500 (with the stack), for the server's log. */
+  onInternalError?(error: unknown): void;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:22476 */
+  readonly origin: string;
+  readonly port: number;
+  /** Stops accepting, aborts requests under way (generations stop), and resolves once every connection is closed. */
+  close(): Promise<void>;
+}
+
+/** Refuses any host but 127.0.0.1 ('localhost' is taken to mean it). */
+export function loopbackOnly(host: string | undefined): string {
+  if (host === undefined || host === LOOPBACK_HOST || host === 'localhost') return LOOPBACK_HOST;
+  throw new CairnError(
+    'server-host',
+    `Cairn serves on ${LOOPBACK_HOST} only, so that nothing outside this machine can reach your library (asked for ${host}). To use it from another machine, forward the port over SSH.`,
+  );
+}
+
+interface CompiledRoute {
+  route: Route;
+  segments: string[];
+}
+
+function compile(routes: Route[]): CompiledRoute[] {
+  return routes.map((route) => ({ route, segments: route.path.split('/') }));
+}
+
+function matchPath(compiled: CompiledRoute, segments: string[]): Record<string, string> | null {
+  if (compiled.segments.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const pattern = compiled.segments[i]!;
+    const segment = segments[i]!;
+    if (pattern.startsWith(':')) {
+      if (!segment) return null;
+      try {
+        params[pattern.slice(1)] = decodeURIComponent(segment);
+      } catch {
+        return null;
+      }
+    } else if (pattern !== segment) {
+      return null;
+    }
+  }
+  return params;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const host = loopbackOnly(options.host);
+  const routes = compile(options.routes);
+  /** Aborts every request under way when the server closes. */
+  const closing = new AbortController();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A handler failed after it had started its response: nothing more can be said to the client.
+      options.onInternalError?.(error);
+      if (!res.writableEnded) res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort(new CairnError('client-gone', 'The client closed the connection'));
+    });
+    const signal = AbortSignal.any([gone.signal, closing.signal]);
+    try {
+      if (!LOCAL_HOST_HEADER.test(req.headers.host ?? '')) {
+        throw new HttpError(403, 'forbidden_host', `This server answers only requests addressed to ${LOOPBACK_HOST} or localhost.`);
+      }
+      if (!options.authorize(req)) {
+        const hasToken = req.headers.authorization !== undefined;
+        throw new HttpError(401, 'invalid_api_key', hasToken ? 'The API token is not right.' : 'Missing API token: send it as "Authorization: Bearer <token>" (cairn serve --api prints it).', {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        });
+      }
+      const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
+      const segments = url.pathname.replace(/\/+$/, '').split('/');
+      const matching = routes.flatMap((compiled) => {
+        const params = matchPath(compiled, segments);
+        return params ? [{ route: compiled.route, params }] : [];
+      });
+      if (matching.length === 0) throw new HttpError(404, 'unknown_url', `Unknown request URL: ${req.method ?? 'GET'} ${url.pathname}.`);
+      const chosen = matching.find((m) => m.route.method === req.method);
+      if (!chosen) {
+        const allowed = [...new Set(matching.map((m) => m.route.method))].join(', ');
+        throw new HttpError(405, 'method_not_allowed', `${url.pathname} accepts ${allowed}, not ${req.method ?? '?'}.`, { headers: { Allow: allowed } });
+      }
+      await chosen.route.handle({ req, res, url, params: chosen.params, signal, readJson: () => readJson(req, options.maxBodyBytes) });
+    } catch (error) {
+      if (res.headersSent) throw error;
+      if (gone.signal.aborted) return; // the client left: no one to tell
+      let failure: HttpError;
+      if (error instanceof HttpError) failure = error;
+      else if (closing.signal.aborted) failure = new HttpError(503, 'server_closing', 'The server is shutting down.');
+      else {
+        options.onInternalError?.(error);
+        failure = new HttpError(500, 'internal_error', 'The server failed to handle the request (see its log).');
+      }
+      sendJson(res, failure.status, options.errorBody(failure), failure.headers);
+    } finally {
+      // A body nobody read (an early error): drain it, so that the answer reaches the client.
+      if (!req.readableEnded && !req.destroyed) req.resume();
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new CairnError('server-port-in-use', `Port ${options.port ?? 0} on ${host} is in use by another program: choose another with --port.`, { cause: error })
+          : error.code === 'EACCES'
+            ? new CairnError('server-port-denied', `Port ${options.port ?? 0} needs privileges this user does not have: choose one above 1024 with --port.`, { cause: error })
+            : error,
+      );
+    };
+    server.once('error', failed);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  return {
+    origin: `http://${host}:${port}`,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        closing.abort(new CairnError('server-closing', 'The server is shutting down'));
+        server.closeIdleConnections();
+        // Responses that end on abort close their connections; anything left after a grace period is cut.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      });
+      return closed;
+    },
+  };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** A Server-Sent Events response: each `send` is one `data:` event. */
+export class EventStream {
+  private readonly res: ServerResponse;
+
+  constructor(res: ServerResponse) {
+    this.res = res;
+  }
+
+  get started(): boolean {
+    return this.res.headersSent;
+  }
+
+  /** Sends the headers (done by the first send if not before). */
+  start(): void {
+    if (this.res.headersSent) return;
+    this.res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      // Proxies that buffer (nginx) would hold the stream back.
+      'X-Accel-Buffering': 'no',
+    });
+  }
+
+  /** One event; an object is sent as JSON, a string as it is (e.g. '[DONE]'). */
+  send(data: unknown): void {
+    if (this.res.writableEnded || this.res.destroyed) return;
+    this.start();
+    this.res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+}
+
+function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpError(413, 'request_too_large', `The request body is larger than this server accepts (${maxBytes} bytes).`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // A declared length over the cap is refused before any of the body is read.
+    let over = Number(req.headers['content-length']) > maxBytes;
+    if (over) reject(tooLarge());
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) {
+        // Drained so that the 413 reaches the client; a sender that never stops is cut off.
+        if (size > maxBytes * 8) req.destroy();
+        return;
+      }
+      if (size > maxBytes) {
+        over = true;
+        chunks.length = 0;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (over) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(JSON.parse(text));
+      } catch (error) {
+        reject(new HttpError(400, 'invalid_json', `The request body is not valid JSON: ${(error as Error).message}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
