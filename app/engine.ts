@@ -16,6 +16,7 @@ import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary,
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
 import { CHAT_MODEL_SETTING, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
+import { envSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
 export interface EngineOptions {
   dbPath: string;
@@ -31,6 +32,10 @@ export interface EngineOptions {
   chatModel?: ChatModel | null;
   /** Secret for a remote chat model; by default CAIRN_CHAT_API_KEY. */
   chatApiKey?: string;
+  /** Where web search keys come from; by default CAIRN_WEB_API_KEY. */
+  webSecrets?: SecretSource;
+  /** Web search limits (deadline, pages read, fetch limits, cache lifetimes), for tests. */
+  web?: Omit<WebSearchOptions, 'library' | 'secrets' | 'embedder'>;
 }
 
 const EMBEDDER_SETTING = 'embedder';
@@ -47,6 +52,8 @@ export class Engine {
   private readonly queryEmbedders = new Map<string, Promise<Embedder | null>>();
   /** Answers and conversations. */
   readonly chat: ChatService;
+  /** Optional web search: provider setting, page reading, cache. */
+  readonly web: WebSearch;
   /** The chat model opened from the settings, with the spec it was opened from. */
   private openedChat: { spec: string; model: Promise<ChatModel> } | null = null;
 
@@ -57,7 +64,10 @@ export class Engine {
     this.options = options;
     this.pool = new ExtractorPool({ workers: options.extract?.workers ?? 1, limits: options.extract ?? {} });
     this.searcher = new HybridSearch(library, () => this.queryVectors(), options.search);
-    this.chat = new ChatService({ library, search: (request) => this.search(request), model: () => this.chatModel() });
+    this.web = new WebSearch({ ...options.web, library, secrets: options.webSecrets ?? envSecrets(), embedder: () => this.embedder });
+    this.chat = new ChatService({
+      library, search: (request) => this.search(request), model: () => this.chatModel(), web: (query, signal) => this.web.forAnswer(query, signal),
+    });
   }
 
   /**
@@ -153,6 +163,13 @@ export class Engine {
       ...(this.options.onEvent ? { emit: this.options.onEvent } : {}),
     });
     return ingestor.run(signal);
+  }
+
+  /** Keeps a web page (read now or from the web cache) in the library as a 'web' document; vectors follow. */
+  async saveWebPage(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
+    const saved = await this.web.save(url, signal);
+    if (this.embedder) await this.index(signal);
+    return saved;
   }
 
   /** Removes a file or folder (everything below it) from the library. */

@@ -12,6 +12,7 @@ import {
   type ConversationDetail,
   type ConversationSummary,
   type MessageStatus,
+  type SearchHit,
   type StoredMessage,
 } from '../contract/index.ts';
 import type { ChatModel, GenerateResult } from '../llm/chat-model.ts';
@@ -22,6 +23,12 @@ import { buildGroundedPrompt, buildPlainPrompt, type GroundedPrompt } from './pr
 import { retrieve, type SearchFunction } from './retrieve.ts';
 import { rewriteQuery, type Turn } from './rewrite-query.ts';
 
+/**
+ * Web sources for a question (kind 'web', best first) and one line on what went wrong with the web
+ * part, if anything. Expected never to throw and to keep its own deadline (see app/web).
+ */
+export type WebSources = (query: string, signal?: AbortSignal) => Promise<{ hits: SearchHit[]; notice: string | null }>;
+
 /** The chat model, opened on first use, or why there is none (shown to the user as the answer). */
 export type ChatModelSource = () => Promise<ChatModel | { unavailable: string }>;
 
@@ -29,6 +36,8 @@ export interface ChatServiceOptions {
   library: Library;
   search: SearchFunction;
   model: ChatModelSource;
+  /** Web search for questions asked with `web: true`; without it such questions get a notice. */
+  web?: WebSources;
   /** Defaults under every conversation's own settings. */
   defaults?: ChatSettings;
 }
@@ -36,6 +45,8 @@ export interface ChatServiceOptions {
 export interface AnswerOptions {
   signal?: AbortSignal;
   onEvent?: (event: ChatEvent) => void;
+  /** Search the web too, beside the library (AskRequest.web). */
+  web?: boolean;
 }
 
 export const DEFAULT_CHAT_SETTINGS: Required<Pick<ChatSettings, 'k' | 'temperature' | 'minSimilarity'>> = { k: 8, temperature: 0.2, minSimilarity: 0.45 };
@@ -72,12 +83,14 @@ export class ChatService {
   private readonly library: Library;
   private readonly search: SearchFunction;
   private readonly model: ChatModelSource;
+  private readonly web: WebSources | undefined;
   private readonly defaults: typeof DEFAULT_CHAT_SETTINGS & ChatSettings;
 
   constructor(options: ChatServiceOptions) {
     this.library = options.library;
     this.search = options.search;
     this.model = options.model;
+    this.web = options.web;
     this.defaults = { ...DEFAULT_CHAT_SETTINGS, ...options.defaults };
   }
 
@@ -128,7 +141,7 @@ export class ChatService {
       }
       return conversations.addMessage({ conversationId: conversation.id, role: 'user', content: question, status: 'complete' });
     });
-    return this.answer(asked, options);
+    return this.answer(asked, parsed.data.web ? { ...options, web: true } : options);
   }
 
   /** Answers the conversation's last question again, replacing the answer it had. */
@@ -203,17 +216,23 @@ export class ChatService {
         const { query, rewritten } = await rewriteQuery(m && !('unavailable' in m) ? m : null, history, question.content, signal);
         used = { ...used, query, rewritten };
         emit({ type: 'query', query, rewritten });
+        // The web step runs beside local retrieval; it keeps its own deadline and never throws.
+        const webLookup = options.web ? this.webSources(query, signal) : null;
         const found = await retrieve(this.search, { query, scope: conversation.scope, filters: conversation.filters, k: settings.k, minSimilarity: settings.minSimilarity });
+        const web = await webLookup;
         signal?.throwIfAborted();
         if (found.notice) emit({ type: 'notice', code: 'search', message: found.notice });
-        if (found.hits.length === 0) {
+        if (web?.notice) emit({ type: 'notice', code: 'web', message: web.notice });
+        if (web) used = { ...used, web: true };
+        const hits = web?.hits.length ? interleave(found.hits, web.hits) : found.hits;
+        if (hits.length === 0) {
           emit({ type: 'notice', code: 'nothing-found', message: NOTHING_FOUND_MESSAGE });
           return sayInstead(NOTHING_FOUND_MESSAGE, 'complete', [], used);
         }
         const chosen = await model();
         if ('unavailable' in chosen) {
           // Search still works: show what was found, and what is missing to answer from it.
-          const sources = found.hits.map((hit, i): ChatSource => ({
+          const sources = hits.map((hit, i): ChatSource => ({
             n: i + 1, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
             headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false,
           }));
@@ -221,7 +240,7 @@ export class ChatService {
           emit({ type: 'notice', code: 'no-chat-model', message: chosen.unavailable });
           return sayInstead(chosen.unavailable, 'failed', sources, used);
         }
-        prompt = buildGroundedPrompt({ question: question.content, history, hits: found.hits, model: chosen, ...answerTokens(settings) });
+        prompt = buildGroundedPrompt({ question: question.content, history, hits, model: chosen, ...answerTokens(settings) });
         emit({ type: 'sources', sources: prompt.sources });
       }
       const chosen = (await model()) as ChatModel;
@@ -235,6 +254,15 @@ export class ChatService {
         return sayInstead(error.message, 'failed');
       }
       throw error;
+    }
+  }
+
+  private async webSources(query: string, signal: AbortSignal | undefined): Promise<{ hits: SearchHit[]; notice: string | null }> {
+    if (!this.web) return { hits: [], notice: 'Web search is not available here; answered from your library only.' };
+    try {
+      return await this.web(query, signal);
+    } catch (error) {
+      return { hits: [], notice: `Web search failed (${error instanceof Error ? error.message : String(error)}); answered from your library only.` };
     }
   }
 
@@ -299,6 +327,16 @@ export class ChatService {
       settings: { ...used, ...(result ? { stopReason: result.stopReason, tokens: result.tokens } : {}) },
     });
   }
+}
+
+/** Library and web hits alternately (each list keeps its order), so both get room in the prompt. */
+function interleave(local: SearchHit[], web: SearchHit[]): SearchHit[] {
+  const out: SearchHit[] = [];
+  for (let i = 0; i < Math.max(local.length, web.length); i++) {
+    if (i < local.length) out.push(local[i]!);
+    if (i < web.length) out.push(web[i]!);
+  }
+  return out;
 }
 
 function answerTokens(settings: ChatSettings): { maxAnswerTokens?: number } {

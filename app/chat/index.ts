@@ -11,6 +11,7 @@ export {
   type AnswerOptions,
   type ChatModelSource,
   type ChatServiceOptions,
+  type WebSources,
 } from './chat-service.ts';
 export { CitationStreamFilter, citedNumbers, resolveCitations, stripCitations, type ResolvedCitations } from './citations.ts';
 export { keyTerms } from './key-terms.ts';

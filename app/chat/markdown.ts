@@ -1,6 +1,7 @@
 // A conversation as Markdown: each question, its answer, and the numbered sources it cites
 // (file and page, or email subject, sender and date), for keeping or sharing.
 import type { ChatSource, ConversationDetail, ConversationScope } from '../contract/index.ts';
+import { siteOf } from './prompt.ts';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -11,8 +12,9 @@ export function describeSource(source: ChatSource): string {
     const parts = [source.from ? `from ${source.from}` : null, source.date !== null ? day(source.date) : null].filter(Boolean);
     return `${title} — email${parts.length ? ` ${parts.join(', ')}` : ''}`;
   }
+  if (source.kind === 'web') return `${title} — web, ${siteOf(source.uri)}, ${source.uri}${source.page !== null ? `, p. ${source.page}` : ''}`;
   const where = [source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null].filter(Boolean);
-  return `${title} — ${source.kind === 'web' ? '' : 'file '}${source.uri}${where.length ? `, ${where.join(', ')}` : ''}`;
+  return `${title} — file ${source.uri}${where.length ? `, ${where.join(', ')}` : ''}`;
 }
 
 function describeScope(scope: ConversationScope): string {

@@ -43,10 +43,23 @@ export function sourceLocation(source: Pick<SearchHit, 'uri' | 'kind' | 'page' |
       .filter(Boolean)
       .join(', ');
   }
+  if (source.kind === 'web') {
+    // Web text is cited by site and address (a page number only for PDFs).
+    return ['web', siteOf(source.uri), source.uri, source.page !== null ? `p. ${source.page}` : null].filter(Boolean).join(', ');
+  }
   const file = source.uri.split(/[\\/]/).filter(Boolean).at(-1) ?? source.uri;
   return [file, source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null]
     .filter(Boolean)
     .join(', ');
+}
+
+/** The host name of a web address ('' when it is not one). */
+export function siteOf(uri: string): string {
+  try {
+    return new URL(uri).hostname;
+  } catch {
+    return '';
+  }
 }
 
 /** One numbered source as the model sees it. */

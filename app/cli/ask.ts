@@ -7,6 +7,8 @@ import type { Engine } from '../engine.ts';
 export interface ChatCliValues {
   conversation?: string;
   plain?: boolean;
+  /** Also search the web for this question. */
+  web?: boolean;
   json?: boolean;
   k?: string;
   source?: string[];
@@ -56,6 +58,7 @@ export function askRequest(question: string, values: ChatCliValues, conversation
     ...(values.plain ? { scope: { type: 'none' as const } } : sourceIds?.length ? { scope: { type: 'sources' as const, sourceIds } } : {}),
     ...(filters ? { filters } : {}),
     ...(values.k ? { settings: { k: Number(values.k) } } : {}),
+    ...(values.web ? { web: true } : {}),
   };
 }
 

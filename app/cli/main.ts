@@ -6,6 +6,7 @@ import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
 import { runChatCommand } from './chat.ts';
 import { runDoctor } from './doctor.ts';
+import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
 import { formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
@@ -31,11 +32,13 @@ Commands:
   ask "<question>"        answer from the library, citing sources (filters as for search)
       --conversation ID     continue a conversation      --plain  no library, plain chat
       --json                the stored answer as JSON
+      --web                 also search the web for this question (see: web)
   chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
   serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
       --port N              port (default 22476; 0 picks a free one)   --token T  use this token
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
+${WEB_USAGE}
 
 The library is --db, else $CAIRN_DB, else the user data directory.`;
 
@@ -61,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       dimensions: { type: 'string' },
       conversation: { type: 'string' },
       plain: { type: 'boolean' },
+      web: { type: 'boolean' },
       api: { type: 'boolean' },
       port: { type: 'string' },
       token: { type: 'string' },
@@ -133,6 +137,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'embedder':
         return await embedderCommand(engine, args, values, progress, controller.signal);
+      case 'web':
+        return await runWebCommand(engine, args, values);
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
         return 2;

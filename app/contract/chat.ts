@@ -108,6 +108,8 @@ export const AskRequest = z.object({
   filters: SearchFilters.optional(),
   /** Replace some of the conversation's settings from this question on. */
   settings: ChatSettings.optional(),
+  /** Also search the web for this question (the library's web search provider); off unless asked. */
+  web: z.boolean().optional(),
 });
 export type AskRequest = z.input<typeof AskRequest>;
 
@@ -122,6 +124,8 @@ export const NoticeCode = z.enum([
   'model-error',
   /** The question (with the system prompt) does not fit the model's context. */
   'too-long',
+  /** What happened to the web part of an answer (offline, bad key, rate limit, deadline…). */
+  'web',
 ]);
 export type NoticeCode = z.infer<typeof NoticeCode>;
 

@@ -12,6 +12,7 @@ import { ModelRepository } from './models.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
+import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState } from './documents.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
@@ -23,6 +24,8 @@ export type { EmbeddingModelRow, ModelState } from './vectors.ts';
 export { VectorStore, usesBitIndex } from './vectors.ts';
 export { SignIndex } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
+export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
+export { ScratchFullText } from './scratch-index.ts';
 
 export class Library {
   readonly path: string;
@@ -34,6 +37,7 @@ export class Library {
   readonly retrieval: RetrievalQueries;
   readonly settings: SettingsRepository;
   readonly sources: SourceRepository;
+  readonly webCache: WebCacheRepository;
 
   private constructor(path: string, db: SqliteDatabase) {
     this.path = path;
@@ -45,6 +49,7 @@ export class Library {
     this.retrieval = new RetrievalQueries(db);
     this.settings = new SettingsRepository(db);
     this.sources = new SourceRepository(db);
+    this.webCache = new WebCacheRepository(db);
   }
 
   /** Opens (creating and migrating as needed) the library at `path`. */

@@ -163,6 +163,32 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'web cache: search results and pages read, with expiry',
+    up(db) {
+      db.exec(`
+        -- provider: the provider and its base URL; results: JSON [{title, url, snippet}].
+        CREATE TABLE web_search_cache (
+          provider TEXT NOT NULL,
+          query TEXT NOT NULL,
+          results TEXT NOT NULL,
+          fetched_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          PRIMARY KEY (provider, query)
+        ) WITHOUT ROWID;
+        -- content: JSON of what was read (title and sections) or why the page was skipped.
+        CREATE TABLE web_page_cache (
+          url TEXT PRIMARY KEY,
+          content TEXT NOT NULL,
+          fetched_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX web_search_cache_by_expiry ON web_search_cache (expires_at);
+        CREATE INDEX web_page_cache_by_expiry ON web_page_cache (expires_at);
+      `);
+    },
+  },
 ];
 
 export function currentVersion(db: SqliteDatabase): number {

@@ -1,0 +1,83 @@
+// `cairn web`: choose the web search provider, try a search (what the provider returned, which
+// pages were read and why others were skipped), and keep a page in the library.
+import { CairnError } from '../contract/index.ts';
+import type { Engine } from '../engine.ts';
+import { DEFAULT_BASE_URLS, PROVIDER_LABELS, WebProviderName, type WebLookup } from '../web/index.ts';
+
+export interface WebCliValues {
+  url?: string;
+  json?: boolean;
+}
+
+export const WEB_USAGE = `  web                     show the web search provider (web search is off unless asked: ask --web)
+  web set <provider>      searxng --url URL | brave | tavily | duckduckgo  (keys from $CAIRN_WEB_API_KEY)
+  web off                 forget the provider
+  web search "<query>"    what the provider returns and which pages would be read  [--json]
+  web save <url>          keep a web page in the library`;
+
+export async function runWebCommand(engine: Engine, args: string[], values: WebCliValues, out: (line: string) => void = console.log): Promise<number> {
+  const [action = 'show', ...rest] = args;
+  switch (action) {
+    case 'show': {
+      const setting = engine.web.setting();
+      if (!setting) {
+        out('Web search: not set up. Choose a provider: cairn web set searxng --url http://127.0.0.1:8888 (or brave, tavily, duckduckgo).');
+        return 0;
+      }
+      out(`Web search: ${PROVIDER_LABELS[setting.provider]} at ${setting.baseUrl ?? DEFAULT_BASE_URLS[setting.provider]} (used only when a question asks for it: cairn ask --web)`);
+      return 0;
+    }
+    case 'set': {
+      const [name] = rest;
+      const parsed = WebProviderName.safeParse(name);
+      if (!parsed.success) throw new CairnError('usage', `cairn web set needs a provider: ${WebProviderName.options.join(', ')}.`);
+      const setting = engine.web.setProvider({ provider: parsed.data, ...(values.url ? { baseUrl: values.url } : {}) });
+      out(`Web search provider: ${PROVIDER_LABELS[setting.provider]} at ${setting.baseUrl ?? DEFAULT_BASE_URLS[setting.provider]}.`);
+      if (setting.provider === 'brave' || setting.provider === 'tavily') out('Its API key is read from $CAIRN_WEB_API_KEY when you ask (it is never stored in the library).');
+      return 0;
+    }
+    case 'off':
+      engine.web.clearProvider();
+      out('Web search provider forgotten; questions use your library only.');
+      return 0;
+    case 'search': {
+      const query = rest.join(' ').trim();
+      if (!query) throw new CairnError('usage', 'cairn web search needs a query.');
+      const lookup = await engine.web.lookup(query);
+      if (values.json) out(JSON.stringify(lookup, null, 2));
+      else out(formatLookup(lookup));
+      return lookup.error ? 1 : 0;
+    }
+    case 'save': {
+      const [url] = rest;
+      if (!url) throw new CairnError('usage', 'cairn web save needs the address of a page.');
+      const saved = await engine.saveWebPage(url);
+      out(`Saved "${saved.title}" (${saved.chunks} chunks) as document ${saved.documentId}.`);
+      return 0;
+    }
+    default:
+      throw new CairnError('usage', `Unknown web action: ${action}\n${WEB_USAGE}`);
+  }
+}
+
+export function formatLookup(lookup: WebLookup): string {
+  const lines: string[] = [];
+  if (lookup.provider) lines.push(`${lookup.provider}${lookup.resultsFromCache ? ' (from the cache)' : ''}: ${lookup.results.length} results`);
+  lookup.results.forEach((r, i) => {
+    lines.push(`  ${i + 1}. ${r.title}`, `     ${r.url}`);
+    if (r.snippet) lines.push(`     ${r.snippet}`);
+  });
+  if (lookup.pages.length) {
+    lines.push('', 'Pages:');
+    for (const p of lookup.pages) {
+      const how = p.read ? `read${p.truncated ? ' (up to the size cap)' : ''}` : `skipped: ${p.reason}`;
+      lines.push(`  ${p.read ? 'read   ' : 'skipped'}  ${p.url}  ${p.read ? `"${p.title}" ` : ''}(${how}${p.fromCache ? ', cached' : ''})`);
+    }
+  }
+  if (lookup.chunks.length) {
+    lines.push('', 'Best passages:');
+    lookup.chunks.forEach((c, i) => lines.push(`  [${i + 1}] ${c.title} — ${c.site}: ${c.text.replace(/\s+/g, ' ').slice(0, 160)}…`));
+  }
+  if (lookup.notice) lines.push('', lookup.notice);
+  return lines.join('\n');
+}

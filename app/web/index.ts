@@ -1,0 +1,32 @@
+// Optional web search for answers: providers (SearXNG, Brave, Tavily, DuckDuckGo), careful page
+// fetching and readable-text extraction, ranking like local results, and a cache in the library.
+export { WebCache, defaultCacheTtl, type CacheTtl } from './cache.ts';
+export { defaultFetchLimits, fetchPage, USER_AGENT, type FetchedPage, type FetchLimits, type PageFormat, type SkipCode } from './fetcher.ts';
+export {
+  BraveProvider,
+  createProvider,
+  DEFAULT_BASE_URLS,
+  DuckDuckGoProvider,
+  parseBrave,
+  parseDuckDuckGoHtml,
+  parseSearxng,
+  parseTavily,
+  plainText,
+  PROVIDER_LABELS,
+  SearxngProvider,
+  TavilyProvider,
+} from './providers.ts';
+export { defaultRankOptions, rankChunks, type PageText, type RankOptions, type WebChunk } from './rank.ts';
+export { readPage, visibleHtml, type ReadPage } from './reader.ts';
+export {
+  secretName,
+  WEB_SEARCH_SETTING,
+  WebError,
+  WebProviderName,
+  WebSearchSetting,
+  type SecretSource,
+  type WebErrorCode,
+  type WebSearchProvider,
+  type WebSearchResult,
+} from './types.ts';
+export { DEFAULT_WEB_DEADLINE_MS, envSecrets, WebSearch, type PageReport, type WebLookup, type WebSearchOptions } from './web-search.ts';
