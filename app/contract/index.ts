@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export * from './models.ts';
 export * from './chat.ts';
-export * from './source-status.ts';
+export * from './sources.ts';
 
 export const DocumentKind = z.enum(['file', 'email', 'web']);
 export type DocumentKind = z.infer<typeof DocumentKind>;
@@ -36,6 +36,8 @@ export const SearchFilters = z.object({
   from: z.string().optional(),
   /** Email recipient (to or cc) contains this (case-insensitive). */
   to: z.string().optional(),
+  /** Email from this mailbox folder (e.g. INBOX, Sent), in any account. */
+  folder: z.string().optional(),
 });
 /** Filters as callers write them (dates as ISO strings or epoch ms). */
 export type SearchFilters = z.input<typeof SearchFilters>;

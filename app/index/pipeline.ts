@@ -2,15 +2,13 @@
 // while the previous batch is embedded, and writes each batch (documents, chunks, full-text
 // rows, vectors, job removal) in one transaction. A crash between batches loses nothing; a
 // crash inside one rolls it back and the jobs run again.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
 import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index.ts';
 import { analyze } from '../search/index.ts';
-import type { DocumentInput, Job, Library, MoveCandidate, VectorStore } from '../store/index.ts';
+import type { DocumentInput, Job, Library, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
 import { displayName, walkFiles } from './walk.ts';
 
@@ -59,8 +57,6 @@ interface PreparedFile {
   path: string;
   /** Null when the file is gone: its document leaves the index. */
   doc: PreparedDocument | null;
-  /** The document this file was renamed or moved from: re-labelled, not extracted or embedded. */
-  move?: { from: MoveCandidate; sourceId: number; size: number; mtime: number };
 }
 
 export interface IngestSummary {
@@ -77,10 +73,6 @@ export class Ingestor {
   private readonly options: IngestOptions;
   private readonly emit: (event: EngineEvent) => void;
   private readonly countTokens: (text: string) => number;
-  /** Documents already taken by a move in this run (two copies of a moved file: one moves). */
-  private readonly claimedMoves = new Set<number>();
-  /** Files found gone: they leave the index at the end of the run (see removeVanished). */
-  private readonly vanished: PreparedFile[] = [];
 
   constructor(deps: {
     library: Library;
@@ -116,7 +108,7 @@ export class Ingestor {
       await this.scan(scan, progress);
     }
 
-    progress.filesTotal = this.library.jobs.count('file');
+    progress.filesTotal = this.library.jobs.count('file') + this.library.jobs.count('mail');
     const prepared = bufferedMap(this.fileJobs(signal), this.options.prefetch, (job) => {
       progress.currentFile = (JSON.parse(job.payload) as FilePayload).path;
       report();
@@ -141,7 +133,6 @@ export class Ingestor {
       if (batchChunks >= this.options.batchChunks || batch.length >= this.options.batchChunks) await flush();
     }
     await flush();
-    this.removeVanished();
 
     progress.chunks += await this.fillMissingVectors(signal, () => report());
     progress.currentFile = null;
@@ -186,7 +177,9 @@ export class Ingestor {
 
   private async *fileJobs(signal?: AbortSignal): AsyncGenerator<Job> {
     while (!signal?.aborted) {
-      const jobs = this.library.jobs.claim('file', 16);
+      // Files, then messages fetched from mailboxes (newest first, as they were queued).
+      let jobs = this.library.jobs.claim('file', 16);
+      if (jobs.length === 0) jobs = this.library.jobs.claim('mail', 16);
       if (jobs.length === 0) return;
       yield* jobs;
     }
@@ -194,6 +187,7 @@ export class Ingestor {
 
   /** Extracts and chunks one file job. Never throws: failures become documents with a reason. */
   private async prepare(job: Job): Promise<PreparedFile> {
+    if (job.kind === 'mail') return this.prepareMessage(job);
     const { path, sourceId } = JSON.parse(job.payload) as FilePayload;
     let info;
     try {
@@ -201,8 +195,6 @@ export class Ingestor {
     } catch {
       return { job, path, doc: null };
     }
-    const from = await this.movedFrom(path, info);
-    if (from) return { job, path, doc: null, move: { from, sourceId, size: info.size, mtime: Math.floor(info.mtimeMs) } };
     const extraction = await this.pool.extractFile(path);
     if (!extraction.ok && extraction.code === 'vanished') return { job, path, doc: null };
     const base: DocumentInput = {
@@ -214,20 +206,24 @@ export class Ingestor {
     return { job, path, doc: await this.prepareDocument(base, extraction, budget, 0) };
   }
 
-  /**
-   * The document a new file was renamed or moved from: one whose file is gone and whose content
-   * this file has. Size first; the file is hashed only when a gone document has the same size.
-   */
-  private async movedFrom(path: string, info: Stats): Promise<MoveCandidate | null> {
-    const { documents } = this.library;
-    if (documents.fileStates(path).has(path)) return null;
-    const gone = documents.moveCandidates(info.size, path).filter((c) => !this.claimedMoves.has(c.id) && !existsSync(c.path));
-    if (gone.length === 0) return null;
-    const hash = await hashFile(path).catch(() => null);
-    const match = gone.find((c) => c.contentHash === hash && !this.claimedMoves.has(c.id));
-    if (!match) return null;
-    this.claimedMoves.add(match.id);
-    return match;
+  /** A message fetched from a mailbox: its queued bytes through the email reader, like an .eml file. */
+  private async prepareMessage(job: Job): Promise<PreparedFile> {
+    const { payload, bytes } = this.library.mailboxes.loadJob(job);
+    if (!bytes) return { job, path: payload.path, doc: null };
+    const size = bytes.byteLength;
+    const extraction = await this.pool.extractChild({ key: 'message', name: 'message.eml', mime: 'message/rfc822', bytes });
+    if (extraction.ok) {
+      const meta = extraction.doc.metadata;
+      const references = Array.isArray(meta.references) ? (meta.references as string[]) : [];
+      // The thread: the first message it refers to, else the one it answers, else itself.
+      const thread = references[0] ?? meta.inReplyTo ?? meta.messageId;
+      extraction.doc.metadata = { ...meta, folder: payload.mailbox, uid: payload.uid, ...(thread ? { thread } : {}) };
+    }
+    const base: DocumentInput = {
+      sourceId: payload.sourceId, parentId: null, uri: payload.path, path: payload.folder, kind: 'email', title: '(no subject)', mime: 'message/rfc822',
+      size, mtime: null, contentHash: extraction.hash, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: null, sender: null, recipients: null,
+    };
+    return { job, path: payload.path, doc: await this.prepareDocument(base, extraction, { children: this.options.maxChildren }, 0) };
   }
 
   private async prepareDocument(base: DocumentInput, extraction: FileExtraction, budget: { children: number }, depth: number): Promise<PreparedDocument> {
@@ -240,6 +236,8 @@ export class Ingestor {
     const recipients = [...(doc.to ?? []), ...(doc.cc ?? [])];
     const input: DocumentInput = {
       ...base,
+      // A child's own bytes, not its parent's: else dedupe would copy the parent's chunks to it.
+      contentHash: extraction.hash ?? base.contentHash,
       kind: doc.kind,
       title: doc.title || base.title,
       mime: doc.mime,
@@ -287,39 +285,12 @@ export class Ingestor {
     let written = 0;
     this.library.transaction(() => {
       for (const file of files) {
-        if (file.move) this.applyMove(file.path, file.move);
-        else if (file.doc) written += this.writeDocument(file.doc, null);
-        else {
-          this.vanished.push(file);
-          continue;
-        }
+        if (file.doc) written += this.writeDocument(file.doc, null);
+        else this.library.documents.removeByPath(file.path);
         this.library.jobs.done(file.job.id);
       }
     });
     return written;
-  }
-
-  /**
-   * Files found gone leave the index last: files are prepared in parallel and finish in any
-   * order, and a renamed file's new path must find its old document still there to move it.
-   * Their jobs stay running until then, so a crash re-runs them.
-   */
-  private removeVanished(): void {
-    const files = this.vanished.splice(0);
-    this.library.transaction(() => {
-      for (const file of files) {
-        this.library.documents.removeByPath(file.path);
-        this.library.jobs.done(file.job.id);
-      }
-    });
-  }
-
-  /** A title taken from the old file name follows the new one; the full-text rows follow the title. */
-  private applyMove(path: string, move: NonNullable<PreparedFile['move']>): void {
-    const { from } = move;
-    const title = from.title === displayName(from.path) ? displayName(path) : from.title;
-    const fts = title === from.title ? undefined : { title: analyze([title, from.sender ?? ''].join(' ')), analyse: analyze };
-    this.library.documents.relabel(from.id, { sourceId: move.sourceId, uri: path, path, title, size: move.size, mtime: move.mtime }, fts);
   }
 
   private writeDocument(doc: PreparedDocument, parentId: number | null): number {
@@ -364,13 +335,6 @@ export class Ingestor {
     }
     return done;
   }
-}
-
-function hashFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path).on('error', reject).on('data', (data) => hash.update(data)).on('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {

@@ -7,6 +7,7 @@ import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { JobQueue } from './jobs.ts';
+import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
 import { RetrievalQueries } from './retrieval.ts';
@@ -14,9 +15,10 @@ import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
-export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
+export type { ChunkInput, DocumentInput, FileState } from './documents.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobKind } from './jobs.ts';
+export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
 export { filterCondition } from './retrieval.ts';
 export type { SourceKind, SourceRow } from './sources.ts';
@@ -33,6 +35,7 @@ export class Library {
   readonly conversations: ConversationRepository;
   readonly documents: DocumentRepository;
   readonly jobs: JobQueue;
+  readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
   readonly retrieval: RetrievalQueries;
   readonly settings: SettingsRepository;
@@ -45,6 +48,7 @@ export class Library {
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
     this.jobs = new JobQueue(db);
+    this.mailboxes = new MailboxRepository(db);
     this.models = new ModelRepository(db);
     this.retrieval = new RetrievalQueries(db);
     this.settings = new SettingsRepository(db);

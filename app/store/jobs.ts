@@ -2,7 +2,7 @@
 // any moment loses nothing. A job is deleted in the same transaction that stores its result.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 
-export type JobKind = 'scan' | 'file' | 'embed';
+export type JobKind = 'scan' | 'file' | 'embed' | 'mail';
 
 export interface Job {
   id: number;
@@ -54,21 +54,6 @@ export class JobQueue {
       const target = (JSON.parse(job.payload) as { path?: string }).path ?? '';
       if (target === base || target.startsWith(base + '/') || target.startsWith(base + '\\')) drop.run(job.id);
     }
-  }
-
-  /** Queued or running file jobs per source id. */
-  fileJobsBySource(): Map<number, number> {
-    const rows = this.db
-      .prepare(`SELECT json_extract(payload, '$.sourceId') AS id, count(*) AS n FROM jobs WHERE kind = 'file' GROUP BY 1`)
-      .all() as { id: number; n: number }[];
-    return new Map(rows.map((r) => [r.id, r.n]));
-  }
-
-  /** Drops the scan and file jobs of a source (it is being removed). */
-  dropForSource(sourceId: number): number {
-    return this.db
-      .prepare(`DELETE FROM jobs WHERE kind IN ('scan', 'file') AND json_extract(payload, '$.sourceId') = ?`)
-      .run(sourceId).changes;
   }
 
   count(kind?: JobKind): number {

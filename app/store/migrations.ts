@@ -189,6 +189,36 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'IMAP mailboxes: folder sync state, account state, queued message bytes',
+    up(db) {
+      db.exec(`
+        -- One row per synced folder of a mailbox source; uid_validity as decimal text.
+        CREATE TABLE mail_folders (
+          source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+          path TEXT NOT NULL,
+          uid_validity TEXT NOT NULL,
+          last_uid INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (source_id, path)
+        ) WITHOUT ROWID;
+        -- What a mailbox is doing (syncing n of m, watching, error with the reason).
+        CREATE TABLE mail_accounts (
+          source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+          state TEXT NOT NULL,
+          done INTEGER,
+          total INTEGER,
+          reason TEXT,
+          updated_at INTEGER NOT NULL
+        );
+        -- Bytes a queued job works on (a message fetched from a server), gone with the job.
+        CREATE TABLE job_blobs (
+          job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+          bytes BLOB NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export function currentVersion(db: SqliteDatabase): number {

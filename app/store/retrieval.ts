@@ -46,6 +46,11 @@ export function filterCondition(filters: ParsedFilters): SqlCondition | undefine
     parts.push(`d.recipients LIKE ? ESCAPE '!'`);
     params.push(likeContains(filters.to));
   }
+  if (filters.folder) {
+    // Mailbox documents (and their attachments) have the folder's uri, imap://…/FOLDER, as path.
+    parts.push(`d.path LIKE 'imap://%' AND substr(d.path, -?) = ?`);
+    params.push(filters.folder.length + 1, '/' + filters.folder);
+  }
   return parts.length ? { sql: parts.join(' AND '), params } : undefined;
 }
 
