@@ -8,6 +8,7 @@ import {
   type LibraryStatus,
   type SearchRequest,
   type SearchResponse,
+  type SourceStatus,
 } from './contract/index.ts';
 import { ChatService, NO_CHAT_MODEL_MESSAGE } from './chat/index.ts';
 import { openEmbedder, type Embedder, type EmbedderSpec } from './embed/index.ts';
@@ -16,6 +17,7 @@ import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary,
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
 import { CHAT_MODEL_SETTING, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
+import { FolderSources, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
 import { envSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
 export interface EngineOptions {
@@ -32,6 +34,8 @@ export interface EngineOptions {
   chatModel?: ChatModel | null;
   /** Secret for a remote chat model; by default CAIRN_CHAT_API_KEY. */
   chatApiKey?: string;
+  /** Watched-folder timings (debounce, settle), for tests. */
+  folders?: Partial<FolderWatchOptions>;
   /** Where web search keys come from; by default CAIRN_WEB_API_KEY. */
   webSecrets?: SecretSource;
   /** Web search limits (deadline, pages read, fetch limits, cache lifetimes), for tests. */
@@ -187,6 +191,36 @@ export class Engine {
     return this.embedder ?? { unavailable: this.embedderError ?? 'No embedding model is configured.' };
   }
 
+  private folderSources: FolderSources | null = null;
+
+  /** Watched folders (app/sources): added and removed here, watched while the engine is open. */
+  get folders(): FolderSources {
+    return (this.folderSources ??= new FolderSources({ library: this.library, index: (signal) => this.index(signal) }, this.options.folders));
+  }
+
+  addFolder(path: string, rules: Partial<FolderRules> = {}): { id: number; uri: string } {
+    return this.folders.add(path, rules);
+  }
+
+  /** Stops watching a folder and removes what was indexed from it; returns the documents removed. */
+  removeFolder(path: string): Promise<number> {
+    return this.folders.remove(path);
+  }
+
+  /** Reconciles every watched folder with the library (changes made while closed), then watches them. */
+  watchFolders(): Promise<void> {
+    return this.folders.watch();
+  }
+
+  stopWatching(): Promise<void> {
+    return this.folderSources?.stop() ?? Promise.resolve();
+  }
+
+  /** Every source and what it is doing (scanning, indexing n of m, watching, error with reason). */
+  sources(): SourceStatus[] {
+    return this.folders.statuses();
+  }
+
   search(request: SearchRequest): Promise<SearchResponse> {
     return this.searcher.search(request);
   }
@@ -242,6 +276,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.folderSources?.stop();
     await this.pool.close();
     for (const pending of this.queryEmbedders.values()) await (await pending)?.close();
     await this.embedder?.close();

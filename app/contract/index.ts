@@ -5,6 +5,7 @@ import { z } from 'zod';
 export * from './models.ts';
 export * from './chat.ts';
 export * from './sources.ts';
+export * from './source-status.ts';
 
 export const DocumentKind = z.enum(['file', 'email', 'web']);
 export type DocumentKind = z.infer<typeof DocumentKind>;

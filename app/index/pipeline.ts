@@ -2,13 +2,15 @@
 // while the previous batch is embedded, and writes each batch (documents, chunks, full-text
 // rows, vectors, job removal) in one transaction. A crash between batches loses nothing; a
 // crash inside one rolls it back and the jobs run again.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
 import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index.ts';
 import { analyze } from '../search/index.ts';
-import type { DocumentInput, Job, Library, VectorStore } from '../store/index.ts';
+import type { DocumentInput, Job, Library, MoveCandidate, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
 import { displayName, walkFiles } from './walk.ts';
 
@@ -57,6 +59,8 @@ interface PreparedFile {
   path: string;
   /** Null when the file is gone: its document leaves the index. */
   doc: PreparedDocument | null;
+  /** The document this file was renamed or moved from: re-labelled, not extracted or embedded. */
+  move?: { from: MoveCandidate; sourceId: number; size: number; mtime: number };
 }
 
 export interface IngestSummary {
@@ -73,6 +77,10 @@ export class Ingestor {
   private readonly options: IngestOptions;
   private readonly emit: (event: EngineEvent) => void;
   private readonly countTokens: (text: string) => number;
+  /** Documents already taken by a move in this run (two copies of a moved file: one moves). */
+  private readonly claimedMoves = new Set<number>();
+  /** Files found gone: they leave the index at the end of the run (see removeVanished). */
+  private readonly vanished: PreparedFile[] = [];
 
   constructor(deps: {
     library: Library;
@@ -133,6 +141,7 @@ export class Ingestor {
       if (batchChunks >= this.options.batchChunks || batch.length >= this.options.batchChunks) await flush();
     }
     await flush();
+    this.removeVanished();
 
     progress.chunks += await this.fillMissingVectors(signal, () => report());
     progress.currentFile = null;
@@ -195,6 +204,8 @@ export class Ingestor {
     } catch {
       return { job, path, doc: null };
     }
+    const from = await this.movedFrom(path, info);
+    if (from) return { job, path, doc: null, move: { from, sourceId, size: info.size, mtime: Math.floor(info.mtimeMs) } };
     const extraction = await this.pool.extractFile(path);
     if (!extraction.ok && extraction.code === 'vanished') return { job, path, doc: null };
     const base: DocumentInput = {
@@ -204,6 +215,22 @@ export class Ingestor {
     };
     const budget = { children: this.options.maxChildren };
     return { job, path, doc: await this.prepareDocument(base, extraction, budget, 0) };
+  }
+
+  /**
+   * The document a new file was renamed or moved from: one whose file is gone and whose content
+   * this file has. Size first; the file is hashed only when a gone document has the same size.
+   */
+  private async movedFrom(path: string, info: Stats): Promise<MoveCandidate | null> {
+    const { documents } = this.library;
+    if (documents.fileStates(path).has(path)) return null;
+    const gone = documents.moveCandidates(info.size, path).filter((c) => !this.claimedMoves.has(c.id) && !existsSync(c.path));
+    if (gone.length === 0) return null;
+    const hash = await hashFile(path).catch(() => null);
+    const match = gone.find((c) => c.contentHash === hash && !this.claimedMoves.has(c.id));
+    if (!match) return null;
+    this.claimedMoves.add(match.id);
+    return match;
   }
 
   /** A message fetched from a mailbox: its queued bytes through the email reader, like an .eml file. */
@@ -285,12 +312,39 @@ export class Ingestor {
     let written = 0;
     this.library.transaction(() => {
       for (const file of files) {
-        if (file.doc) written += this.writeDocument(file.doc, null);
-        else this.library.documents.removeByPath(file.path);
+        if (file.move) this.applyMove(file.path, file.move);
+        else if (file.doc) written += this.writeDocument(file.doc, null);
+        else {
+          this.vanished.push(file);
+          continue;
+        }
         this.library.jobs.done(file.job.id);
       }
     });
     return written;
+  }
+
+  /**
+   * Files found gone leave the index last: files are prepared in parallel and finish in any
+   * order, and a renamed file's new path must find its old document still there to move it.
+   * Their jobs stay running until then, so a crash re-runs them.
+   */
+  private removeVanished(): void {
+    const files = this.vanished.splice(0);
+    this.library.transaction(() => {
+      for (const file of files) {
+        this.library.documents.removeByPath(file.path);
+        this.library.jobs.done(file.job.id);
+      }
+    });
+  }
+
+  /** A title taken from the old file name follows the new one; the full-text rows follow the title. */
+  private applyMove(path: string, move: NonNullable<PreparedFile['move']>): void {
+    const { from } = move;
+    const title = from.title === displayName(from.path) ? displayName(path) : from.title;
+    const fts = title === from.title ? undefined : { title: analyze([title, from.sender ?? ''].join(' ')), analyse: analyze };
+    this.library.documents.relabel(from.id, { sourceId: move.sourceId, uri: path, path, title, size: move.size, mtime: move.mtime }, fts);
   }
 
   private writeDocument(doc: PreparedDocument, parentId: number | null): number {
@@ -335,6 +389,13 @@ export class Ingestor {
     }
     return done;
   }
+}
+
+function hashFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('error', reject).on('data', (data) => hash.update(data)).on('end', () => resolve(hash.digest('hex')));
+  });
 }
 
 function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {

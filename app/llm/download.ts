@@ -1,178 +1,251 @@
-// Downloads one GGUF file with node-llama-cpp's downloader (ipull: parallel ranged requests,
-// resumable from its ".ipull" progress file), wrapped so that every way it can go wrong ends in a
-// clear error instead of a long silent retry loop, and nothing unchecked is handed on.
+// Downloads one GGUF file over HTTP(S), resumable to the byte, and hands on only a whole,
+// checked file.
 //
-// What the wrapper adds, and why (each found by trying the downloader against a local server):
-// - a first request of its own: createModelDownloader cannot be cancelled and, on a refused
-//   connection, retries for minutes (ipull: 150 tries, up to 5 s apart) before failing; the
-//   probe turns a dead server, a 404 or a refused login into an error at once, and learns the
-//   server's length for the size check;
-// - a stall watchdog: on a dropped connection ipull retries the same way, so a download that
-//   stops moving for stallTimeoutMs is cancelled, its progress file kept for a later resume;
-// - a signal check after download(): when aborted, ModelDownloader.download() returns the path
-//   as if done instead of throwing;
-// - our own speed and ETA over the last seconds (ipull's average starts near zero and lags);
-// - a size check against the server's length and a GGUF check at the end.
-// Resuming is at ipull's granularity: whole 5 MB chunks; a chunk cut half way is fetched again.
-import { rm, stat } from 'node:fs/promises';
+// Why not node-llama-cpp's createModelDownloader (ipull), which was tried first against a local
+// server: (1) cancelling while it retries a dropped connection does not stop it: download()
+// never settles and requests go on in the background, still writing the progress file a later
+// pull would resume from; (2) a refused connection or a dropped one is retried for minutes
+// (150 tries, up to 5 s apart) before any error; (3) it resumes in whole 5 MB chunks. This is
+// the small alternative: one connection, `Range: bytes=<have>-` with If-Range to resume, a few
+// retries of its own, a watchdog for stalls, and errors that say what happened.
+//
+// While downloading, `<file>.part` holds the bytes and `<file>.part.json` where they came from
+// (URL, length, validator), so a resume never splices bytes of a different file.
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createModelDownloader } from 'node-llama-cpp';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { CairnError, type DownloadProgress } from '../contract/index.ts';
 import { checkGgufFile } from './gguf-file.ts';
 
 export interface DownloadRequest {
   url: string;
-  /** Directory the file is downloaded into (with its ".ipull" progress file while incomplete). */
+  /** Directory the file is downloaded into (with its `.part` files while incomplete). */
   dir: string;
   fileName: string;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  /** Cancel when no byte arrives for this long, in ms. Default 60 s. */
+  /** Give up when nothing arrives for this long, in ms (the part is kept). Default 60 s. */
   stallTimeoutMs?: number;
+  /** Waits before each automatic resume after a dropped connection; its length is the number of retries. Default [1 s, 3 s, 10 s]. */
+  retryDelaysMs?: number[];
   /** Extra request headers, e.g. an Authorization for gated repositories. */
   headers?: Record<string, string>;
 }
 
-/** The suffix of ipull's progress file beside an unfinished download. */
-export const PROGRESS_SUFFIX = '.ipull';
+/** Suffix of an unfinished download's data; its description has `.part.json`. */
+export const PART_SUFFIX = '.part';
+
+const PartInfo = z.object({ url: z.string(), totalBytes: z.number().nullable(), validator: z.string().nullable() });
+type PartInfo = z.infer<typeof PartInfo>;
 
 /** Downloads, checks and returns the path of a whole GGUF file in `dir`. Errors are CairnErrors. */
 export async function downloadGguf(request: DownloadRequest): Promise<{ path: string; sizeBytes: number }> {
   const { url, dir, fileName, signal } = request;
   const stallTimeoutMs = request.stallTimeoutMs ?? 60_000;
-  const emit = (fields: Omit<DownloadProgress, 'type' | 'file'>) => request.onProgress?.({ type: 'model-download', file: fileName, ...fields });
-  const cancelled = () => new CairnError('download-cancelled', `The download of ${fileName} was cancelled; pulling it again resumes it`);
-  if (signal?.aborted) throw cancelled();
-
-  emit({ receivedBytes: 0, totalBytes: null, bytesPerSecond: 0, etaSeconds: null, phase: 'connecting' });
-  const serverLength = await probe(url, request.headers ?? {}, signal, Math.min(stallTimeoutMs, 30_000));
-
+  const retryDelays = request.retryDelaysMs ?? [1000, 3000, 10_000];
+  const partPath = join(dir, fileName + PART_SUFFIX);
+  const infoPath = `${partPath}.json`;
+  const finalPath = join(dir, fileName);
+  const host = new URL(url).host;
   const meter = new SpeedMeter();
-  const controller = new AbortController();
-  let stalled = false;
-  let lastBytes = -1;
-  let lastMoved = performance.now();
-  const path = join(dir, fileName);
-  let downloader: Awaited<ReturnType<typeof createModelDownloader>>;
-  try {
-    downloader = await createModelDownloader({
-      modelUri: url,
-      dirPath: dir,
-      fileName,
-      headers: request.headers ?? {},
-      // Kept on cancel: the next pull of the same file resumes from it.
-      deleteTempFileOnCancel: false,
-      onProgress: ({ downloadedSize, totalSize }) => {
-        const total = totalSize > 0 ? totalSize : serverLength;
-        const speed = meter.add(downloadedSize);
-        const eta = total !== null && speed > 0 ? Math.max(0, (total - downloadedSize) / speed) : null;
-        emit({ receivedBytes: downloadedSize, totalBytes: total, bytesPerSecond: speed, etaSeconds: eta, phase: 'downloading' });
-      },
-    });
-  } catch (error) {
-    throw new CairnError('download-failed', `Cannot start the download of ${fileName} from ${url}: ${errorMessage(error)}`, { cause: error });
-  }
+  let totalBytes: number | null = null;
+  const emit = (phase: DownloadProgress['phase'], receivedBytes: number) => {
+    const bytesPerSecond = meter.speed();
+    const etaSeconds = phase === 'downloading' ? (totalBytes !== null && bytesPerSecond > 0 ? Math.max(0, (totalBytes - receivedBytes) / bytesPerSecond) : null) : phase === 'connecting' ? null : 0;
+    request.onProgress?.({ type: 'model-download', file: fileName, receivedBytes, totalBytes, bytesPerSecond, etaSeconds, phase });
+  };
 
-  // The watchdog judges progress by the most bytes ever received: a retry that fetches a cut
-  // chunk again from its start, only to be cut at the same place, is not progress.
-  const watchdog = setInterval(() => {
-    const now = downloader.downloadedSize;
-    if (now > lastBytes) {
-      lastBytes = now;
-      lastMoved = performance.now();
-    } else if (performance.now() - lastMoved >= stallTimeoutMs) {
-      stalled = true;
-      controller.abort();
-    }
-  }, Math.max(50, Math.min(1000, stallTimeoutMs / 4)));
-  const onAbort = () => controller.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await downloader.download({ signal: controller.signal });
-  } catch (error) {
-    if (!controller.signal.aborted) throw new CairnError('download-failed', `The download of ${fileName} from ${url} failed: ${errorMessage(error)}`, { cause: error });
-  } finally {
-    clearInterval(watchdog);
-    signal?.removeEventListener('abort', onAbort);
-  }
-  if (controller.signal.aborted) {
-    await downloader.cancel({ deleteTempFile: false }).catch(() => {});
-    if (stalled) {
-      throw new CairnError(
-        'download-stalled',
-        `The download of ${fileName} stopped: nothing arrived from ${new URL(url).host} for ${Math.round(stallTimeoutMs / 1000)} s. Pulling it again resumes it.`,
-      );
-    }
-    throw cancelled();
-  }
+  for (let attempt = 0; ; attempt++) {
+    if (signal?.aborted) throw cancelled(fileName);
+    let have = await resumableBytes(partPath, infoPath, url);
+    emit('connecting', have);
+    const previous = have > 0 ? await readPartInfo(infoPath) : null;
 
-  emit({ receivedBytes: downloader.downloadedSize, totalBytes: serverLength, bytesPerSecond: meter.speed(), etaSeconds: 0, phase: 'verifying' });
-  let sizeBytes: number;
-  try {
-    sizeBytes = (await stat(path)).size;
-  } catch (error) {
-    throw new CairnError('download-failed', `The download of ${fileName} finished but left no file: ${errorMessage(error)}`, { cause: error });
+    // One controller per attempt, aborted by the caller, by the watchdog, or when done.
+    const controller = new AbortController();
+    let stalled = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const feedWatchdog = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, stallTimeoutMs);
+    };
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    feedWatchdog();
+    try {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          headers: {
+            ...request.headers,
+            ...(have > 0 ? { range: `bytes=${have}-`, ...(previous?.validator ? { 'if-range': previous.validator } : {}) } : {}),
+          },
+          redirect: 'follow',
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw cancelled(fileName);
+        if (stalled) throw stalledError(fileName, host, stallTimeoutMs);
+        throw new CairnError('download-unreachable', `Cannot reach ${host}: ${networkReason(error)}`, { cause: error });
+      }
+      feedWatchdog();
+
+      if (response.status === 416 && have > 0 && previous?.totalBytes === have) {
+        // The part was already whole (a crash before it was checked).
+        await response.body?.cancel();
+        totalBytes = have;
+      } else {
+        const start = await startingPoint(response, have, url, fileName);
+        totalBytes = start.totalBytes;
+        if (start.offset === 0 && have > 0) have = 0; // the server sent the whole file again
+        const validator = response.headers.get('etag') ?? response.headers.get('last-modified');
+        await writeFile(infoPath, JSON.stringify({ url, totalBytes, validator } satisfies PartInfo));
+        emit('downloading', have);
+        have = await receive(response, partPath, have, (received) => {
+          feedWatchdog();
+          meter.add(received);
+          emit('downloading', received);
+        });
+      }
+    } catch (error) {
+      if (signal?.aborted) throw cancelled(fileName);
+      if (stalled) throw stalledError(fileName, host, stallTimeoutMs);
+      if (error instanceof CairnError) {
+        if (error.code === 'download-failed' && have > 0) await discard(partPath, infoPath);
+        throw error;
+      }
+      // The connection dropped mid-way: resume from what arrived, a few times, then give up (the part is kept).
+      const delay = retryDelays[attempt];
+      if (delay === undefined) {
+        throw new CairnError('download-interrupted', `The download of ${fileName} from ${host} was cut off (${networkReason(error)}); pulling it again resumes it`, { cause: error });
+      }
+      await sleep(delay, undefined, signal ? { signal } : {}).catch(() => {});
+      continue;
+    } finally {
+      clearTimeout(watchdog);
+      signal?.removeEventListener('abort', onAbort);
+    }
+
+    // A whole response: check the length, then that it is a whole GGUF file.
+    emit('verifying', have);
+    const sizeBytes = (await stat(partPath)).size;
+    if (totalBytes !== null && sizeBytes !== totalBytes) {
+      await discard(partPath, infoPath);
+      throw new CairnError('download-size-mismatch', `The download of ${fileName} has ${sizeBytes} bytes but the server announced ${totalBytes}; it was deleted`);
+    }
+    const check = await checkGgufFile(partPath);
+    if (!check.ok) {
+      await discard(partPath, infoPath);
+      const code = check.problem.startsWith('not a GGUF') ? 'download-not-gguf' : 'download-corrupt';
+      throw new CairnError(code, `${url} did not give a whole GGUF model (${check.problem}); the download was deleted`);
+    }
+    await rename(partPath, finalPath);
+    await rm(infoPath, { force: true });
+    emit('done', sizeBytes);
+    return { path: finalPath, sizeBytes };
   }
-  if (serverLength !== null && sizeBytes !== serverLength) {
-    await rm(path, { force: true });
-    throw new CairnError('download-size-mismatch', `The download of ${fileName} has ${sizeBytes} bytes but the server announced ${serverLength}; it was deleted`);
-  }
-  const check = await checkGgufFile(path);
-  if (!check.ok) {
-    await rm(path, { force: true });
-    const code = check.architecture === null && check.problem.startsWith('not a GGUF') ? 'download-not-gguf' : 'download-corrupt';
-    throw new CairnError(code, `${url} did not give a whole GGUF model (${check.problem}); the download was deleted`);
-  }
-  emit({ receivedBytes: sizeBytes, totalBytes: sizeBytes, bytesPerSecond: meter.speed(), etaSeconds: 0, phase: 'done' });
-  return { path, sizeBytes };
 }
 
-/**
- * One request before the download: fails fast and clearly where the downloader would retry for
- * minutes, and returns the server's length (null if it does not say). HEAD first; servers that
- * refuse HEAD get a one-byte ranged GET.
- */
-async function probe(url: string, headers: Record<string, string>, signal: AbortSignal | undefined, timeoutMs: number): Promise<number | null> {
-  const host = new URL(url).host;
-  const ask = async (method: 'HEAD' | 'GET') => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      const response = await fetch(url, {
-        method,
-        headers: { ...headers, ...(method === 'GET' ? { range: 'bytes=0-0' } : {}) },
-        redirect: 'follow',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      await response.body?.cancel();
-      return response;
-    } catch (error) {
-      if (signal?.aborted) throw new CairnError('download-cancelled', `The download from ${url} was cancelled`);
-      if (timeout.aborted) throw new CairnError('download-unreachable', `${host} did not answer within ${Math.round(timeoutMs / 1000)} s`, { cause: error });
-      throw new CairnError('download-unreachable', `Cannot reach ${host}: ${networkReason(error)}`, { cause: error });
-    }
-  };
-  let response = await ask('HEAD');
-  if (response.status === 405 || response.status === 501) response = await ask('GET');
-  if (response.status === 404 || response.status === 410) throw new CairnError('download-not-found', `There is no file at ${url} (HTTP ${response.status})`);
-  if (response.status === 401 || response.status === 403) {
-    throw new CairnError('download-forbidden', `${host} refused the download (HTTP ${response.status}): the repository may be gated and need you to accept its licence and sign in`);
+/** Bytes of an earlier attempt that can be resumed: only if it was a download of the same URL. */
+async function resumableBytes(partPath: string, infoPath: string, url: string): Promise<number> {
+  const info = await readPartInfo(infoPath);
+  let size = 0;
+  try {
+    size = (await stat(partPath)).size;
+  } catch {
+    // No part yet.
   }
-  if (!response.ok) throw new CairnError('download-failed', `${host} answered HTTP ${response.status} for ${url}`);
-  const range = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
-  if (range) return Number(range[1]);
-  const length = Number(response.headers.get('content-length'));
-  return response.status === 200 && Number.isFinite(length) && length > 0 ? length : null;
+  if (size > 0 && info?.url === url && (info.totalBytes === null || size <= info.totalBytes)) return size;
+  await discard(partPath, infoPath);
+  return 0;
+}
+
+/** Where an unfinished download came from and how long it will be (null if unreadable). */
+export async function readPartInfo(infoPath: string): Promise<PartInfo | null> {
+  try {
+    const parsed = PartInfo.safeParse(JSON.parse(await readFile(infoPath, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where the response's bytes go in the file, and the whole file's length; or why it cannot be used. */
+async function startingPoint(response: Response, have: number, url: string, fileName: string): Promise<{ offset: number; totalBytes: number | null }> {
+  const host = new URL(url).host;
+  const fail = async (code: string, message: string) => {
+    await response.body?.cancel();
+    return new CairnError(code, message);
+  };
+  if (response.status === 404 || response.status === 410) throw await fail('download-not-found', `There is no file at ${url} (HTTP ${response.status})`);
+  if (response.status === 401 || response.status === 403) {
+    throw await fail('download-forbidden', `${host} refused the download of ${fileName} (HTTP ${response.status}): the repository may be gated and need you to accept its licence and sign in`);
+  }
+  if (response.status === 206) {
+    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+    if (!range || Number(range[1]) !== have) throw await fail('download-failed', `${host} answered the resume of ${fileName} with the wrong part (${response.headers.get('content-range') ?? 'no Content-Range'})`);
+    return { offset: have, totalBytes: range[3] === '*' ? null : Number(range[3]) };
+  }
+  if (response.status === 416) {
+    // The part on disk is longer than the file now is: it cannot be resumed.
+    throw await fail('download-failed', `${host} no longer has the part of ${fileName} that was downloaded before; it was deleted, pull again to start over`);
+  }
+  if (response.status === 200) {
+    const length = Number(response.headers.get('content-length'));
+    return { offset: 0, totalBytes: Number.isFinite(length) && length > 0 && !response.headers.get('content-encoding') ? length : null };
+  }
+  throw await fail('download-failed', `${host} answered HTTP ${response.status} for ${url}`);
+}
+
+/** Writes the body at `from` onwards; returns the bytes in the file when the body ends. Throws if the connection drops. */
+async function receive(response: Response, partPath: string, from: number, onBytes: (received: number) => void): Promise<number> {
+  const file = await open(partPath, from === 0 ? 'w' : 'r+');
+  let position = from;
+  try {
+    if (!response.body) return position;
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await file.write(value, 0, value.length, position);
+        position += value.length;
+        onBytes(position);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    return position;
+  } finally {
+    await file.close();
+  }
+}
+
+async function discard(partPath: string, infoPath: string): Promise<void> {
+  await rm(partPath, { force: true });
+  await rm(infoPath, { force: true });
+}
+
+function cancelled(fileName: string): CairnError {
+  return new CairnError('download-cancelled', `The download of ${fileName} was cancelled; pulling it again resumes it`);
+}
+
+function stalledError(fileName: string, host: string, stallTimeoutMs: number): CairnError {
+  return new CairnError('download-stalled', `The download of ${fileName} stopped: nothing arrived from ${host} for ${Math.round(stallTimeoutMs / 1000)} s. Pulling it again resumes it.`);
 }
 
 /** Bytes per second over about the last five seconds. */
 class SpeedMeter {
   readonly #samples: { at: number; bytes: number }[] = [];
 
-  add(bytes: number): number {
+  add(bytes: number): void {
     const at = performance.now();
     this.#samples.push({ at, bytes });
     while (this.#samples.length > 2 && at - this.#samples[0]!.at > 5000) this.#samples.shift();
-    return this.speed();
   }
 
   speed(): number {
@@ -186,14 +259,10 @@ class SpeedMeter {
 /** undici's "fetch failed" says nothing; the cause has the system error code. */
 function networkReason(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
-  const code = cause instanceof Error && 'code' in cause ? String(cause.code) : undefined;
+  const code = cause instanceof Error && 'code' in cause ? String(cause.code) : error instanceof Error && 'code' in error ? String(error.code) : undefined;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found (are you offline?)';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
   if (cause instanceof Error) return cause.message;
-  return errorMessage(error);
-}
-
-function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

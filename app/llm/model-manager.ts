@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { CairnError, type DownloadProgress, type ModelInfo } from '../contract/index.ts';
 import { defaultDataDir } from '../store/location.ts';
 import { loadCatalog, type ModelCatalog } from './catalog.ts';
-import { downloadGguf, PROGRESS_SUFFIX } from './download.ts';
+import { downloadGguf, PART_SUFFIX, readPartInfo } from './download.ts';
 import { checkGgufFile } from './gguf-file.ts';
 
 export interface ModelManagerOptions {
@@ -15,6 +15,8 @@ export interface ModelManagerOptions {
   catalog?: ModelCatalog;
   /** A download that receives nothing for this long is stopped (resumable). Default 60 s. */
   stallTimeoutMs?: number;
+  /** Waits before each automatic resume of a dropped download (see DownloadRequest). */
+  retryDelaysMs?: number[];
 }
 
 export interface PullOptions {
@@ -35,11 +37,13 @@ export class ModelManager {
   readonly dir: string;
   readonly catalog: ModelCatalog;
   readonly #stallTimeoutMs: number | undefined;
+  readonly #retryDelaysMs: number[] | undefined;
 
   constructor(options: ModelManagerOptions = {}) {
     this.dir = resolve(options.dir ?? defaultModelsDir());
     this.catalog = options.catalog ?? loadCatalog();
     this.#stallTimeoutMs = options.stallTimeoutMs;
+    this.#retryDelaysMs = options.retryDelaysMs;
   }
 
   get partialDir(): string {
@@ -54,18 +58,19 @@ export class ModelManager {
       models.push(await this.#describe(join(this.dir, name)));
     }
     for (const name of await filesIn(this.partialDir)) {
-      // ipull's progress file, or a whole download not yet checked and moved (a crash between the two).
-      const finalName = name.endsWith(PROGRESS_SUFFIX) ? name.slice(0, -PROGRESS_SUFFIX.length) : name;
+      // The bytes of an unfinished download, or a whole one not yet moved (a crash between the two).
+      const finalName = name.endsWith(PART_SUFFIX) ? name.slice(0, -PART_SUFFIX.length) : name;
       if (!finalName.toLowerCase().endsWith('.gguf') || models.some((m) => m.name === finalName)) continue;
       const path = join(this.partialDir, name);
       const info = await stat(path);
       const entry = this.catalog.byFile(finalName);
+      const total = (await readPartInfo(`${path}.json`))?.totalBytes;
       models.push({
         name: finalName,
         path,
         sizeBytes: info.size,
         status: 'partial',
-        problem: 'an unfinished download: pull it again to resume',
+        problem: `an unfinished download${total ? ` (${Math.floor((100 * info.size) / total)}% of ${total} bytes)` : ''}: pull it again to resume`,
         catalogId: entry?.id ?? null,
         role: entry?.role ?? null,
         architecture: null,
@@ -116,9 +121,9 @@ export class ModelManager {
       await rm(model.path, { force: true });
       removed.push(model.path);
     }
-    // The rest of an unfinished download: the file itself beside ipull's progress file.
+    // The rest of an unfinished download: its description beside its bytes.
     for (const name of await filesIn(this.partialDir)) {
-      if (name.toLowerCase() === lower || name.toLowerCase() === `${lower}${PROGRESS_SUFFIX}`) {
+      if ([lower, `${lower}${PART_SUFFIX}`, `${lower}${PART_SUFFIX}.json`].includes(name.toLowerCase())) {
         await rm(join(this.partialDir, name), { force: true });
         if (!removed.includes(join(this.partialDir, name))) removed.push(join(this.partialDir, name));
       }
@@ -148,6 +153,7 @@ export class ModelManager {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
       ...(this.#stallTimeoutMs === undefined ? {} : { stallTimeoutMs: this.#stallTimeoutMs }),
+      ...(this.#retryDelaysMs === undefined ? {} : { retryDelaysMs: this.#retryDelaysMs }),
     });
     await rename(path, target);
     return { ...(await this.#describe(target)), alreadyPresent: false };

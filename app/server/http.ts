@@ -3,7 +3,7 @@
 // method and path, JSON bodies with a size cap, Server-Sent Events, and errors as typed values
 // that each route group formats its own way. Stack traces never leave the process.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { CairnError } from '../contract/index.ts';
 
 /** The only address Cairn listens on: nothing outside this machine can connect. */
@@ -116,7 +116,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   /** Aborts every request under way when the server closes. */
   const closing = new AbortController();
 
+  /** Open connections, with how many responses each has under way (a closing server ends each when it has none). */
+  const connections = new Map<Socket, number>();
   const server = createServer((req, res) => {
+    const socket = req.socket;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
+    res.on('close', () => {
+      const left = (connections.get(socket) ?? 1) - 1;
+      connections.set(socket, left);
+      if (left === 0 && closing.signal.aborted) socket.end();
+    });
     handle(req, res).catch((error: unknown) => {
       // A handler failed after it had started its response: nothing more can be said to the client.
       options.onInternalError?.(error);
@@ -170,6 +179,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
   }
 
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.on('close', () => connections.delete(socket));
+  });
+
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
       reject(
@@ -195,8 +209,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         closing.abort(new CairnError('server-closing', 'The server is shutting down'));
-        server.closeIdleConnections();
-        // Responses that end on abort close their connections; anything left after a grace period is cut.
+        // Connections with nothing under way end now; the others when their response ends (on the
+        // abort); anything still open after a grace period is cut.
+        for (const [socket, inFlight] of connections) if (inFlight === 0) socket.end();
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
       return closed;

@@ -44,6 +44,14 @@ export interface FileState {
   status: DocumentStatus;
 }
 
+export interface MoveCandidate {
+  id: number;
+  path: string;
+  contentHash: string;
+  title: string;
+  sender: string | null;
+}
+
 export interface DocumentProblemRow {
   uri: string;
   status: 'skipped' | 'failed';
@@ -128,6 +136,68 @@ export class DocumentRepository {
       )
       .get(hash, exceptUri) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  /**
+   * Top-level file documents of this size with a content hash, at paths other than `exceptPath`:
+   * the documents a new file may have been moved or renamed from (the caller checks which are gone).
+   */
+  moveCandidates(size: number, exceptPath: string, limit = 32): MoveCandidate[] {
+    return this.db
+      .prepare(
+        `SELECT id, path, content_hash AS contentHash, title, sender FROM documents
+         WHERE size = ? AND parent_id IS NULL AND kind = 'file' AND content_hash IS NOT NULL AND path != ? LIMIT ?`,
+      )
+      .all(size, exceptPath, limit) as MoveCandidate[];
+  }
+
+  /**
+   * Moves a document (and the documents inside it) to another path without touching its chunks
+   * or vectors. A document already at the new uri is replaced. With `fts`, the title changes and
+   * the full-text rows are rewritten with it.
+   */
+  relabel(
+    id: number,
+    to: { sourceId: number; uri: string; path: string; title: string; size: number; mtime: number },
+    fts?: { title: string; analyse: (text: string) => string },
+  ): void {
+    const old = this.db.prepare('SELECT uri FROM documents WHERE id = ?').get(id) as { uri: string } | undefined;
+    if (!old) return;
+    this.db.prepare('DELETE FROM documents WHERE uri = ? AND id != ?').run(to.uri, id);
+    this.db
+      .prepare('UPDATE documents SET source_id = ?, uri = ?, path = ?, title = ?, size = ?, mtime = ? WHERE id = ?')
+      .run(to.sourceId, to.uri, to.path, to.title, to.size, to.mtime, id);
+    // Children's uris are their parent's plus '#key'.
+    this.db
+      .prepare(
+        `WITH RECURSIVE tree(id) AS (SELECT id FROM documents WHERE parent_id = ?
+           UNION ALL SELECT d.id FROM documents d JOIN tree t ON d.parent_id = t.id)
+         UPDATE documents SET uri = ? || substr(uri, ?), path = ?, source_id = ? WHERE id IN (SELECT id FROM tree)`,
+      )
+      .run(id, to.uri, old.uri.length + 1, to.path, to.sourceId);
+    if (fts) {
+      const rows = this.db.prepare('SELECT id, text FROM chunks WHERE document_id = ?').all(id) as { id: number; text: string }[];
+      const drop = this.db.prepare('DELETE FROM chunk_fts WHERE rowid = ?');
+      const insert = this.db.prepare('INSERT INTO chunk_fts (rowid, title, body) VALUES (?, ?, ?)');
+      for (const row of rows) {
+        drop.run(row.id);
+        insert.run(row.id, fts.title, fts.analyse(row.text));
+      }
+    }
+  }
+
+  /** Top-level documents per source id. */
+  countBySource(): Map<number, number> {
+    const rows = this.db.prepare('SELECT source_id AS id, count(*) AS n FROM documents WHERE parent_id IS NULL GROUP BY source_id').all() as { id: number; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  /** Gives the documents at or below `path` to another source (a folder now watched there). */
+  reassignSource(path: string, sourceId: number): number {
+    const [base, lo, hi] = pathRange(path);
+    return this.db
+      .prepare('UPDATE documents SET source_id = ? WHERE path = ? OR (path >= ? AND path < ?)')
+      .run(sourceId, base, lo, hi).changes;
   }
 
   /** Size, mtime and status of every top-level document at or below `root`, by path. */

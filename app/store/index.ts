@@ -15,7 +15,7 @@ import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
-export type { ChunkInput, DocumentInput, FileState } from './documents.ts';
+export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobKind } from './jobs.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';

@@ -56,6 +56,21 @@ export class JobQueue {
     }
   }
 
+  /** Queued or running file jobs per source id. */
+  fileJobsBySource(): Map<number, number> {
+    const rows = this.db
+      .prepare(`SELECT json_extract(payload, '$.sourceId') AS id, count(*) AS n FROM jobs WHERE kind = 'file' GROUP BY 1`)
+      .all() as { id: number; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  /** Drops the scan and file jobs of a source (it is being removed). */
+  dropForSource(sourceId: number): number {
+    return this.db
+      .prepare(`DELETE FROM jobs WHERE kind IN ('scan', 'file') AND json_extract(payload, '$.sourceId') = ?`)
+      .run(sourceId).changes;
+  }
+
   count(kind?: JobKind): number {
     const row = kind
       ? this.db.prepare('SELECT count(*) AS n FROM jobs WHERE kind = ?').get(kind)

@@ -28,6 +28,25 @@ export class SourceRepository {
     return this.db.prepare('SELECT id, kind, uri, name FROM sources ORDER BY id').all() as SourceRow[];
   }
 
+  /** The source's settings (JSON in the config column), or null when there is no such source. */
+  config(id: number): unknown {
+    const row = this.db.prepare('SELECT config FROM sources WHERE id = ?').get(id) as { config: string } | undefined;
+    return row ? (JSON.parse(row.config) as unknown) : null;
+  }
+
+  setConfig(id: number, config: unknown): void {
+    this.db.prepare('UPDATE sources SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
+  }
+
+  byKind(kind: SourceKind): SourceRow[] {
+    return this.db.prepare('SELECT id, kind, uri, name FROM sources WHERE kind = ? ORDER BY id').all(kind) as SourceRow[];
+  }
+
+  /** Deletes a source; its documents go with it (foreign key cascade). */
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM sources WHERE id = ?').run(id).changes > 0;
+  }
+
   /** Removes sources whose uri is `path` or lies below it. */
   removeUnder(path: string): number {
     const base = path.replace(/[\\/]+$/, '');

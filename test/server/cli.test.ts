@@ -1,0 +1,113 @@
+// `cairn serve --api` as a user runs it: a child process that prints the URL and token, answers
+// fetch on 127.0.0.1, and stops cleanly (exit 0) on SIGTERM or Ctrl-C (SIGINT).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../support/corpus.ts';
+import type { OpenAiError } from './support.ts';
+
+const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  stderr: () => string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+}
+
+/** Starts `cairn serve --api` and waits for the URL and token it prints. */
+async function serve(db: string, extra: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [main, '--db', db, 'serve', '--api', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown')));
+  const printed = await new Promise<{ url: string; token: string }>((done, fail) => {
+    // Ready once the URL and token are on stdout and the notes on stderr end with how to stop.
+    const check = () => {
+      const url = /^Cairn local API: (\S+)$/m.exec(stdout)?.[1];
+      const token = /^API token: (\S+)$/m.exec(stdout)?.[1];
+      if (url && token && stderr.includes('Ctrl-C stops the server')) done({ url, token });
+    };
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      check();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      check();
+    });
+    void exited.then((code) => fail(new Error(`cairn serve exited (${code}) before printing its URL:\n${stdout}\n${stderr}`)));
+  });
+  return { child, ...printed, stderr: () => stderr, exited };
+}
+
+test('cairn serve --api prints a URL and token, serves the API, and exits 0 on SIGTERM and on Ctrl-C', { timeout: 120_000 }, async () => {
+  const db = join(tempDir(), 'library.db');
+  const first = await serve(db);
+  try {
+    assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    assert.match(first.token, /^cairn-/);
+    const models = await fetch(`${first.url}/models`, { headers: { authorization: `Bearer ${first.token}` } });
+    assert.equal(models.status, 200);
+    assert.deepEqual(await models.json(), { object: 'list', data: [] });
+    assert.equal((await fetch(`${first.url}/models`)).status, 401);
+    // This library has no chat model: the API says what to do about it.
+    const chat = await fetch(`${first.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'cairn', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(chat.status, 503);
+    assert.match(((await chat.json()) as OpenAiError).error.message, /No chat model/);
+    assert.match(first.stderr(), /Chat model: +none\. No chat model/);
+    assert.match(first.stderr(), /new, saved in the library/);
+  } finally {
+    first.child.kill('SIGTERM');
+  }
+  assert.equal(await first.exited, 0);
+  assert.match(first.stderr(), /SIGTERM: stopping the server/);
+  await assert.rejects(fetch(`${first.url}/models`, { headers: { authorization: `Bearer ${first.token}` } }), 'the server is gone');
+
+  // The next start reuses the stored token; Ctrl-C stops it cleanly too.
+  const second = await serve(db);
+  try {
+    assert.equal(second.token, first.token);
+    assert.match(second.stderr(), /saved in the library\)/);
+  } finally {
+    second.child.kill('SIGINT');
+  }
+  assert.equal(await second.exited, 0);
+
+  // A token given for one run is used, not stored.
+  const given = 'my-tool-token-0123456789';
+  const third = await serve(db, ['--token', given]);
+  try {
+    assert.equal(third.token, given);
+    assert.equal((await fetch(`${third.url}/models`, { headers: { authorization: `Bearer ${given}` } })).status, 200);
+    assert.equal((await fetch(`${third.url}/models`, { headers: { authorization: `Bearer ${first.token}` } })).status, 401);
+  } finally {
+    third.child.kill('SIGTERM');
+  }
+  assert.equal(await third.exited, 0);
+});
+
+test('cairn serve refuses other hosts, bad ports, bad tokens, and web mode (not there yet) with usage errors', () => {
+  const db = join(tempDir(), 'library.db');
+  const run = (...args: string[]) => spawnSync(process.execPath, [main, '--db', db, 'serve', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const cases: [string[], RegExp][] = [
+    [['--api', '--host', '0.0.0.0'], /listens on 127\.0\.0\.1 only/],
+    [['--api', '--port', 'eighty'], /--port must be a port number/],
+    [['--api', '--port', '70000'], /--port must be a port number/],
+    [['--api', '--token', 'short'], /16 to 512 printable characters/],
+    [[], /cairn serve --api` starts the OpenAI-compatible local API/],
+  ];
+  for (const [args, message] of cases) {
+    const result = run(...args);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  }
+});
