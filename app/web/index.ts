@@ -19,7 +19,9 @@ export {
 export { defaultRankOptions, rankChunks, type PageText, type RankOptions, type WebChunk } from './rank.ts';
 export { readPage, visibleHtml, type ReadPage } from './reader.ts';
 export {
+  chainSecrets,
   secretName,
+  storeSecrets,
   WEB_SEARCH_SETTING,
   WebError,
   WebProviderName,

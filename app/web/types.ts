@@ -65,3 +65,21 @@ export function networkError(label: string, error: unknown): WebError {
   if (name === 'TimeoutError' || name === 'AbortError') return new WebError('web-deadline', `${label} did not answer in time.`, { cause: error });
   return new WebError('web-offline', `${label} cannot be reached (${code ?? (error as Error).message}).`, { cause: error });
 }
+
+/** A SecretSource over a key–value secret store (such as app/sources' SecretStore: the OS keychain). */
+export function storeSecrets(store: { get(key: string): Promise<string | null> }): SecretSource {
+  return { getSecret: async (name) => (await store.get(name)) ?? undefined };
+}
+
+/** Each secret from the first source that has it (e.g. the environment, then the keychain). */
+export function chainSecrets(...sources: SecretSource[]): SecretSource {
+  return {
+    getSecret: async (name) => {
+      for (const source of sources) {
+        const value = await source.getSecret(name);
+        if (value) return value;
+      }
+      return undefined;
+    },
+  };
+}

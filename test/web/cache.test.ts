@@ -34,3 +34,11 @@ test('cache entries live for their time-to-live; expired ones are ignored, then 
     library.close();
   }
 });
+
+test('secrets: the first source that has a key wins; a key-value store (the keychain) can be one', async () => {
+  const { chainSecrets, envSecrets, storeSecrets } = await import('../../app/web/index.ts');
+  const store = { get: async (key: string) => (key === 'web-search.brave' ? 'from-store' : null) };
+  assert.equal(await chainSecrets(envSecrets(''), storeSecrets(store)).getSecret('web-search.brave'), 'from-store');
+  assert.equal(await chainSecrets(envSecrets('from-env'), storeSecrets(store)).getSecret('web-search.brave'), 'from-env');
+  assert.equal(await chainSecrets(envSecrets(''), storeSecrets(store)).getSecret('web-search.tavily'), undefined);
+});
