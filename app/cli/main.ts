@@ -6,6 +6,7 @@ import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
 import { runChatCommand } from './chat.ts';
 import { runDoctor } from './doctor.ts';
+import { MODELS_USAGE, runModelsCommand } from './models.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
 import { formatSearch, formatStatus } from './format.ts';
@@ -38,6 +39,7 @@ Commands:
   serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
       --port N              port (default 22476; 0 picks a free one)   --token T  use this token
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
+${MODELS_USAGE}
 ${WEB_USAGE}
 
 The library is --db, else $CAIRN_DB, else the user data directory.`;
@@ -82,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
     for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
     return checks.every((c) => c.ok) ? 0 : 1;
   }
+  // Without the engine: listing or fetching models must not load the embedding model.
+  if (command === 'models') return runModelsCommand(resolveLibraryPath(values.db), args, values);
 
   const progress = new ProgressLine();
   const engine = await Engine.open({ dbPath: resolveLibraryPath(values.db), onEvent: progress.onEvent });

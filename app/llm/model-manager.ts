@@ -55,7 +55,7 @@ export class ModelManager {
     const models: ModelInfo[] = [];
     for (const name of await filesIn(this.dir)) {
       if (!name.toLowerCase().endsWith('.gguf')) continue;
-      models.push(await this.#describe(join(this.dir, name)));
+      models.push(await this.describe(join(this.dir, name)));
     }
     for (const name of await filesIn(this.partialDir)) {
       // The bytes of an unfinished download, or a whole one not yet moved (a crash between the two).
@@ -107,7 +107,7 @@ export class ModelManager {
       await rm(temporary, { force: true });
       throw new CairnError('model-import-failed', `Cannot copy ${file} into ${this.dir}: ${(error as Error).message}`, { cause: error });
     }
-    return this.#describe(target);
+    return this.describe(target);
   }
 
   /** Deletes a model (by file name or catalog id), and any unfinished download of it. */
@@ -140,7 +140,7 @@ export class ModelManager {
     const { url, fileName } = this.#source(idOrUrl);
     const target = join(this.dir, fileName);
     if (await exists(target)) {
-      const present = await this.#describe(target);
+      const present = await this.describe(target);
       if (present.status === 'ready') return { ...present, alreadyPresent: true };
       throw new CairnError('model-exists', `${target} exists but is not a whole GGUF model (${present.problem}); remove it first with \`cairn models rm ${fileName}\``);
     }
@@ -156,7 +156,7 @@ export class ModelManager {
       ...(this.#retryDelaysMs === undefined ? {} : { retryDelaysMs: this.#retryDelaysMs }),
     });
     await rename(path, target);
-    return { ...(await this.#describe(target)), alreadyPresent: false };
+    return { ...(await this.describe(target)), alreadyPresent: false };
   }
 
   #source(idOrUrl: string): { url: string; fileName: string } {
@@ -177,7 +177,8 @@ export class ModelManager {
     return { url: idOrUrl, fileName };
   }
 
-  async #describe(path: string): Promise<ModelInfo> {
+  /** Any GGUF file, in the directory or not, as list() would show it. */
+  async describe(path: string): Promise<ModelInfo> {
     const name = basename(path);
     const check = await checkGgufFile(path);
     const entry = this.catalog.byFile(name);
