@@ -206,7 +206,7 @@ function gb(bytes: number): string {
 /** The download's progress line: redrawn in place on a terminal, a line every few seconds otherwise. */
 class DownloadLine {
   readonly #out: NodeJS.WriteStream;
-  #last = 0;
+  #last = -Infinity;
   #drawn = false;
 
   constructor(out: NodeJS.WriteStream = process.stderr) {
