@@ -13,6 +13,7 @@ const benches = [
   { id: 'a', file: 'ingest-throughput.ts', title: '(a) ingestion throughput: pipeline vs bare embedder' },
   { id: 'b', file: 'search-latency.ts', title: '(b) search latency and vector recall' },
   { id: 'c', file: 'large-folder.ts', title: '(c) peak memory while ingesting small documents; (d) re-scan of the unchanged folder' },
+  { id: 'e', file: 'answer-overhead.ts', title: '(e) answer overhead before the first token: query embedding, hybrid search, packing, prompt' },
 ];
 
 const scale = benchScale();

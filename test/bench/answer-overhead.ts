@@ -1,0 +1,105 @@
+// (e) What answering from the library adds before the model's first token, at 100,000 chunks:
+// embedding the question, hybrid search (with the relevance cut's second, vector-only search
+// when it needs similarities), context packing and prompt building: the local API's retrieval
+// path (prepareGroundedAnswer, which uses app/chat as Cairn's own chat does), timed per question.
+// The query is embedded for real by a small local GGUF model (the tiny stories260K as a stand-in,
+// 1 thread); its vector then gives way to a 384-d one from the bench's synthetic embedding space,
+// so that the search has the library's vectors to work with. Token counting for the budget uses
+// that model's llama.cpp tokenizer against an 8,192-token context.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { GgufEmbedder } from '../../app/embed/index.ts';
+import { DEFAULT_CHAT_CONTEXT } from '../../app/llm/index.ts';
+import { HybridSearch } from '../../app/search/index.ts';
+import { prepareGroundedAnswer } from '../../app/server/index.ts';
+import { Library } from '../../app/store/index.ts';
+import { BENCH_DIMENSIONS, BenchLibrary } from './bench-library.ts';
+import { benchDir } from './folders.ts';
+import { atMost, info, percentile, report, seconds, type Figure } from './report.ts';
+import { benchModelPath, benchScale } from './scale.ts';
+import { ClusteredVectors, TextSource } from './synthetic.ts';
+
+const TARGET_MS = 50;
+const TARGET_CHUNKS = 100_000;
+
+const scale = benchScale();
+const size = scale.searchChunks.at(-1)!;
+const work = benchDir('answer');
+const library = Library.open(join(work, 'library.db'));
+const embedder = await GgufEmbedder.open({ type: 'gguf', modelPath: benchModelPath, threads: 1, gpu: false });
+try {
+  const text = new TextSource(11);
+  // The same synthetic space as (b): topics in a 96-d latent space mapped to 384-d.
+  const topics = new ClusteredVectors(BENCH_DIMENSIONS, { clusters: 200, latentDimensions: 96, seed: 7 });
+  const bench = new BenchLibrary(library, text, topics);
+  const started = performance.now();
+  bench.growTo(size);
+  const label = `${Math.round(bench.size / 1000)}k`;
+  console.log(`${bench.size} chunks (${BENCH_DIMENSIONS}-d vectors, text: ${text.origin}) built in ${seconds(started).toFixed(1)} s`);
+  console.log(`query embedder: ${embedder.key} (${embedder.dimensions}-d, 1 thread); prompt budget: ${DEFAULT_CHAT_CONTEXT} tokens counted by its tokenizer`);
+
+  const queries = text.queries(scale.searchQueries).map((q) => ({ text: q, vector: topics.embed(topics.topicPoint(1)) }));
+  let current = queries[0]!.vector;
+  // Per question: time spent embedding, inside search (embedding included), and embeddings made.
+  let embedMs = 0;
+  let searchMs = 0;
+  let embeddings = 0;
+  const searcher = new HybridSearch(library, async () => ({
+    store: library.models.store(library.models.byState('active')!),
+    embedQuery: async (query) => {
+      const t = performance.now();
+      await embedder.embed([query]);
+      embedMs += performance.now() - t;
+      embeddings++;
+      return current;
+    },
+  }));
+  const search = async (request: Parameters<HybridSearch['search']>[0]) => {
+    const t = performance.now();
+    try {
+      return await searcher.search(request);
+    } finally {
+      searchMs += performance.now() - t;
+    }
+  };
+  const model = { contextSize: DEFAULT_CHAT_CONTEXT, countTokens: (t: string) => embedder.countTokens(t) };
+
+  const ask = async (query: { text: string; vector: Float32Array }) => {
+    current = query.vector;
+    embedMs = 0;
+    searchMs = 0;
+    embeddings = 0;
+    const t = performance.now();
+    const prepared = await prepareGroundedAnswer(search, model, { question: query.text, history: [], filters: {} });
+    const total = performance.now() - t;
+    return { total, embed: embedMs, search: searchMs - embedMs, prompt: total - searchMs, embeddings, sources: prepared.found ? prepared.prompt.sources.length : 0 };
+  };
+
+  for (const query of queries.slice(0, 20)) await ask(query); // warm-up: statements, page cache, the model
+  const samples = [];
+  for (const query of queries) samples.push(await ask(query));
+  const p = (key: 'total' | 'embed' | 'search' | 'prompt', q: number) => percentile(samples.map((s) => s[key]), q);
+  const twice = samples.filter((s) => s.embeddings > 1).length;
+  const answered = samples.filter((s) => s.sources > 0);
+  console.log(`${samples.length} questions; ${answered.length} with sources (mean ${(answered.reduce((n, s) => n + s.sources, 0) / Math.max(1, answered.length)).toFixed(1)} packed)`);
+  const perEmbedding = percentile(samples.map((s) => s.embed / Math.max(1, s.embeddings)), 50);
+  console.log(`the question was embedded twice for ${twice} of them (the relevance cut's vector-only search embeds it again); one embedding p50 ${perEmbedding.toFixed(2)} ms`);
+  for (const key of ['embed', 'search', 'prompt', 'total'] as const) {
+    const name = { embed: 'query embedding', search: 'hybrid search (+ cut)', prompt: 'packing + prompt', total: 'total' }[key];
+    console.log(`  ${name.padEnd(22)} p50 ${p(key, 50).toFixed(2)} ms  p95 ${p(key, 95).toFixed(2)} ms`);
+  }
+
+  const figures: Figure[] = [
+    info(`(e) answer overhead p50 @${label}`, p('total', 50), 'ms'),
+    // The target is stated for 100,000 chunks; a smaller (smoke-test) library is for information.
+    bench.size >= TARGET_CHUNKS ? atMost(`(e) answer overhead p95 @${label}`, p('total', 95), 'ms', TARGET_MS) : info(`(e) answer overhead p95 @${label}`, p('total', 95), 'ms'),
+    info(`(e) query embedding p50 @${label}`, p('embed', 50), 'ms'),
+    info(`(e) hybrid search + cut p50 @${label}`, p('search', 50), 'ms'),
+    info(`(e) packing + prompt p50 @${label}`, p('prompt', 50), 'ms'),
+  ];
+  report(figures);
+} finally {
+  await embedder.close();
+  library.close();
+  rmSync(work, { recursive: true, force: true });
+}
