@@ -76,7 +76,7 @@ try {
   };
 
   for (const query of queries.slice(0, 20)) await ask(query); // warm-up: statements, page cache, the model
-  const samples = [];
+  const samples: Awaited<ReturnType<typeof ask>>[] = [];
   for (const query of queries) samples.push(await ask(query));
   const p = (key: 'total' | 'embed' | 'search' | 'prompt', q: number) => percentile(samples.map((s) => s[key]), q);
   const twice = samples.filter((s) => s.embeddings > 1).length;
