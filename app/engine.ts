@@ -1,7 +1,7 @@
 // The composition root: builds every service from the library's settings and implements the
 // contract. The only place that knows all the pieces.
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import {
   CairnError,
   type EngineEvent,
@@ -17,8 +17,8 @@ import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary,
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
 import { CHAT_MODEL_SETTING, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
-import { FolderSources, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
-import { envSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
+import { FolderSources, openSecretStore, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
+import { chainSecrets, envSecrets, storeSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
 export interface EngineOptions {
   dbPath: string;
@@ -36,7 +36,7 @@ export interface EngineOptions {
   chatApiKey?: string;
   /** Watched-folder timings (debounce, settle), for tests. */
   folders?: Partial<FolderWatchOptions>;
-  /** Where web search keys come from; by default CAIRN_WEB_API_KEY. */
+  /** Where web search keys come from; by default CAIRN_WEB_API_KEY, else the secret store (`cairn web key`). */
   webSecrets?: SecretSource;
   /** Web search limits (deadline, pages read, fetch limits, cache lifetimes), for tests. */
   web?: Omit<WebSearchOptions, 'library' | 'secrets' | 'embedder'>;
@@ -68,7 +68,10 @@ export class Engine {
     this.options = options;
     this.pool = new ExtractorPool({ workers: options.extract?.workers ?? 1, limits: options.extract ?? {} });
     this.searcher = new HybridSearch(library, () => this.queryVectors(), options.search);
-    this.web = new WebSearch({ ...options.web, library, secrets: options.webSecrets ?? envSecrets(), embedder: () => this.embedder });
+    // The secret store is opened only when a provider asks for its key (it may probe the OS keychain).
+    let keychain: SecretSource | undefined;
+    const stored: SecretSource = { getSecret: (name) => (keychain ??= storeSecrets(openSecretStore(dirname(library.path)))).getSecret(name) };
+    this.web = new WebSearch({ ...options.web, library, secrets: options.webSecrets ?? chainSecrets(envSecrets(), stored), embedder: () => this.embedder });
     this.chat = new ChatService({
       library, search: (request) => this.search(request), model: () => this.chatModel(), web: (query, signal) => this.web.forAnswer(query, signal),
     });

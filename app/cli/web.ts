@@ -1,8 +1,10 @@
 // `cairn web`: choose the web search provider, try a search (what the provider returned, which
 // pages were read and why others were skipped), and keep a page in the library.
+import { dirname } from 'node:path';
 import { CairnError } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
-import { DEFAULT_BASE_URLS, PROVIDER_LABELS, WebProviderName, type WebLookup } from '../web/index.ts';
+import { openSecretStore } from '../sources/index.ts';
+import { DEFAULT_BASE_URLS, PROVIDER_LABELS, secretName, WebProviderName, type WebLookup } from '../web/index.ts';
 
 export interface WebCliValues {
   url?: string;
@@ -10,7 +12,9 @@ export interface WebCliValues {
 }
 
 export const WEB_USAGE = `  web                     show the web search provider (web search is off unless asked: ask --web)
-  web set <provider>      searxng --url URL | brave | tavily | duckduckgo  (keys from $CAIRN_WEB_API_KEY)
+  web set <provider>      searxng --url URL | brave | tavily | duckduckgo
+  web key <provider>      store the provider's API key (read from stdin) in the secret store;
+                          $CAIRN_WEB_API_KEY, when set, is used instead
   web off                 forget the provider
   web search "<query>"    what the provider returns and which pages would be read  [--json]
   web save <url>          keep a web page in the library`;
@@ -33,7 +37,19 @@ export async function runWebCommand(engine: Engine, args: string[], values: WebC
       if (!parsed.success) throw new CairnError('usage', `cairn web set needs a provider: ${WebProviderName.options.join(', ')}.`);
       const setting = engine.web.setProvider({ provider: parsed.data, ...(values.url ? { baseUrl: values.url } : {}) });
       out(`Web search provider: ${PROVIDER_LABELS[setting.provider]} at ${setting.baseUrl ?? DEFAULT_BASE_URLS[setting.provider]}.`);
-      if (setting.provider === 'brave' || setting.provider === 'tavily') out('Its API key is read from $CAIRN_WEB_API_KEY when you ask (it is never stored in the library).');
+      if (setting.provider === 'brave' || setting.provider === 'tavily') {
+        out(`Its API key: \`cairn web key ${setting.provider}\` (from stdin) or $CAIRN_WEB_API_KEY; it is never stored in the library.`);
+      }
+      return 0;
+    }
+    case 'key': {
+      const parsed = WebProviderName.safeParse(rest[0]);
+      if (!parsed.success || (parsed.data !== 'brave' && parsed.data !== 'tavily')) throw new CairnError('usage', 'cairn web key needs brave or tavily, with the key on stdin.');
+      const key = (await readStdin()).trim();
+      if (!key) throw new CairnError('usage', 'Give the key on stdin, e.g. `cat key.txt | cairn web key brave`.');
+      const store = openSecretStore(dirname(engine.library.path));
+      await store.set(secretName(parsed.data), key);
+      out(`Key for ${PROVIDER_LABELS[parsed.data]} kept in ${store.description}.`);
       return 0;
     }
     case 'off':
@@ -80,4 +96,10 @@ export function formatLookup(lookup: WebLookup): string {
   }
   if (lookup.notice) lines.push('', lookup.notice);
   return lines.join('\n');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

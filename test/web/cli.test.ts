@@ -1,13 +1,14 @@
 // `cairn web …` and `cairn ask --web` as a user runs them, against the local provider and pages.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { SearchResponse } from '../../app/contract/index.ts';
+import { Library } from '../../app/store/index.ts';
 import { writeChatCorpus } from '../chat/library.ts';
 import { tempDir } from '../support/corpus.ts';
-import { closedPortUrl, startWebServer, type WebTestServer } from './web-server.ts';
+import { API_KEY, closedPortUrl, startWebServer, type WebTestServer } from './web-server.ts';
 
 const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
 const run = promisify(execFile);
@@ -63,6 +64,39 @@ test('cairn web set, search (results, pages read and skipped with reasons, then 
   assert.equal(found.hits[0]?.kind, 'web');
   assert.equal(found.hits[0]?.uri, `${server.url}/article/trams`);
   assert.equal(found.hits[0]?.title, 'Lisbon trams');
+});
+
+/** Runs cairn with `input` on stdin. */
+function cairnWithInput(db: string, args: string[], input: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main, '--db', db, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+test('cairn web key keeps the key in the secret store (not the library), and searches use it', async () => {
+  const db = join(tempDir(), 'library.db');
+  const env = { CAIRN_SECRETS: 'file', CAIRN_WEB_API_KEY: '' };
+  server.results = ['/article/trams', '/article/funicular'];
+  await cairn(db, ['web', 'set', 'brave', '--url', `${server.url}/brave`], env);
+  const key = await cairnWithInput(db, ['web', 'key', 'brave'], `${API_KEY}\n`, env);
+  assert.equal(key.code, 0, key.stderr);
+  assert.match(key.stdout, /Key for Brave Search kept in file .*secrets\.json/);
+  const search = await cairn(db, ['web', 'search', 'lisbon trams'], env);
+  assert.equal(search.code, 0, search.stdout + search.stderr);
+  assert.match(search.stdout, /^Brave Search: 2 results/);
+  assert.equal(server.requests.findLast((r) => r.path.startsWith('/brave/'))!.headers['x-subscription-token'], API_KEY);
+  const library = Library.open(db);
+  try {
+    assert.doesNotMatch(JSON.stringify(library.db.prepare('SELECT * FROM settings').all()), new RegExp(API_KEY), 'no key in the library');
+  } finally {
+    library.close();
+  }
 });
 
 test('a bad key: cairn web search says so and exits 1', async () => {
