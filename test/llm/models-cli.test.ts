@@ -68,7 +68,7 @@ test('first run: models list names the model recommended for this machine and ho
   assert.ok(expected.chat, 'this machine has memory for a chat model');
   assert.match(list.stdout, new RegExp(`No chat model yet: \`cairn models pull ${expected.chat.id.replace('.', '\\.')}\``));
   assert.match(list.stdout, new RegExp(`embedding  ${expected.embedding.name.replace(/[().]/g, '.')}.*cairn models pull ${expected.embedding.id.replace(/\./g, '\\.')}`));
-  assert.match(list.stdout, /Catalog \(cairn models pull <id>; sizes approximate\):\n  qwen3-8b/);
+  assert.match(list.stdout, /Catalog \(cairn models pull <id>; sizes approximate\):\n {2}qwen3-8b/);
 
   const json = JSON.parse(cairn(where, 'list', '--json').stdout) as { dir: string; models: unknown[]; recommendation: { chat: { id: string } } };
   assert.equal(json.dir, where.store);
