@@ -6,6 +6,7 @@ import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
 import { runChatCommand } from './chat.ts';
 import { runDoctor } from './doctor.ts';
+import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
 import { MODELS_USAGE, runModelsCommand } from './models.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
@@ -23,7 +24,7 @@ Commands:
       --mode M              bm25 | vector | hybrid (default hybrid)
       --json                machine-readable output
       --source ID  --kind file|email|web  --path PREFIX
-      --from TEXT  --to TEXT  --after DATE  --before DATE
+      --from TEXT  --to TEXT  --after DATE  --before DATE  --folder NAME (mail)
   status [--json]         documents by status, problems with reasons, vectors
   remove <path>           take a file or folder out of the library
   index                   finish queued work (after an interruption or a model change)
@@ -38,6 +39,7 @@ Commands:
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
   serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
       --port N              port (default 22476; 0 picks a free one)   --token T  use this token
+${MAIL_USAGE}
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
 ${MODELS_USAGE}
 ${WEB_USAGE}
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       token: { type: 'string' },
       host: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...mailOptions,
     },
   });
   const [command, ...args] = positionals;
@@ -122,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
           ...(values.path ? { pathPrefix: values.path } : {}),
           ...(values.from ? { from: values.from } : {}),
           ...(values.to ? { to: values.to } : {}),
+          ...(values.folder?.length ? { folder: values.folder[0] } : {}),
           ...(values.after ? { dateFrom: values.after } : {}),
           ...(values.before ? { dateTo: values.before } : {}),
         };
@@ -139,6 +143,8 @@ async function main(argv: string[]): Promise<number> {
         for (const path of args) console.log(`removed ${engine.remove(path)} document(s) under ${path}`);
         return 0;
       }
+      case 'mail':
+        return await runMailCommand(engine, args, values, controller.signal);
       case 'embedder':
         return await embedderCommand(engine, args, values, progress, controller.signal);
       case 'web':
