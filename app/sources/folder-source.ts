@@ -45,7 +45,8 @@ interface Watched {
   /** Size and mtime first seen for a file that has not settled, and when. */
   observed: Map<string, { key: string; since: number }>;
   timer: NodeJS.Timeout | null;
-  phase: 'starting' | 'scanning' | 'watching' | 'error';
+  /** idle: scanned once by scan(), not watched. */
+  phase: 'starting' | 'scanning' | 'watching' | 'idle' | 'error';
   reason: string | null;
   /** The error is the folder being gone (it is watched again when it comes back). */
   missing: boolean;
@@ -62,6 +63,8 @@ export class FolderSources {
   private readonly options: FolderWatchOptions;
   private readonly watched = new Map<number, Watched>();
   private watching = false;
+  /** A one-off scan() is running. */
+  private scanning = false;
   private rootTimer: NodeJS.Timeout | null = null;
   private indexRun: Promise<void> | null = null;
   private indexWanted = false;
@@ -147,6 +150,7 @@ export class FolderSources {
       let state: SourceStatus['state'];
       if (w.phase === 'error') state = { state: 'error', reason: w.reason };
       else if (w.phase === 'scanning' || w.phase === 'starting') state = { state: 'scanning' };
+      else if (w.phase === 'idle') state = { state: 'idle', reason: 'Scanned; not watched (run `cairn watch`).' };
       else if (waiting > 0) state = { state: 'indexing', done: Math.max(0, w.queued - waiting), total: Math.max(w.queued, waiting) };
       else state = { state: 'watching', reason: this.lastIndexError };
       if (w.problemCount > 0 && state.state !== 'error') state.reason = `${w.problemCount} item(s) left out (see problems).`;
@@ -162,6 +166,27 @@ export class FolderSources {
     this.rootTimer = setInterval(() => this.checkRoots(), this.options.rootCheckMs);
     this.rootTimer.unref();
     await Promise.all(this.library.sources.byKind('folder').map((source) => this.start(source)));
+  }
+
+  /**
+   * Reconciles every folder with the library once, without watching, and indexes what changed
+   * (`cairn folders add`). While watching, waits for the watcher to catch up instead.
+   */
+  async scan(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    if (this.watching) return this.settled();
+    this.scanning = true;
+    try {
+      for (const source of this.library.sources.byKind('folder')) {
+        if (signal.aborted) break;
+        const w = this.entry(source);
+        if (!isFolder(source.uri)) this.rootGone(w);
+        else await this.track(w, this.reconcile(w));
+        if (w.phase === 'watching') w.phase = 'idle';
+      }
+      if (!signal.aborted) await this.host.index(signal);
+    } finally {
+      this.scanning = false;
+    }
   }
 
   /** Resolves once no event is waiting, no scan is running and the queue is empty (for tests and `cairn watch`). */
@@ -199,12 +224,7 @@ export class FolderSources {
 
   private async start(source: SourceRow): Promise<void> {
     if (!this.watching) return;
-    const filter = new FolderFilter(source.uri, folderRules(this.library.sources.config(source.id)));
-    const w: Watched = {
-      source, filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
-      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null,
-    };
-    this.watched.set(source.id, w);
+    const w = this.entry(source);
     if (!isFolder(source.uri)) {
       this.rootGone(w);
       return;
@@ -214,7 +234,7 @@ export class FolderSources {
     w.watcher = watch(root, {
       ignoreInitial: true,
       followSymlinks: false,
-      ignored: (path, stats) => path !== root && (filter.excluded(path) || (stats?.isFile() === true && !filter.wantsFile(path))),
+      ignored: (path, stats) => path !== root && (w.filter.excluded(path) || (stats?.isFile() === true && !w.filter.wantsFile(path))),
     });
     w.watcher
       .on('add', (path) => this.mark(w, path, 'change'))
@@ -223,6 +243,16 @@ export class FolderSources {
       .on('unlinkDir', (path) => (path === root ? this.rootGone(w) : this.mark(w, path, 'unlinkDir')))
       .on('error', (error) => this.watchError(w, error));
     await this.track(w, this.reconcile(w));
+  }
+
+  private entry(source: SourceRow): Watched {
+    const filter = new FolderFilter(source.uri, folderRules(this.library.sources.config(source.id)));
+    const w: Watched = {
+      source, filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
+      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null,
+    };
+    this.watched.set(source.id, w);
+    return w;
   }
 
   /** Runs `work` as the source's one flush or scan at a time. */
@@ -423,7 +453,7 @@ export class FolderSources {
 
   /** Whether `w` is still the live entry for its source (not stopped or replaced). */
   private isCurrent(w: Watched): boolean {
-    return this.watching && this.watched.get(w.source.id) === w && w.phase !== 'error';
+    return (this.watching || this.scanning) && this.watched.get(w.source.id) === w && w.phase !== 'error';
   }
 }
 
