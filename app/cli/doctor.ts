@@ -1,5 +1,7 @@
 // `cairn doctor`: checks that every native piece Cairn needs works on this machine.
+import os from 'node:os';
 import { describeLlama } from '../../native/llama.ts';
+import { defaultModelsDir } from '../llm/index.ts';
 import { describeSqlite } from '../../native/sqlite.ts';
 
 export interface DoctorCheck {
@@ -24,6 +26,7 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
     ? `CPU, ${llama.cpuThreads} threads`
     : `${llama.backend.toUpperCase()} on ${llama.devices.join(', ') || 'unknown device'}${llama.vramTotalBytes ? `, ${gib(llama.vramFreeBytes ?? 0)} of ${gib(llama.vramTotalBytes)} GiB VRAM free` : ''}`;
   checks.push({ name: 'llama.cpp', ok: llama.ok, detail: llama.ok ? `${gpu}${llama.warning ? ` (${llama.warning})` : ''}` : (llama.error ?? 'not loaded') });
+  checks.push({ name: 'memory', ok: true, detail: `${gib(os.freemem())} of ${gib(os.totalmem())} GiB RAM free; models in ${defaultModelsDir()} (cairn models list)` });
   return checks;
 }
 
