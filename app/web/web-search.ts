@@ -116,7 +116,9 @@ export class WebSearch {
       timer = setTimeout(() => resolve('late'), this.deadlineMs + 1_000);
     });
     try {
-      const done = await Promise.race([this.run(query, combined, deadline, outcome).then(() => 'done' as const), late]);
+      const work = this.run(query, combined, deadline, outcome).then(() => 'done' as const);
+      work.catch(() => {}); // once past the deadline, a late failure has no one left to tell
+      const done = await Promise.race([work, late]);
       if (done === 'late') fail(outcome, new WebError('web-deadline', `The web search took longer than ${seconds(this.deadlineMs)}.`));
     } catch (error) {
       fail(outcome, error instanceof WebError ? error : deadline.aborted ? new WebError('web-deadline', `The web search took longer than ${seconds(this.deadlineMs)}.`) : networkError(outcome.provider ?? 'The web search', error));
