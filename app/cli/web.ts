@@ -94,7 +94,8 @@ export function formatLookup(lookup: WebLookup): string {
     lines.push('', 'Best passages:');
     lookup.chunks.forEach((c, i) => lines.push(`  [${i + 1}] ${c.title} — ${c.site}: ${c.text.replace(/\s+/g, ' ').slice(0, 160)}…`));
   }
-  if (lookup.notice) lines.push('', lookup.notice);
+  if (lookup.error) lines.push('', `Web search failed: ${lookup.error.message}`);
+  else if (lookup.notice) lines.push('', lookup.notice);
   return lines.join('\n');
 }
 

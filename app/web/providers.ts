@@ -159,7 +159,16 @@ export class SearxngProvider implements WebSearchProvider {
   }
   async search(query: string, { count, signal }: { count: number; signal: AbortSignal }): Promise<WebSearchResult[]> {
     const url = `${this.baseUrl}/search?${new URLSearchParams({ q: query, format: 'json' })}`;
-    const response = await request(this.label, url, { headers: { Accept: 'application/json' } }, signal);
+    let response: Response;
+    try {
+      response = await request(this.label, url, { headers: { Accept: 'application/json' } }, signal);
+    } catch (error) {
+      // SearXNG has no keys: a 403 means its JSON output is switched off.
+      if (error instanceof WebError && error.code === 'web-auth') {
+        throw new WebError('web-provider', 'SearXNG refused the JSON format (HTTP 403): add json to search.formats in its settings.yml.');
+      }
+      throw error;
+    }
     return parseSearxng(await json(this.label, response)).slice(0, count);
   }
 }

@@ -99,6 +99,8 @@ test('a wrong key is a web-auth error, 429 a rate limit, 500 a provider error, a
   server.providerStatus = 429;
   try {
     await assert.rejects(new SearxngProvider(`${server.url}/searxng`).search('q', { count: 3, signal: signal() }), (e: WebError) => e.code === 'web-rate-limit');
+    server.providerStatus = 403;
+    await assert.rejects(new SearxngProvider(`${server.url}/searxng`).search('q', { count: 3, signal: signal() }), (e: WebError) => e.code === 'web-provider' && /search\.formats/.test(e.message));
     server.providerStatus = 500;
     await assert.rejects(new SearxngProvider(`${server.url}/searxng`).search('q', { count: 3, signal: signal() }), (e: WebError) => e.code === 'web-provider' && /HTTP 500/.test(e.message));
   } finally {
