@@ -6,6 +6,7 @@ import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
 import { runChatCommand } from './chat.ts';
 import { runDoctor } from './doctor.ts';
+import { runFoldersCommand, runWatch } from './folders.ts';
 import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
 import { MODELS_USAGE, runModelsCommand } from './models.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
@@ -40,6 +41,9 @@ Commands:
   serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
       --port N              port (default 22476; 0 picks a free one)   --token T  use this token
 ${MAIL_USAGE}
+  folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
+  folders [list] [--json] watched folders with their state;  folders remove <path>
+  watch                   catch up with changes made meanwhile, then index changes as they happen (Ctrl-C stops)
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
 ${MODELS_USAGE}
 ${WEB_USAGE}
@@ -68,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       dimensions: { type: 'string' },
       conversation: { type: 'string' },
       plain: { type: 'boolean' },
+      include: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
       web: { type: 'boolean' },
       api: { type: 'boolean' },
       port: { type: 'string' },
@@ -145,6 +151,10 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'mail':
         return await runMailCommand(engine, args, values, controller.signal);
+      case 'folders':
+        return await runFoldersCommand(engine, args, values, controller.signal);
+      case 'watch':
+        return await runWatch(engine, controller.signal);
       case 'embedder':
         return await embedderCommand(engine, args, values, progress, controller.signal);
       case 'web':
