@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Engine } from '../../app/engine.ts';
-import { WebError } from '../../app/web/index.ts';
+import type { WebError } from '../../app/web/index.ts';
 import { tempDir } from '../support/corpus.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 import { startWebServer, type WebTestServer } from './web-server.ts';
