@@ -5,6 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import {
   CairnError,
   type EngineEvent,
+  type HardwareReport,
   type LibraryStatus,
   type SearchRequest,
   type SearchResponse,
@@ -15,7 +16,7 @@ import { openEmbedder, type Embedder, type EmbedderSpec } from './embed/index.ts
 import { ExtractorPool, type ExtractLimits } from './extract/index.ts';
 import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary, type ScanPayload } from './index/index.ts';
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
-import { CHAT_MODEL_SETTING, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
+import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
 import { FolderSources, openSecretStore, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
 import { chainSecrets, envSecrets, storeSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
@@ -243,6 +244,11 @@ export class Engine {
     this.embedderError = null;
     this.library.settings.set(EMBEDDER_SETTING, embedder.spec);
     this.registerModel(embedder);
+  }
+
+  /** What llama.cpp chose on this machine (backend, GPUs, VRAM, threads) and the RAM models must fit in. */
+  hardware(): Promise<HardwareReport> {
+    return describeHardware();
   }
 
   status(): LibraryStatus {
