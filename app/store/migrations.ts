@@ -219,6 +219,16 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'documents by size, for finding the document a renamed or moved file came from',
+    up(db) {
+      db.exec(`
+        -- A new file whose size matches a document whose file is gone is hashed to see if it moved.
+        CREATE INDEX documents_by_size ON documents (size) WHERE parent_id IS NULL;
+      `);
+    },
+  },
 ];
 
 export function currentVersion(db: SqliteDatabase): number {
