@@ -13,6 +13,7 @@ const benches = [
   { id: 'a', file: 'ingest-throughput.ts', title: '(a) ingestion throughput: pipeline vs bare embedder' },
   { id: 'b', file: 'search-latency.ts', title: '(b) search latency and vector recall' },
   { id: 'c', file: 'large-folder.ts', title: '(c) peak memory while ingesting small documents; (d) re-scan of the unchanged folder' },
+  { id: 'm', file: 'mail-sync.ts', title: '(m) IMAP initial sync from a local Dovecot: messages/s, keyword-only and embedded' },
   { id: 'e', file: 'answer-overhead.ts', title: '(e) answer overhead before the first token: query embedding, hybrid search, packing, prompt' },
   { id: 'f', file: 'generation.ts', title: '(f) local generation: time to first token and tokens per second (CAIRN_BENCH_CHAT_GGUF)' },
   { id: 'g', file: 'first-scan.ts', title: '(g) watched folders: first scan, event-loop delay on a large tree, re-scan, renames found on start' },

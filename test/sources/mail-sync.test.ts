@@ -197,3 +197,39 @@ test('attachments become child documents of the message', async (t) => {
   assert.match(child.uri, /;UID=1#attachment-1-minutes\.txt$/);
   assert.deepEqual(await titles(engine, 'narwhal', { folder: 'INBOX' }), ['minutes.txt'], 'attachments are in their message\'s folder');
 });
+
+test('fetched messages wait in the persistent queue: a process that dies before indexing loses nothing', async (t) => {
+  const binary = requireDovecot(t);
+  if (!binary) return;
+  const server = await Dovecot.start(binary, [{ user: 'alice', password: PASSWORD }]);
+  const dbPath = join(tempDir(), 'library.db');
+  t.after(() => server.stop());
+  for (let i = 1; i <= 5; i++) server.deliver(testMessage({ subject: `Queued ${i}`, body: `stork number${i}` }));
+
+  // First process: fetches, but its indexing never runs (as if killed right after the fetch).
+  const first = await Engine.open({ dbPath, embedder: null });
+  const secrets = new MemorySecretStore();
+  const fetchOnly = new MailService({ library: first.library, secrets, index: async () => {} });
+  await fetchOnly.add({ host: '127.0.0.1', port: server.port, security: 'plain', user: 'alice', secret: PASSWORD, folders: ['INBOX'] });
+  assert.equal((await fetchOnly.sync()).added, 5);
+  assert.equal(first.library.mailboxes.pendingMessages(), 5);
+  assert.equal(topLevelEmails(first).length, 0);
+  await first.close();
+
+  // Next process: the queue (with the bytes) is still there; indexing needs no server.
+  await server.stopServer();
+  const second = await Engine.open({ dbPath, embedder: null });
+  try {
+    await second.index();
+    assert.equal(topLevelEmails(second).length, 5);
+    assert.equal(second.library.mailboxes.pendingMessages(), 0);
+    assert.equal(second.library.db.prepare('SELECT count(*) FROM job_blobs').pluck().get(), 0, 'the bytes leave with their jobs');
+    assert.equal((await titles(second, 'stork')).length, 5);
+    // A sync after that fetches nothing again.
+    await server.startServer();
+    const again = new MailService({ library: second.library, secrets, index: () => second.index() });
+    assert.deepEqual(await again.sync(), { added: 0, removed: 0 });
+  } finally {
+    await second.close();
+  }
+});
