@@ -122,6 +122,36 @@ test('a rename or a move into a subfolder re-labels the document: same id, no ex
   assert.equal(status.embeddingModels[0]!.vectors, status.chunks, 'vectors stayed with their chunks');
 });
 
+test('a folder renamed inside the watched folder moves all its documents; a copy is a new document', async (t) => {
+  const root = tempDir();
+  mkdirSync(join(root, 'projects', 'alpha'), { recursive: true });
+  for (const name of ['a', 'b', 'c']) note(join(root, 'projects', 'alpha', `${name}.md`), `sloth${name}`);
+  note(join(root, 'original.md'), 'tortoise');
+  const embedder = new FakeEmbedder();
+  const engine = await openEngine(t, embedder);
+  engine.addFolder(root);
+  await engine.watchFolders();
+  await engine.folders.settled();
+  const ids = new Map(documents(engine).map((d) => [d.uri.slice(d.uri.lastIndexOf('/') + 1), d.id]));
+  const calls = embedder.calls;
+
+  renameSync(join(root, 'projects', 'alpha'), join(root, 'projects', 'beta'));
+  await waitFor('the folder moved', () => documents(engine).filter((d) => d.uri.includes('/beta/')).length === 3 && !documents(engine).some((d) => d.uri.includes('/alpha/')));
+  await engine.folders.settled();
+  for (const doc of documents(engine).filter((d) => d.uri.includes('/beta/'))) {
+    assert.equal(doc.id, ids.get(doc.uri.slice(doc.uri.lastIndexOf('/') + 1)), `${doc.uri} kept its document`);
+  }
+  assert.equal(embedder.calls, calls, 'nothing embedded for a folder rename');
+
+  // A copy leaves the original in place: a second document (its chunks copied, not embedded).
+  execFileSync('cp', ['-p', join(root, 'original.md'), join(root, 'copy.md')]);
+  await waitFor('the copy indexed', () => documents(engine).some((d) => d.uri.endsWith('copy.md')));
+  await engine.folders.settled();
+  assert.equal(documents(engine).find((d) => d.uri.endsWith('original.md'))?.id, ids.get('original.md'));
+  assert.deepEqual((await hits(engine, 'tortoise')).sort(), [join(root, 'copy.md'), join(root, 'original.md')]);
+  assert.equal(embedder.calls, calls, 'same content: chunks and vectors copied');
+});
+
 test('changes made while Cairn was closed are found on start: new, changed, renamed and deleted files', async (t) => {
   const root = tempDir();
   const dbPath = join(tempDir(), 'library.db');
