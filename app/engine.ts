@@ -222,7 +222,11 @@ export class Engine {
 
   /** Every source and what it is doing (scanning, indexing n of m, watching, error with reason). */
   sources(): SourceStatus[] {
-    return this.folders.statuses();
+    // A mailbox whose login was refused stays in error (with the reason) until the user acts.
+    return this.folders.statuses().map((s) => {
+      const mail = s.kind === 'mailbox' ? this.library.mailboxes.state(s.id) : null;
+      return mail?.state === 'error' ? { ...s, state: { state: 'error', reason: mail.reason } } : s;
+    });
   }
 
   search(request: SearchRequest): Promise<SearchResponse> {

@@ -2,12 +2,15 @@
 // Also the secret store (file fallback: mode 0600, warning once).
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CairnError } from '../../app/contract/index.ts';
+import { Engine } from '../../app/engine.ts';
 import { accountUri, mailError, messageUri, testAccount, folderUri } from '../../app/sources/mail-account.ts';
-import { FileSecretStore } from '../../app/sources/secrets.ts';
+import { MailService } from '../../app/sources/mail-service.ts';
+import { FileSecretStore, MemorySecretStore } from '../../app/sources/secrets.ts';
 import { tempDir } from '../support/corpus.ts';
 import { Dovecot, requireDovecot } from '../support/dovecot.ts';
 
@@ -89,4 +92,45 @@ test('the file secret store: 0600, values round-trip, one warning however many w
   assert.equal(await store.get('k'), null);
   assert.equal(readFileSync(path, 'utf8').includes('pa55'), false);
   assert.equal(await new FileSecretStore(path).get('other'), 'x', 'kept on disk');
+});
+
+test('OAuth2: an access token logs in with XOAUTH2 and mail syncs; a rejected token is a clear error', async (t) => {
+  const binary = requireDovecot(t);
+  if (!binary) return;
+  // The token check Dovecot makes (RFC 7662 introspection), answered by the test.
+  const checked: string[] = [];
+  const introspection = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (d: Buffer) => (body += d.toString()));
+    request.on('end', () => {
+      const token = new URLSearchParams(body).get('token') ?? '';
+      checked.push(token);
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(token === 'ya29.good-token' ? { active: true, username: 'alice' } : { active: false }));
+    });
+  });
+  await new Promise<void>((resolve) => introspection.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(introspection.address() as { port: number }).port}/introspect`;
+  const server = await Dovecot.start(binary, [{ user: 'alice', password: 'unused' }], { oauth2IntrospectionUrl: url });
+  t.after(async () => {
+    await server.stop();
+    await new Promise((r) => introspection.close(r));
+  });
+  server.deliver('From: a@example.com\r\nSubject: Token mail\r\n\r\nreached with a bearer token: ocelot\r\n');
+
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: null });
+  t.after(() => engine.close());
+  const secrets = new MemorySecretStore();
+  const mail = new MailService({ library: engine.library, secrets, index: () => engine.index() });
+  await assert.rejects(
+    mail.add({ host: '127.0.0.1', port: server.port, security: 'plain', user: 'alice', secret: 'expired-token', auth: 'oauth2', folders: ['INBOX'] }),
+    rejectsWith('mail-auth-failed', /password or token/),
+  );
+  const account = await mail.add({ host: '127.0.0.1', port: server.port, security: 'plain', user: 'alice', secret: 'ya29.good-token', auth: 'oauth2', folders: ['INBOX'] });
+  assert.equal(account.auth, 'oauth2');
+  assert.equal(await secrets.get(`mail:${account.uri}`), 'ya29.good-token');
+  assert.equal((await mail.sync()).added, 1);
+  assert.equal((await engine.search({ query: 'ocelot', mode: 'bm25' })).hits[0]?.title, 'Token mail');
+  assert.ok(checked.includes('ya29.good-token') && checked.includes('expired-token'));
+  assert.match(server.log(), /method=XOAUTH2/);
 });

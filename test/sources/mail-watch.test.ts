@@ -147,6 +147,9 @@ test('a wrong password: a clear error on add, and a watcher stops with the reaso
   await done; // the watcher gave up on its own: nothing is retrying
   assert.equal(mail.list()[0]!.state.state, 'error');
   assert.match(mail.list()[0]!.state.reason ?? '', /wrong user name, password or token/);
+  const status = env.engine.sources().find((s) => s.kind === 'mailbox');
+  assert.equal(status?.state.state, 'error', 'engine.sources() shows the mailbox in error');
+  assert.match(status?.state.reason ?? '', /refused the login/);
   // Give a retry storm the chance to show in the server's log (backoff here starts at 100 ms).
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal((server.log().match(/auth failed/g) ?? []).length - failuresBefore, 1, 'exactly one login attempt');

@@ -43,6 +43,11 @@ export interface DovecotUser {
   password: string;
 }
 
+export interface DovecotOptions {
+  /** Log in with OAuth2 bearer tokens (XOAUTH2) checked at this introspection URL, not passwords. */
+  oauth2IntrospectionUrl?: string;
+}
+
 export class Dovecot {
   readonly dir: string;
   readonly port: number;
@@ -59,11 +64,11 @@ export class Dovecot {
   }
 
   /** Writes the config and starts the server; resolves once it greets. */
-  static async start(binary: string, users: DovecotUser[] = [{ user: 'alice', password: 'secret-pw-1' }]): Promise<Dovecot> {
+  static async start(binary: string, users: DovecotUser[] = [{ user: 'alice', password: 'secret-pw-1' }], options: DovecotOptions = {}): Promise<Dovecot> {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-dovecot-'));
     chmodSync(dir, 0o755);
     const server = new Dovecot(binary, dir, await freePort(), users);
-    server.#writeConfig();
+    server.#writeConfig(options);
     await server.startServer();
     return server;
   }
@@ -81,7 +86,7 @@ export class Dovecot {
     return folder === 'INBOX' ? this.maildir(user) : join(this.maildir(user), `.${folder.replaceAll('/', '.')}`);
   }
 
-  #writeConfig(): void {
+  #writeConfig(options: DovecotOptions): void {
     const { username } = userInfo();
     // Dovecot refuses uid 0 for mail; as root, mail belongs to the dovecot user.
     const [uid, gid] = mailOwner();
@@ -109,7 +114,7 @@ log_path = ${join(this.dir, 'dovecot.log')}
 info_log_path = ${join(this.dir, 'dovecot.log')}
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = ${options.oauth2IntrospectionUrl ? 'xoauth2' : 'plain login'}
 auth_failure_delay = 0
 first_valid_uid = 0
 first_valid_gid = 0
@@ -117,10 +122,14 @@ default_internal_user = ${internal}
 default_login_user = ${login}
 mail_location = maildir:~
 mail_privileged_group =
-passdb {
+${options.oauth2IntrospectionUrl ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2
+  args = ${join(this.dir, 'oauth2.conf.ext')}
+}` : `passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${passwd}
-}
+}`}
 userdb {
   driver = passwd-file
   args = username_format=%u ${passwd}
@@ -161,6 +170,18 @@ service auth {
 }
 `;
     writeFileSync(join(this.dir, 'dovecot.conf'), conf);
+    if (options.oauth2IntrospectionUrl) {
+      // Tokens are checked by POSTing them to the test's own introspection endpoint (RFC 7662).
+      writeFileSync(join(this.dir, 'oauth2.conf.ext'), [
+        'introspection_mode = post',
+        `introspection_url = ${options.oauth2IntrospectionUrl}`,
+        'force_introspection = yes',
+        'username_attribute = username',
+        'active_attribute = active',
+        'active_value = true',
+        '',
+      ].join('\n'));
+    }
   }
 
   /** Starts (or restarts) the server process; resolves once it greets on its port. */
