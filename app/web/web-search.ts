@@ -153,15 +153,23 @@ export class WebSearch {
       }
       this.cache.putSearch(provider.key, query, outcome.results);
     }
-    const top = outcome.results.slice(0, this.pageCount);
-    const read = await Promise.all(top.map((result) => this.page(result.url, signal)));
-    outcome.pages = top.map((result, i) => {
-      const { page, fromCache } = read[i]!;
-      return page.ok
-        ? { url: result.url, title: page.title, read: true, fromCache, truncated: page.truncated, code: null, reason: null }
-        : { url: result.url, title: result.title, read: false, fromCache, truncated: false, code: page.code, reason: page.reason };
-    });
-    const pages = read.flatMap(({ page }) => (page.ok ? [page] : []));
+    // The top results at once; for each that cannot be read, the next result, until enough are read.
+    const pages: Extract<ReadPage, { ok: true }>[] = [];
+    let next = 0;
+    while (pages.length < this.pageCount && next < outcome.results.length && !signal.aborted) {
+      const batch = outcome.results.slice(next, next + this.pageCount - pages.length);
+      next += batch.length;
+      const read = await Promise.all(batch.map((result) => this.page(result.url, signal)));
+      batch.forEach((result, i) => {
+        const { page, fromCache } = read[i]!;
+        if (page.ok) pages.push(page);
+        outcome.pages.push(
+          page.ok
+            ? { url: result.url, title: page.title, read: true, fromCache, truncated: page.truncated, code: null, reason: null }
+            : { url: result.url, title: result.title, read: false, fromCache, truncated: false, code: page.code, reason: page.reason },
+        );
+      });
+    }
     outcome.chunks = await rankChunks(query, pages, { ...this.rankOptions, embedder: this.embedder(), signal });
   }
 
