@@ -83,6 +83,40 @@ test('a watched folder is reconciled on start, then adds, changes and deletions 
   assert.deepEqual(await hits(engine, 'bison'), []);
 });
 
+test('a source shows scanning, then indexing n of m, then watching', async (t) => {
+  const root = tempDir();
+  for (let i = 0; i < 24; i++) note(join(root, `n${i}.md`), `vole${i}`);
+  // A slow embedder and small batches, so the indexing state lasts long enough to be seen.
+  const embedder = new FakeEmbedder();
+  const embed = embedder.embed.bind(embedder);
+  embedder.embed = async (texts) => {
+    await new Promise((r) => setTimeout(r, 100));
+    return embed(texts);
+  };
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder, folders: timings, ingest: { batchChunks: 2 } });
+  t.after(() => engine.close());
+  engine.addFolder(root);
+  const seen: string[] = [];
+  const progress: { done: number; total: number }[] = [];
+  const sample = setInterval(() => {
+    const { state } = folderStatus(engine, root);
+    const label = state.state === 'indexing' ? 'indexing' : state.state;
+    if (seen.at(-1) !== label) seen.push(label);
+    if (state.state === 'indexing') progress.push({ done: state.done!, total: state.total! });
+  }, 10);
+  const watching = engine.watchFolders();
+  seen.push(folderStatus(engine, root).state.state);
+  await watching;
+  await engine.folders.settled();
+  clearInterval(sample);
+  seen.push(folderStatus(engine, root).state.state);
+  assert.equal(seen[0], 'scanning');
+  assert.ok(seen.includes('indexing'), `states seen: ${seen.join(', ')}`);
+  assert.equal(seen.at(-1), 'watching');
+  assert.ok(progress.every((p) => p.total === 24 && p.done >= 0 && p.done < 24), JSON.stringify(progress.slice(0, 5)));
+  assert.ok(progress.some((p) => p.done > 0), 'progress moves');
+});
+
 test('a rename or a move into a subfolder re-labels the document: same id, no extraction, no embedding', async (t) => {
   const root = tempDir();
   writeFileSync(join(root, 'plain notes.txt'), `okapi ${paragraph(3)}\n`);
