@@ -10,11 +10,35 @@ export type ReadPage =
   | { ok: false; url: string; code: SkipCode; reason: string };
 
 const REMOVED = 'script, style, noscript, template, iframe, object, embed, [hidden], [aria-hidden="true"], meta[charset], meta[http-equiv]';
-const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|content-visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)/i;
+const HIDDEN_STYLE =
+  /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|content-visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?|font-size\s*:\s*0(?:px|em|rem|%)?)\s*(?:!important\s*)?(?:;|$)/i;
+
+const HIDING_RULE = /([^{}]+)\{([^{}]*)\}/g;
+
+/**
+ * Selectors that the page's own style sheets hide (`.trap { display: none }`): simple rules only,
+ * no cascade or media queries; enough for text hidden from readers but left for machines.
+ */
+function hiddenSelectors(document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> }): string[] {
+  const selectors: string[] = [];
+  for (const style of Array.from(document.querySelectorAll('style'))) {
+    for (const [, selector, body] of (style.textContent ?? '').matchAll(HIDING_RULE)) {
+      if (HIDDEN_STYLE.test(body!.trim()) && !/@|:(?:hover|focus|active|before|after)/.test(selector!)) selectors.push(selector!.trim());
+    }
+  }
+  return selectors;
+}
 
 /** The HTML with everything a reader would not see removed, as a string. */
 export function visibleHtml(html: string): string {
   const { document } = parseHTML(html);
+  for (const selector of hiddenSelectors(document)) {
+    try {
+      for (const element of Array.from(document.querySelectorAll(selector))) element.remove();
+    } catch {
+      // A selector linkedom does not understand: leave what it would have matched.
+    }
+  }
   for (const element of Array.from(document.querySelectorAll(REMOVED))) element.remove();
   for (const element of Array.from(document.querySelectorAll('[style]'))) {
     if (HIDDEN_STYLE.test(element.getAttribute('style') ?? '')) element.remove();

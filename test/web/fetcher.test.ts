@@ -25,13 +25,14 @@ test('an article is read with its title and text; navigation and footer left out
   assert.equal(request.headers.cookie, undefined);
 });
 
-test('scripts, styles and hidden text (hidden, aria-hidden, display:none, visibility:hidden) never reach the text', async () => {
+test('scripts, styles and hidden text (hidden, aria-hidden, hiding inline styles and style-sheet rules) never reach the text', async () => {
   const page = await read('/hidden');
   assert.ok(page.ok, JSON.stringify(page));
   const text = page.sections.map((s) => s.text).join('\n');
   assert.match(text, /narrow gauge tracks/);
   assert.match(text, /Santo Amaro works/);
-  for (const hidden of ['SCRIPTTEXT', 'STYLETEXT', 'HIDDENATTR', 'ARIAHIDDEN', 'DISPLAYNONE', 'VISIBILITYHIDDEN', 'NOSCRIPTTEXT']) {
+  const hiddenWords = ['SCRIPTTEXT', 'STYLETEXT', 'HIDDENATTR', 'ARIAHIDDEN', 'DISPLAYNONE', 'VISIBILITYHIDDEN', 'NOSCRIPTTEXT', 'CLASSHIDDEN', 'IDHIDDEN', 'OPACITYZERO', 'FONTSIZEZERO'];
+  for (const hidden of hiddenWords) {
     assert.doesNotMatch(text, new RegExp(hidden), `${hidden} is dropped`);
   }
 });

@@ -47,7 +47,7 @@ export const PAGES: Record<string, string> = {
     'The Glória, Bica and Lavra funiculars are also yellow, like the trams, and carry passengers up the steepest hills of Lisbon.',
     'The Bica funicular opened in 1892 and is a national monument.',
   ]),
-  '/hidden': `<!doctype html><html><head><title>Tram facts</title><style>.x { color: red } STYLETEXT</style>
+  '/hidden': `<!doctype html><html><head><title>Tram facts</title><style>.x { color: red } STYLETEXT</style><style>div.trap, #gone { display: none !important }</style>
 <script>var secret = "SCRIPTTEXT"; document.write("SCRIPTTEXT")</script></head><body><article><h1>Tram facts</h1>
 <p>Lisbon trams are yellow and run on narrow gauge tracks through the old town of Lisbon for tram riders.</p>
 <div hidden>HIDDENATTR text that readers never see about trams in Lisbon.</div>
@@ -55,6 +55,10 @@ export const PAGES: Record<string, string> = {
 <div style="color: blue; display: none">DISPLAYNONE text about Lisbon trams.</div>
 <span style="visibility:hidden">VISIBILITYHIDDEN text about Lisbon trams.</span>
 <noscript>NOSCRIPTTEXT</noscript>
+<div class="trap">CLASSHIDDEN text about Lisbon trams for machines only.</div>
+<p id="gone">IDHIDDEN text about Lisbon trams.</p>
+<span style="opacity: 0">OPACITYZERO text about Lisbon trams.</span>
+<span style="font-size:0px">FONTSIZEZERO text about Lisbon trams.</span>
 <p>The yellow trams of Lisbon are loved by visitors and by the people of Lisbon alike, and every tram is repaired in the Santo Amaro works.</p>
 </article></body></html>`,
   '/injection': article('Tram colours explained', [
