@@ -120,12 +120,23 @@ export class FolderSources {
     const watched = this.watched.get(source.id);
     if (watched) await this.stopOne(watched);
     this.watched.delete(source.id);
-    return this.library.transaction(() => {
+    // A run under way may hold this source's jobs: stop it first (its unfinished jobs go back
+    // in the queue), and start again for the other folders afterwards.
+    const interrupted = this.indexRun !== null;
+    if (interrupted) {
+      this.abort.abort();
+      await this.indexRun;
+      this.abort = new AbortController();
+      this.library.jobs.requeueRunning();
+    }
+    const removed = this.library.transaction(() => {
       this.library.jobs.dropForSource(source.id);
       const documents = this.library.documents.countBySource().get(source.id) ?? 0;
       this.library.sources.delete(source.id);
       return documents;
     });
+    if (interrupted) this.requestIndex();
+    return removed;
   }
 
   /** Every source with what it is doing; folders in detail. */

@@ -117,6 +117,40 @@ test('a source shows scanning, then indexing n of m, then watching', async (t) =
   assert.ok(progress.some((p) => p.done > 0), 'progress moves');
 });
 
+test('removing a folder while it is being indexed stops cleanly, and the other folders finish', async (t) => {
+  const parent = tempDir();
+  const [a, b] = [join(parent, 'a'), join(parent, 'b')];
+  for (const dir of [a, b]) {
+    mkdirSync(dir);
+    for (let i = 0; i < 12; i++) note(join(dir, `n${i}.md`), `${dir.endsWith('a') ? 'wren' : 'yak'}${i}`);
+  }
+  const embedder = new FakeEmbedder();
+  const embed = embedder.embed.bind(embedder);
+  embedder.embed = async (texts) => {
+    await new Promise((r) => setTimeout(r, 100));
+    return embed(texts);
+  };
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder, folders: timings, ingest: { batchChunks: 2 } });
+  t.after(() => engine.close());
+  // Any failure of an indexing run (e.g. writing a document for a source just deleted) is caught here.
+  const failures: unknown[] = [];
+  const index = engine.index.bind(engine);
+  engine.index = (signal) => index(signal).catch((error: unknown) => {
+    failures.push(error);
+    throw error;
+  });
+  engine.addFolder(a);
+  engine.addFolder(b);
+  await engine.watchFolders();
+  await waitFor('indexing under way', () => engine.sources().some((s) => s.state.state === 'indexing'));
+  await engine.removeFolder(a);
+  await engine.folders.settled();
+  assert.deepEqual(engine.sources().map((s) => [s.uri, s.documents, s.state.state]), [[b, 12, 'watching']]);
+  assert.equal(documents(engine).filter((d) => d.uri.startsWith(a + '/')).length, 0);
+  assert.equal(engine.library.jobs.count(), 0, 'no job left behind');
+  assert.deepEqual(failures, [], 'no indexing run failed');
+});
+
 test('a rename or a move into a subfolder re-labels the document: same id, no extraction, no embedding', async (t) => {
   const root = tempDir();
   writeFileSync(join(root, 'plain notes.txt'), `okapi ${paragraph(3)}\n`);
