@@ -205,6 +205,7 @@ export class ChatService {
       let prompt: GroundedPrompt;
       let used: Record<string, unknown> = { k: settings.k, temperature: settings.temperature };
       if (conversation.scope.type === 'none') {
+        if (options.web) emit({ type: 'notice', code: 'web', message: 'Web search is not used in plain chat (a conversation without the library).' });
         const m = await model();
         if ('unavailable' in m) {
           emit({ type: 'notice', code: 'no-chat-model', message: m.unavailable });

@@ -166,6 +166,19 @@ test('no provider set: web: true says how to set one up and answers from the lib
   }
 });
 
+test('plain chat (no library) with web: true says the web is not used there and asks nothing', async () => {
+  const { engine } = await webEngine((url) => ({ provider: 'searxng', baseUrl: `${url}/searxng` }), {}, 1);
+  try {
+    const before = server.requests.length;
+    const rec = recorder();
+    await engine.chat.ask({ question: QUESTION, web: true, scope: { type: 'none' } }, { onEvent: rec.onEvent });
+    assert.match(rec.notices('web')[0]!, /not used in plain chat/);
+    assert.equal(server.requests.length, before);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('the second identical question makes no request: search results and pages come from the cache', async () => {
   server.results = ['/article/trams', '/article/funicular'];
   const { engine } = await webEngine((url) => ({ provider: 'searxng', baseUrl: `${url}/searxng` }));
