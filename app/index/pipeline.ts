@@ -223,7 +223,7 @@ export class Ingestor {
    */
   private async movedFrom(path: string, info: Stats): Promise<MoveCandidate | null> {
     const { documents } = this.library;
-    if (documents.fileStates(path).has(path)) return null;
+    if (documents.fileState(path)) return null;
     const gone = documents.moveCandidates(info.size, path).filter((c) => !this.claimedMoves.has(c.id) && !existsSync(c.path));
     if (gone.length === 0) return null;
     const hash = await hashFile(path).catch(() => null);

@@ -359,7 +359,7 @@ export class FolderSources {
       if (!info) {
         w.pending.delete(path);
         w.observed.delete(path);
-        if (documents.fileStates(path).has(path)) deletes.push(path);
+        if (documents.fileState(path)) deletes.push(path);
         continue;
       }
       if (!info.isFile()) {
@@ -380,10 +380,10 @@ export class FolderSources {
       if (!w.filter.wantsFile(path) || w.filter.excludedOnTheWay(path)) continue;
       if (info.size > w.filter.rules.maxFileBytes) {
         this.problem(w, { path, reason: `Larger than the folder's ${Math.round(w.filter.rules.maxFileBytes / 1048576)} MB limit: left out` });
-        if (documents.fileStates(path).has(path)) this.library.transaction(() => documents.removeByPath(path));
+        if (documents.fileState(path)) this.library.transaction(() => documents.removeByPath(path));
         continue;
       }
-      const state = documents.fileStates(path).get(path);
+      const state = documents.fileState(path);
       if (state && state.size === info.size && state.mtime === Math.floor(info.mtimeMs) && state.status !== 'pending') continue;
       upserts.push(path);
     }

@@ -127,11 +127,14 @@ export class DocumentRepository {
     return rows.map((r, i) => [r.id, ids[i]!]);
   }
 
-  /** An indexed document with the same content that has chunks, other than `uri`. */
+  /**
+   * An indexed document with the same content that has chunks, other than `uri`. (`+d.status`
+   * keeps the planner on the hash index: by status it would read every indexed document.)
+   */
   findIndexedByHash(hash: string, exceptUri: string): number | null {
     const row = this.db
       .prepare(
-        `SELECT d.id FROM documents d WHERE d.content_hash = ? AND d.uri != ? AND d.status = 'indexed'
+        `SELECT d.id FROM documents d WHERE d.content_hash = ? AND d.uri != ? AND +d.status = 'indexed'
          AND EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id) LIMIT 1`,
       )
       .get(hash, exceptUri) as { id: number } | undefined;
@@ -198,6 +201,17 @@ export class DocumentRepository {
     return this.db
       .prepare('UPDATE documents SET source_id = ? WHERE path = ? OR (path >= ? AND path < ?)')
       .run(sourceId, base, lo, hi).changes;
+  }
+
+  /**
+   * Size, mtime and status of the top-level document at exactly `path`, or null. (`+parent_id`
+   * keeps the planner on the path index: by parent it would read every top-level document.)
+   */
+  fileState(path: string): FileState | null {
+    const row = this.db
+      .prepare('SELECT size, mtime, status FROM documents WHERE path = ? AND +parent_id IS NULL')
+      .get(path) as FileState | undefined;
+    return row ?? null;
   }
 
   /** Size, mtime and status of every top-level document at or below `root`, by path. */
