@@ -67,6 +67,9 @@ export function clientOptions(settings: MailAccountSettings, secret: string, opt
     auth: settings.auth === 'oauth2' ? { user: settings.user, accessToken: secret } : { user: settings.user, pass: secret },
     logger: false,
     disableAutoIdle: true,
+    // Servers drop an IDLE after 30 minutes and imapflow's watchdog fires after 5 quiet ones:
+    // renew it well before either.
+    maxIdleTime: 4 * 60_000,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     ...(options.tls ? { tls: options.tls } : {}),
