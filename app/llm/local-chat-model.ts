@@ -36,6 +36,7 @@ export class LocalChatModel implements ChatModel {
   /** Aborts whatever is generating when the model is closed. */
   readonly #closer = new AbortController();
   #closing: Promise<void> | undefined;
+  #busy = false;
 
   private constructor(spec: GgufChatModelSpec, model: LlamaModel, context: LlamaContext) {
     this.spec = spec;
@@ -66,6 +67,11 @@ export class LocalChatModel implements ChatModel {
     }
   }
 
+  /** Whether llama.cpp is working on a generation (it may still be, briefly, after an aborted one has returned). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   /** Text tokens only (no BOS or chat-template tokens). */
   countTokens(text: string): number {
     return this.#model.tokenize(text).length;
@@ -77,14 +83,25 @@ export class LocalChatModel implements ChatModel {
     const signal = options.signal ? AbortSignal.any([options.signal, this.#closer.signal]) : this.#closer.signal;
     const release = await this.#turnstile.enter(signal);
     if (!release) return { text: '', thought: '', stopReason: 'aborted', tokens: 0 };
-    try {
-      return await this.#generate(messages, options, signal);
-    } finally {
+    const answer = new AnswerCollector(options);
+    this.#busy = true;
+    const work = this.#generate(messages, options, signal, answer).finally(() => {
+      this.#busy = false;
       release();
-    }
+    });
+    // llama.cpp does not stop reading a prompt under way (minutes for a long one on a CPU): an
+    // abort then answers the caller at once, while the model stays busy (the next call waits its
+    // turn) until llama.cpp is done and node-llama-cpp notices the signal.
+    const aborted = new Promise<GenerateResult>((resolve) => {
+      const onAbort = () => resolve(answer.finish('aborted'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      void work.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {});
+    });
+    return Promise.race([work, aborted]);
   }
 
-  async #generate(messages: ChatMessage[], options: GenerateOptions, signal: AbortSignal): Promise<GenerateResult> {
+  async #generate(messages: ChatMessage[], options: GenerateOptions, signal: AbortSignal, answer: AnswerCollector): Promise<GenerateResult> {
     const history = toHistory(messages);
     const promptTokens = this.#chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.#model.tokenizer).length;
     const room = this.contextSize - promptTokens;
@@ -94,17 +111,6 @@ export class LocalChatModel implements ChatModel {
     // Never more than fits: a longer answer would make llama.cpp shift the context, silently
     // dropping the start of the conversation.
     const maxTokens = Math.min(options.maxTokens ?? room, room);
-
-    const splitter = new ThinkSplitter();
-    let thought = '';
-    let tokens = 0;
-    const passOn = (pieces: ReturnType<ThinkSplitter['push']>) => {
-      for (const piece of pieces) {
-        if (piece.kind === 'text') options.onText?.(piece.text);
-        else options.onThought?.(piece.text);
-      }
-    };
-    let stopReason: GenerateResult['stopReason'];
     try {
       const response = await this.#chat.generateResponse(history, {
         maxTokens,
@@ -113,28 +119,18 @@ export class LocalChatModel implements ChatModel {
         signal,
         stopOnAbortSignal: true,
         onResponseChunk: (chunk) => {
-          tokens += chunk.tokens.length;
-          if (chunk.type === 'segment') {
-            // Thoughts (and "comment" segments, a model's asides) are never part of the answer.
-            if (chunk.text !== '') {
-              thought += chunk.text;
-              options.onThought?.(chunk.text);
-            }
-          } else {
-            passOn(splitter.push(chunk.text));
-          }
+          // Thoughts (and "comment" segments, a model's asides) are never part of the answer.
+          if (chunk.type === 'segment') answer.thought(chunk.text, chunk.tokens.length);
+          else answer.text(chunk.text, chunk.tokens.length);
         },
       });
       const reason = response.metadata.stopReason;
-      stopReason = reason === 'abort' || signal.aborted ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'end';
+      return answer.finish(reason === 'abort' || signal.aborted ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'end');
     } catch (error) {
       // Aborted before the first token (while reading the prompt): node-llama-cpp throws then.
-      if (!signal.aborted) throw new CairnError('chat-generate-failed', `The chat model failed: ${errorMessage(error)}`, { cause: error });
-      stopReason = 'aborted';
+      if (signal.aborted) return answer.finish('aborted');
+      throw new CairnError('chat-generate-failed', `The chat model failed: ${errorMessage(error)}`, { cause: error });
     }
-    passOn(splitter.flush());
-    const split = splitter.result();
-    return { text: split.text, thought: thought + split.thought, stopReason, tokens };
   }
 
   close(): Promise<void> {
@@ -148,6 +144,52 @@ export class LocalChatModel implements ChatModel {
       await this.#model.dispose();
     })();
     return this.#closing;
+  }
+}
+
+/**
+ * Gathers one answer as it streams and passes it on; finished once (by the end of generation or
+ * by an abort, whichever comes first), after which nothing more reaches the caller.
+ */
+class AnswerCollector {
+  readonly #options: GenerateOptions;
+  readonly #splitter = new ThinkSplitter();
+  #thought = '';
+  #tokens = 0;
+  #result: GenerateResult | undefined;
+
+  constructor(options: GenerateOptions) {
+    this.#options = options;
+  }
+
+  text(text: string, tokens: number): void {
+    if (this.#result) return;
+    this.#tokens += tokens;
+    this.#passOn(this.#splitter.push(text));
+  }
+
+  thought(text: string, tokens: number): void {
+    if (this.#result) return;
+    this.#tokens += tokens;
+    if (text === '') return;
+    this.#thought += text;
+    this.#options.onThought?.(text);
+  }
+
+  finish(stopReason: GenerateResult['stopReason']): GenerateResult {
+    if (!this.#result) {
+      this.#passOn(this.#splitter.flush());
+      const split = this.#splitter.result();
+      this.#result = { text: split.text, thought: this.#thought + split.thought, stopReason, tokens: this.#tokens };
+    }
+    return this.#result;
+  }
+
+  #passOn(pieces: ReturnType<ThinkSplitter['push']>): void {
+    for (const piece of pieces) {
+      if (piece.kind === 'text') this.#options.onText?.(piece.text);
+      else this.#options.onThought?.(piece.text);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // A local file server for download tests (127.0.0.1 only): serves byte buffers by path with HEAD
 // and Range support, like Hugging Face's CDN, and logs each request. `cutAt` makes it misbehave:
-// every response stops at that byte offset of the file and the connection is dropped.
+// every response stops at that byte offset of the file and the connection is closed.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,7 +74,8 @@ export async function startFileServer(files: Record<string, Buffer> = {}): Promi
     if (state.cutAt !== null && end >= state.cutAt) {
       const part = data.subarray(start, Math.max(start, state.cutAt));
       state.bytesSent += part.length;
-      res.write(part, () => setTimeout(() => res.socket?.destroy(), 10));
+      // Ended, not destroyed: the client receives every byte written, then a connection closed too early.
+      res.write(part, () => res.socket?.end());
       return;
     }
     const body = data.subarray(start, end + 1);

@@ -6,7 +6,7 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { CairnError } from '../../app/contract/index.ts';
-import { openChatModel, type ChatModel, type GenerateResult } from '../../app/llm/index.ts';
+import { LocalChatModel, openChatModel, type ChatModel, type GenerateResult } from '../../app/llm/index.ts';
 import { modelsDir, requireShared } from '../support/shared.ts';
 
 const modelPath = join(modelsDir, 'stories260K.gguf');
@@ -89,6 +89,36 @@ test('aborting stops at once and keeps the text so far', async (t) => {
   early.abort();
   const none = await m.generate(story, { signal: early.signal });
   assert.deepEqual(none, { text: '', thought: '', stopReason: 'aborted', tokens: 0 });
+});
+
+test('an abort while the prompt is being read returns at once; the model stays busy until llama.cpp is done', async (t) => {
+  if (!requireShared(t, modelPath)) return;
+  const m = await LocalChatModel.open({ type: 'gguf', modelPath, threads: 1 });
+  try {
+    // About 1,900 tokens: far more than llama.cpp reads in the moment before the abort.
+    const prompt = 'Lily saw a big dog in the park and they played all day. '.repeat(95);
+    const controller = new AbortController();
+    let calls = 0;
+    let returned = false;
+    const pending = m.generate([{ role: 'user', content: prompt }], {
+      signal: controller.signal,
+      onText: () => {
+        if (returned) calls++;
+      },
+    });
+    setImmediate(() => controller.abort());
+    const result = await pending;
+    returned = true;
+    assert.deepEqual(result, { text: '', thought: '', stopReason: 'aborted', tokens: 0 });
+    assert.equal(m.busy, true, 'returned before llama.cpp finished reading the prompt');
+    // The next call waits for it, then runs normally.
+    const next = await m.generate(story, { maxTokens: 5, temperature: 0 });
+    assert.equal(next.tokens, 5);
+    assert.equal(m.busy, false);
+    assert.equal(calls, 0, 'nothing reaches the caller after its result');
+  } finally {
+    await m.close();
+  }
 });
 
 test('one generation at a time: a second call waits for the first, in order', async (t) => {
