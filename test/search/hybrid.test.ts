@@ -118,3 +118,22 @@ test('hybrid fuses keyword and vector ranks; weights shift the balance', async (
   const keywordOnly = await engine.search({ query: 'invoice October', mode: 'hybrid', k: 5, weights: { bm25: 1, vector: 0 } });
   for (const hit of keywordOnly.hits) assert.ok(hit.ranks.bm25 !== undefined || hit.score === 0);
 });
+
+test('a query searched again is not embedded again', async () => {
+  const embedder = new FakeEmbedder();
+  const local = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder });
+  try {
+    local.add([join(dir, 'notes')]);
+    await local.index();
+    const before = embedder.calls;
+    const first = await local.search({ query: 'invoice amount', mode: 'hybrid', k: 5 });
+    const second = await local.search({ query: 'invoice amount', mode: 'vector', k: 5 });
+    assert.equal(embedder.calls, before + 1);
+    assert.equal(second.mode, 'vector');
+    assert.ok(first.hits.length > 0 && second.hits.length > 0);
+    await local.search({ query: 'café', mode: 'vector', k: 5 });
+    assert.equal(embedder.calls, before + 2, 'another query is embedded');
+  } finally {
+    await local.close();
+  }
+});
