@@ -52,7 +52,7 @@ export interface AnswerOptions {
 export const DEFAULT_CHAT_SETTINGS: Required<Pick<ChatSettings, 'k' | 'temperature' | 'minSimilarity'>> = { k: 8, temperature: 0.2, minSimilarity: 0.45 };
 
 export const NO_CHAT_MODEL_MESSAGE =
-  'No chat model. Run `cairn models pull <name>` to download a recommended one, or `cairn models use <file.gguf>` to use a model file you have. Search works without one.';
+  'No chat model. `cairn models list` names the one recommended for this machine and `cairn models pull <id>` downloads it; `cairn models use <file.gguf>` uses a model file you have. Search works without one.';
 
 export const NOTHING_FOUND_MESSAGE = 'Your library has nothing on this: no document or email I searched matches the question, so I cannot answer it from your sources.';
 

@@ -66,7 +66,7 @@ test('cairn ask with no chat model says what is missing, still shows what search
   const db = library(t, false)!;
   const ask = cairn(db, ['ask', 'When is the October invoice due?']);
   assert.equal(ask.code, 1);
-  assert.match(ask.stderr, /No chat model\. Run `cairn models pull/);
+  assert.match(ask.stderr, /No chat model\. `cairn models list` names the one recommended/);
   assert.match(ask.stdout, /Found in your library:\n {2}\[1\] Invoice for October — email from Alice Smith <alice@example\.com>, 2026-11-02/);
   assert.doesNotMatch(ask.stderr, /at .*\.ts:\d+/, 'no stack trace');
   // Nothing relevant: said plainly, no model needed.

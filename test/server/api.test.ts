@@ -323,7 +323,7 @@ test('503 says what to configure when there is no chat model or no embedding mod
   try {
     const chat = await expectError(await api.post('/v1/chat/completions', { model: 'cairn', messages: [user('hi')] }), 503, 'no_chat_model');
     assert.equal(chat.type, 'server_error');
-    assert.match(chat.message, /No chat model\. Run `cairn models pull/);
+    assert.match(chat.message, /No chat model\. `cairn models list` names the one recommended/);
     const embed = await expectError(await api.post('/v1/embeddings', { model: 'cairn', input: 'hi' }), 503, 'no_embedding_model');
     assert.match(embed.message, /No embedding model is configured\. Choose one with `cairn embedder set --gguf FILE`/);
     const models = (await (await api.get('/v1/models')).json()) as { data: unknown[] };
