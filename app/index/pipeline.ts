@@ -312,6 +312,8 @@ export class Ingestor {
     let written = 0;
     this.library.transaction(() => {
       for (const file of files) {
+        // A message expunged while it was being read: its job left with it, and it stays out.
+        if (file.job.kind === 'mail' && !this.library.mailboxes.jobExists(file.job.id)) continue;
         if (file.move) this.applyMove(file.path, file.move);
         else if (file.doc) written += this.writeDocument(file.doc, null);
         else {

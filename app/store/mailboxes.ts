@@ -109,6 +109,11 @@ export class MailboxRepository {
     return { payload, bytes: bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null };
   }
 
+  /** Whether a claimed job is still queued (a message expunged meanwhile has lost its job). */
+  jobExists(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM jobs WHERE id = ?').get(id) !== undefined;
+  }
+
   pendingMessages(sourceId?: number): number {
     return sourceId === undefined
       ? (this.db.prepare(`SELECT count(*) FROM jobs WHERE kind = 'mail'`).pluck().get() as number)

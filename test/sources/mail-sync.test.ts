@@ -8,6 +8,8 @@ import { test, type TestContext } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import type { SourceStateEvent } from '../../app/contract/index.ts';
 import { Engine } from '../../app/engine.ts';
+import { ExtractorPool, type ChildInput } from '../../app/extract/index.ts';
+import { Ingestor } from '../../app/index/index.ts';
 import { MailService } from '../../app/sources/mail-service.ts';
 import { MemorySecretStore } from '../../app/sources/secrets.ts';
 import { tempDir } from '../support/corpus.ts';
@@ -231,5 +233,35 @@ test('fetched messages wait in the persistent queue: a process that dies before 
     assert.deepEqual(await again.sync(), { added: 0, removed: 0 });
   } finally {
     await second.close();
+  }
+});
+
+test('a message expunged while the pipeline is reading it does not come back', async () => {
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: null });
+  try {
+    const { library } = engine;
+    const source = library.sources.ensure('mailbox', 'imap://alice@127.0.0.1:1', 'alice@127.0.0.1');
+    const folder = 'imap://alice@127.0.0.1:1/INBOX';
+    const message = (uid: number) => ({ sourceId: source.id, path: `${folder};UIDVALIDITY=7/;UID=${uid}`, folder, mailbox: 'INBOX', uid, uidValidity: '7' });
+    library.mailboxes.enqueueMessage(message(1), Buffer.from(testMessage({ subject: 'Kept', body: 'a puffin stays' })));
+    library.mailboxes.enqueueMessage(message(2), Buffer.from(testMessage({ subject: 'Expunged', body: 'a puffin goes' })));
+    const pool = new ExtractorPool();
+    // The sync removes message 2 (expunged on the server) while the pipeline is extracting it.
+    const racing = {
+      extractChild: async (child: ChildInput) => {
+        const result = await pool.extractChild(child);
+        if (result.ok && result.doc.title === 'Expunged') library.transaction(() => library.mailboxes.removeMessage(message(2)));
+        return result;
+      },
+    } as unknown as ExtractorPool;
+    try {
+      await new Ingestor({ library, pool: racing, target: null }).run();
+    } finally {
+      await pool.close();
+    }
+    assert.deepEqual(topLevelEmails(engine).map((d) => d.title), ['Kept']);
+    assert.equal(library.jobs.count(), 0);
+  } finally {
+    await engine.close();
   }
 });
