@@ -56,6 +56,11 @@ interface Watched {
   queued: number;
   /** A flush or reconciliation in progress. */
   busy: Promise<void> | null;
+  /**
+   * Files whose job was already queued or running when they changed again: looked at once more
+   * after the run (a running job may have read the file before the change).
+   */
+  recheck: Set<string>;
 }
 
 export class FolderSources {
@@ -260,7 +265,7 @@ export class FolderSources {
     const filter = new FolderFilter(source.uri, folderRules(this.library.sources.config(source.id)));
     const w: Watched = {
       source, filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
-      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null,
+      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null, recheck: new Set(),
     };
     this.watched.set(source.id, w);
     return w;
@@ -302,12 +307,15 @@ export class FolderSources {
     this.requestIndex();
   }
 
-  /** Queues file jobs in order (additions before deletions), a chunk per transaction. */
-  private async enqueue(w: Watched, paths: string[]): Promise<void> {
+  /**
+   * Queues file jobs in order (additions before deletions), a chunk per transaction. With
+   * `recheck`, files whose job was there already are looked at again after the run.
+   */
+  private async enqueue(w: Watched, paths: string[], recheck = false): Promise<void> {
     for (let i = 0; i < paths.length; i += ENQUEUE_CHUNK) {
       const chunk = paths.slice(i, i + ENQUEUE_CHUNK);
       this.library.transaction(() => {
-        for (const path of chunk) this.library.jobs.enqueue('file', { path, sourceId: w.source.id });
+        for (const path of chunk) if (!this.library.jobs.enqueue('file', { path, sourceId: w.source.id }) && recheck) w.recheck.add(path);
       });
       w.queued += chunk.length;
       if (i + ENQUEUE_CHUNK < paths.length) await yieldToLoop();
@@ -391,10 +399,10 @@ export class FolderSources {
     // then deleted is a move once the copy has settled.
     if (unsettled > 0) {
       for (const path of deletes) w.pending.set(path, 'unlink');
-      await this.enqueue(w, upserts);
+      await this.enqueue(w, upserts, true);
       this.schedule(w, this.options.settleMs);
     } else {
-      await this.enqueue(w, [...upserts, ...deletes]);
+      await this.enqueue(w, [...upserts, ...deletes], true);
     }
     if (upserts.length || (unsettled === 0 && deletes.length)) this.requestIndex();
   }
@@ -410,6 +418,11 @@ export class FolderSources {
         try {
           await this.host.index(signal);
           this.lastIndexError = null;
+          for (const w of this.watched.values()) {
+            const paths = [...w.recheck];
+            w.recheck.clear();
+            for (const path of paths) this.mark(w, path, 'change');
+          }
         } catch (error) {
           this.lastIndexError = `Indexing stopped: ${(error as Error).message}`;
         }

@@ -17,11 +17,11 @@ export class JobQueue {
     this.db = db;
   }
 
-  /** Queues a job unless the same one is already queued. */
-  enqueue(kind: JobKind, payload: unknown): void {
-    this.db
+  /** Queues a job unless the same one is already queued or running; says whether it was queued. */
+  enqueue(kind: JobKind, payload: unknown): boolean {
+    return this.db
       .prepare(`INSERT INTO jobs (kind, payload, created_at) VALUES (?, ?, ?) ON CONFLICT (kind, payload) DO NOTHING`)
-      .run(kind, JSON.stringify(payload), Date.now());
+      .run(kind, JSON.stringify(payload), Date.now()).changes > 0;
   }
 
   /** Marks up to `limit` queued jobs of `kind` as running and returns them, oldest first. */

@@ -151,6 +151,29 @@ test('removing a folder while it is being indexed stops cleanly, and the other f
   assert.deepEqual(failures, [], 'no indexing run failed');
 });
 
+test('a file changed again while its job is running is looked at once more after the run', async (t) => {
+  const root = tempDir();
+  const path = join(root, 'busy.md');
+  // A slow embedder: the file is read, then changes while its vectors are being made.
+  const embedder = new FakeEmbedder();
+  const embed = embedder.embed.bind(embedder);
+  let embedding = false;
+  embedder.embed = async (texts) => {
+    embedding = true;
+    await new Promise((r) => setTimeout(r, 1000));
+    return embed(texts);
+  };
+  const engine = await openEngine(t, embedder);
+  engine.addFolder(root);
+  await engine.watchFolders();
+  note(path, 'antelope');
+  await waitFor('embedding under way', () => embedding);
+  appendFileSync(path, '\nA late line about the bongo.\n');
+  await waitFor('the late change indexed', () => engine.library.db.prepare("SELECT 1 FROM chunks WHERE text LIKE '%bongo%'").get() !== undefined);
+  await engine.folders.settled();
+  assert.deepEqual(await hits(engine, 'bongo'), [path]);
+});
+
 test('a rename or a move into a subfolder re-labels the document: same id, no extraction, no embedding', async (t) => {
   const root = tempDir();
   writeFileSync(join(root, 'plain notes.txt'), `okapi ${paragraph(3)}\n`);
