@@ -296,11 +296,16 @@ export class MailService {
         if (client) await client.logout().catch(() => client?.close());
       }
       if (signal.aborted) return;
-      this.#setState(account, folder, { state: 'reconnecting', reason: `Connection lost; trying again in ${Math.round(delay / 1000)} s.` });
+      this.#setState(account, folder, { state: 'reconnecting', reason: `Connection lost; trying again in ${formatDelay(delay)}.` });
       await sleep(delay, signal);
       delay = Math.min(delay * 2, this.#backoff.maxMs);
     }
   }
+}
+
+function formatDelay(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -119,7 +119,12 @@ test('the server going away and coming back: the watcher reconnects with backoff
   assert.ok(lost.state.reason);
   server.deliver(testMessage({ subject: 'While away', body: 'delivered while the server was down: albatross' }));
   // A few refused connection attempts, spaced out by the backoff.
-  await waitFor((e, ) => e.state.state === 'reconnecting' && /refused|Nothing accepts/i.test(e.state.reason ?? ''), 'a refused reconnect');
+  await waitFor((e) => e.state.state === 'reconnecting' && /refused|Nothing accepts/i.test(e.state.reason ?? ''), 'a refused reconnect');
+  // Backoff: each wait doubles (100, 200, 400 ms here) up to the maximum (400 ms), never a storm.
+  const retries = () => events.filter((e) => /trying again in/.test(e.state.reason ?? '')).map((e) => e.state.reason!.match(/in ([\d.]+) s/)![1]);
+  const deadline = Date.now() + 20_000;
+  while (retries().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(retries().slice(0, 4), ['0.1', '0.2', '0.4', '0.4']);
   const mark = events.length;
   await server.startServer();
   await waitFor((e) => e.state.state === 'watching', 'watching again', mark);
