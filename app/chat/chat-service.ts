@@ -10,8 +10,10 @@ import {
   type ChatEvent,
   type ChatSource,
   type ConversationDetail,
+  type ConversationScope,
   type ConversationSummary,
   type MessageStatus,
+  type SearchFilters,
   type SearchHit,
   type StoredMessage,
 } from '../contract/index.ts';
@@ -20,7 +22,8 @@ import type { Library } from '../store/index.ts';
 import { CitationStreamFilter, resolveCitations } from './citations.ts';
 import { conversationToMarkdown } from './markdown.ts';
 import { buildGroundedPrompt, buildPlainPrompt, type GroundedPrompt } from './prompt.ts';
-import { retrieve, type SearchFunction } from './retrieve.ts';
+import { questionFilters } from './question-filters.ts';
+import { retrieve, type Retrieved, type SearchFunction } from './retrieve.ts';
 import { rewriteQuery, type Turn } from './rewrite-query.ts';
 
 /**
@@ -40,6 +43,8 @@ export interface ChatServiceOptions {
   web?: WebSources;
   /** Defaults under every conversation's own settings. */
   defaults?: ChatSettings;
+  /** The clock for dates in questions ("last week"); tests set it. */
+  now?: () => Date;
 }
 
 export interface AnswerOptions {
@@ -85,6 +90,7 @@ export class ChatService {
   private readonly model: ChatModelSource;
   private readonly web: WebSources | undefined;
   private readonly defaults: typeof DEFAULT_CHAT_SETTINGS & ChatSettings;
+  private readonly now: () => Date;
 
   constructor(options: ChatServiceOptions) {
     this.library = options.library;
@@ -92,6 +98,7 @@ export class ChatService {
     this.model = options.model;
     this.web = options.web;
     this.defaults = { ...DEFAULT_CHAT_SETTINGS, ...options.defaults };
+    this.now = options.now ?? (() => new Date());
   }
 
   createConversation(input: NewConversation = {}, title = 'New conversation'): ConversationSummary {
@@ -219,7 +226,7 @@ export class ChatService {
         emit({ type: 'query', query, rewritten });
         // The web step runs beside local retrieval; it keeps its own deadline and never throws.
         const webLookup = options.web ? this.webSources(query, signal) : null;
-        const found = await retrieve(this.search, { query, scope: conversation.scope, filters: conversation.filters, k: settings.k, minSimilarity: settings.minSimilarity });
+        const found = await this.retrieveFor(query, conversation.scope, conversation.filters, settings, emit);
         const web = await webLookup;
         signal?.throwIfAborted();
         if (found.notice) emit({ type: 'notice', code: 'search', message: found.notice });
@@ -265,6 +272,24 @@ export class ChatService {
     } catch (error) {
       return { hits: [], notice: `Web search failed (${error instanceof Error ? error.message : String(error)}); answered from your library only.` };
     }
+  }
+
+  /**
+   * Retrieval for a question, with the sender and dates it implies ("what did Alice say last
+   * week") as filters beside the user's own (theirs win). When those find nothing, the plain
+   * search answers instead, and a notice says so.
+   */
+  private async retrieveFor(query: string, scope: ConversationScope, filters: SearchFilters, settings: { k: number; minSimilarity: number }, emit: (event: ChatEvent) => void): Promise<Retrieved> {
+    const base = { scope, k: settings.k, minSimilarity: settings.minSimilarity };
+    const implied = questionFilters(query, this.now());
+    if (!implied.description) return retrieve(this.search, { ...base, query, filters });
+    const found = await retrieve(this.search, { ...base, query: implied.query, filters: { ...implied.filters, ...filters } });
+    if (found.hits.length > 0) {
+      emit({ type: 'notice', code: 'filters', message: `Searched ${implied.description}.` });
+      return found;
+    }
+    emit({ type: 'notice', code: 'filters', message: `Nothing ${implied.description}; searched everything instead.` });
+    return retrieve(this.search, { ...base, query, filters });
   }
 
   private async generate(

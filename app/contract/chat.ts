@@ -126,6 +126,8 @@ export const NoticeCode = z.enum([
   'too-long',
   /** What happened to the web part of an answer (offline, bad key, rate limit, deadline…). */
   'web',
+  /** Filters read from the question ("from Alice", "last week") and whether they found anything. */
+  'filters',
 ]);
 export type NoticeCode = z.infer<typeof NoticeCode>;
 
