@@ -148,7 +148,7 @@ export class ChatService {
       }
       return conversations.addMessage({ conversationId: conversation.id, role: 'user', content: question, status: 'complete' });
     });
-    return this.answer(asked, parsed.data.web ? { ...options, web: true } : options);
+    return this.answer(asked, parsed.data.web === undefined ? options : { ...options, web: parsed.data.web });
   }
 
   /** Answers the conversation's last question again, replacing the answer it had. */
@@ -186,6 +186,8 @@ export class ChatService {
     const { signal } = options;
     const conversation = this.summary(question.conversationId);
     const settings = { ...this.defaults, ...conversation.settings };
+    // Per question (AskRequest.web) or for the whole conversation (its settings).
+    const useWeb = options.web ?? settings.web ?? false;
     const history = turnsBefore(this.library.conversations.messages(conversation.id), question.id);
     emit({ type: 'start', conversationId: conversation.id, userMessageId: question.id });
 
@@ -212,7 +214,7 @@ export class ChatService {
       let prompt: GroundedPrompt;
       let used: Record<string, unknown> = { k: settings.k, temperature: settings.temperature };
       if (conversation.scope.type === 'none') {
-        if (options.web) emit({ type: 'notice', code: 'web', message: 'Web search is not used in plain chat (a conversation without the library).' });
+        if (useWeb) emit({ type: 'notice', code: 'web', message: 'Web search is not used in plain chat (a conversation without the library).' });
         const m = await model();
         if ('unavailable' in m) {
           emit({ type: 'notice', code: 'no-chat-model', message: m.unavailable });
@@ -225,7 +227,7 @@ export class ChatService {
         used = { ...used, query, rewritten };
         emit({ type: 'query', query, rewritten });
         // The web step runs beside local retrieval; it keeps its own deadline and never throws.
-        const webLookup = options.web ? this.webSources(query, signal) : null;
+        const webLookup = useWeb ? this.webSources(query, signal) : null;
         const found = await this.retrieveFor(query, conversation.scope, conversation.filters, settings, emit);
         const web = await webLookup;
         signal?.throwIfAborted();

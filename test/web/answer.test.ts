@@ -79,6 +79,17 @@ test('web: true adds web sources, numbered in one list with the library, cited b
     const plain = await engine.chat.ask({ question: 'How can the contract be terminated?' });
     assert.ok(plain.sources.every((s) => s.kind !== 'web'));
     assert.equal(server.requests.length, before, 'no request without web: true');
+
+    // Turned on for a conversation, every question in it uses the web (and a single question can opt out).
+    const withWeb = await engine.chat.ask({ question: QUESTION, settings: { web: true } });
+    assert.ok(withWeb.sources.some((s) => s.kind === 'web'));
+    const requests = server.requests.length;
+    const followUp = await engine.chat.ask({ question: 'And the funicular?', conversationId: withWeb.conversationId });
+    assert.ok(server.requests.length > requests, 'the follow-up searched the web too');
+    assert.equal(followUp.settings.web, true);
+    const optedOut = server.requests.length;
+    await engine.chat.ask({ question: 'And the river?', conversationId: withWeb.conversationId, web: false });
+    assert.equal(server.requests.length, optedOut, 'web: false on one question keeps it local');
   } finally {
     await engine.close();
   }
