@@ -44,8 +44,6 @@ export interface EngineOptions {
 }
 
 const EMBEDDER_SETTING = 'embedder';
-/** Query vectors remembered (see embedQuery). */
-const RECENT_QUERIES = 16;
 
 export class Engine {
   readonly library: Library;
@@ -57,7 +55,6 @@ export class Engine {
   private readonly searcher: HybridSearch;
   /** Embedders of older models, opened from their stored spec to embed queries while re-embedding. */
   private readonly queryEmbedders = new Map<string, Promise<Embedder | null>>();
-  private readonly recentQueries = new Map<string, Promise<Float32Array>>();
   /** Answers and conversations. */
   readonly chat: ChatService;
   /** Optional web search: provider setting, page reading, cache. */
@@ -277,26 +274,7 @@ export class Engine {
     if (!active) return { unavailable: 'The library has no vectors yet.' };
     const embedder = active.key === this.embedder.key ? this.embedder : await this.queryEmbedder(active);
     if (!embedder) return { unavailable: `The library's vectors come from ${active.key}, which cannot be loaded; re-embedding with the new model is under way.` };
-    return { store: this.library.models.store(active), embedQuery: (text) => this.embedQuery(embedder, text) };
-  }
-
-  /**
-   * A query's vector, remembered for the last few queries: answering a question searches more
-   * than once with the same text (hybrid, then the relevance cut), and embedding it is the
-   * slowest step of a search with a local model.
-   */
-  private embedQuery(embedder: Embedder, text: string): Promise<Float32Array> {
-    const key = `${embedder.key}\n${text}`;
-    let vector = this.recentQueries.get(key);
-    if (vector) {
-      this.recentQueries.delete(key); // re-inserted below: most recent last
-    } else {
-      vector = embedder.embed([text]).then((vectors) => vectors[0]!);
-      vector.catch(() => this.recentQueries.delete(key));
-    }
-    this.recentQueries.set(key, vector);
-    if (this.recentQueries.size > RECENT_QUERIES) this.recentQueries.delete(this.recentQueries.keys().next().value!);
-    return vector;
+    return { store: this.library.models.store(active), embedQuery: async (text) => (await embedder.embed([text]))[0]! };
   }
 
   private queryEmbedder(model: EmbeddingModelRow): Promise<Embedder | null> {

@@ -30,12 +30,16 @@ export interface HybridSearchOptions {
   weights?: { bm25: number; vector: number };
 }
 
+const RECENT_QUERIES = 16;
+
 export class HybridSearch {
   private readonly library: Library;
   private readonly vectors: VectorSource;
   private readonly titleWeight: number;
   private readonly weights: { bm25: number; vector: number };
   private readonly commonTerms: CommonTermFilter;
+  /** Vectors of the last few queries, by model and text (see queryVector). */
+  private readonly recentVectors = new Map<string, Promise<Float32Array>>();
 
   constructor(library: Library, vectors: VectorSource, options: HybridSearchOptions = {}) {
     this.library = library;
@@ -43,6 +47,25 @@ export class HybridSearch {
     this.titleWeight = options.titleWeight ?? 2;
     this.weights = options.weights ?? { bm25: 1, vector: 1 };
     this.commonTerms = new CommonTermFilter(library);
+  }
+
+  /**
+   * A query's vector, remembered for the last RECENT_QUERIES queries: answering a question
+   * searches more than once with the same text (hybrid, then the relevance cut), and embedding
+   * the query is the slowest step of a search with a local model.
+   */
+  private queryVector(source: QueryVectors, text: string): Promise<Float32Array> {
+    const key = `${source.store.model.key}\n${text}`;
+    let vector = this.recentVectors.get(key);
+    if (vector) {
+      this.recentVectors.delete(key); // re-inserted below: the most recent last
+    } else {
+      vector = source.embedQuery(text);
+      vector.catch(() => this.recentVectors.delete(key));
+    }
+    this.recentVectors.set(key, vector);
+    if (this.recentVectors.size > RECENT_QUERIES) this.recentVectors.delete(this.recentVectors.keys().next().value!);
+    return vector;
   }
 
   async search(input: SearchRequest): Promise<SearchResponse> {
@@ -62,7 +85,7 @@ export class HybridSearch {
         mode = 'bm25';
       } else if (request.query.trim()) {
         try {
-          vectors = { store: found.store, query: await found.embedQuery(request.query) };
+          vectors = { store: found.store, query: await this.queryVector(found, request.query) };
         } catch (error) {
           // A dead embedding server must not take search down: keyword results still answer.
           notice = `Vector search failed (${(error as Error).message}). Keyword search only.`;
