@@ -24,6 +24,8 @@ before(async () => {
     '/repo/resolve/main/stories260K.gguf': stories,
     '/junk.gguf': randomBytes(200_000),
     '/cut-short.gguf': stories.subarray(0, 600_000),
+    // Its own non-empty file: the shared model may be absent (an empty body would be a whole, non-GGUF answer, not a stall).
+    '/stalls.gguf': randomBytes(100_000),
   });
 });
 after(async () => {
@@ -172,11 +174,11 @@ test('a server that sends headers and then nothing is stopped by the watchdog', 
   const models = manager({ stallTimeoutMs: 800 });
   server.stall = true;
   try {
-    await rejectsWith(models.pull(server.url('/repo/resolve/main/stories260K.gguf')), 'download-stalled', /nothing arrived from 127\.0\.0\.1:\d+ for 1 s/);
+    await rejectsWith(models.pull(server.url('/stalls.gguf')), 'download-stalled', /stalls\.gguf stopped: nothing arrived from 127\.0\.0\.1:\d+ for 1 s/);
   } finally {
     server.stall = false;
   }
-  assert.equal(await models.find('stories260K.gguf'), undefined);
+  assert.equal(await models.find('stalls.gguf'), undefined);
 });
 
 test('import checks and copies a GGUF file; rm deletes it; broken files in the directory are listed as invalid', async (t) => {
