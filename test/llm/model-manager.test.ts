@@ -89,16 +89,23 @@ test('a download cut half way fails after a few resumes, and the next pull resum
   } finally {
     server.cutAt = null;
   }
-  // The two automatic retries already resumed where the cut was.
-  assert.deepEqual(server.requests.slice(firstRequest).map((r) => r.range), [null, `bytes=${cut}-`, `bytes=${cut}-`]);
+  // The two automatic retries resumed from what had reached the file: at most the cut (under load
+  // the HTTP client may drop bytes it had received but not yet handed on when the connection closed).
+  const ranges = server.requests.slice(firstRequest).map((r) => r.range);
+  assert.equal(ranges.length, 3);
+  assert.equal(ranges[0], null);
+  const starts = ranges.slice(1).map((range) => Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1]));
+  assert.ok(starts.every((start, i) => start > 0 && start <= cut && (i === 0 || start >= starts[i - 1]!)), `resumed at ${starts.join(', ')}`);
   const stopped = await models.list();
-  assert.deepEqual(stopped.map((m) => [m.name, m.status, m.sizeBytes]), [['stories260K.gguf', 'partial', cut]], 'listed as an unfinished download, not as a model');
-  assert.match(stopped[0]!.problem!, /unfinished download \(50% of 1185376 bytes\): pull it again to resume/);
+  assert.deepEqual(stopped.map((m) => [m.name, m.status]), [['stories260K.gguf', 'partial']], 'listed as an unfinished download, not as a model');
+  const partial = stopped[0]!.sizeBytes;
+  assert.ok(partial >= starts.at(-1)! && partial <= cut, `the part holds ${partial} bytes`);
+  assert.match(stopped[0]!.problem!, /unfinished download \(\d+% of 1185376 bytes\): pull it again to resume/);
   assert.equal(await models.find('stories260K.gguf'), undefined);
 
   const secondRequest = server.requests.length;
   const pulled = await models.pull(url);
-  assert.deepEqual(server.requests.slice(secondRequest).map((r) => r.range), [`bytes=${cut}-`], 'the second pull asked only for the rest');
+  assert.deepEqual(server.requests.slice(secondRequest).map((r) => r.range), [`bytes=${partial}-`], 'the second pull asked only for the rest');
   assert.equal(sha256(readFileSync(pulled.path)), sha256(stories), 'the resumed file is intact');
   assert.deepEqual((await models.list()).map((m) => [m.name, m.status]), [['stories260K.gguf', 'ready']]);
   assert.deepEqual(readdirSync(models.partialDir), []);
