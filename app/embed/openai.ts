@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { CairnError } from '../contract/index.ts';
 import { normalize, type Embedder, type EmbedderSpec } from './embedder.ts';
+import { networkReason, serverMessage, truncateMessage } from '../net/index.ts';
 
 export type OpenAiEmbedderSpec = Extract<EmbedderSpec, { type: 'openai' }>;
 
@@ -21,14 +22,9 @@ export interface OpenAiEmbedderOptions {
 const maxInputsPerRequest = 64;
 /** When the spec names none: what most small embedding models (BERT-sized) accept. */
 const defaultMaxTokens = 512;
-const maxErrorMessageLength = 300;
 
 const EmbeddingsResponse = z.object({
   data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) })),
-});
-const ErrorResponse = z.object({
-  error: z.union([z.string(), z.object({ message: z.string() })]).optional(),
-  message: z.string().optional(),
 });
 
 interface Connection {
@@ -175,11 +171,11 @@ async function postOnce(connection: Connection, inputs: string[], signal?: Abort
   try {
     json = JSON.parse(body);
   } catch (error) {
-    return fail('embedder-bad-response', `The embedding server at ${baseUrl} did not answer with JSON: ${truncate(body)}`, false, error);
+    return fail('embedder-bad-response', `The embedding server at ${baseUrl} did not answer with JSON: ${truncateMessage(body)}`, false, error);
   }
   const parsed = EmbeddingsResponse.safeParse(json);
   if (!parsed.success) {
-    return fail('embedder-bad-response', `The embedding server at ${baseUrl} answered in an unexpected shape: ${truncate(z.prettifyError(parsed.error))}`, false);
+    return fail('embedder-bad-response', `The embedding server at ${baseUrl} answered in an unexpected shape: ${truncateMessage(z.prettifyError(parsed.error))}`, false);
   }
   // Servers may answer out of order (OpenAI says to rely on `index`): place each by its index.
   const embeddings: number[][] = new Array(inputs.length);
@@ -207,35 +203,4 @@ function retryAfter(response: Response, connection: Connection): { retryAfterMs?
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
   if (!Number.isFinite(ms)) return {};
   return { retryAfterMs: Math.min(Math.max(ms, 0), connection.maxRetryAfterMs) };
-}
-
-/** undici's "fetch failed" says nothing; the cause has the system error code. */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = cause instanceof Error && 'code' in cause ? String(cause.code) : undefined;
-  if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** ": <the server's own error message>", from OpenAI's {error: {message}} and its variants, or the raw body. */
-function serverMessage(body: string): string {
-  let message = body;
-  try {
-    const parsed = ErrorResponse.safeParse(JSON.parse(body));
-    if (parsed.success) {
-      const { error, message: topMessage } = parsed.data;
-      message = (typeof error === 'string' ? error : error?.message) ?? topMessage ?? body;
-    }
-  } catch {
-    // Not JSON: the raw body is the message.
-  }
-  message = message.replace(/\s+/g, ' ').trim();
-  return message === '' ? '' : `: ${truncate(message)}`;
-}
-
-function truncate(text: string): string {
-  return text.length > maxErrorMessageLength ? `${text.slice(0, maxErrorMessageLength)}…` : text;
 }

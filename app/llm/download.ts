@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { CairnError, type DownloadProgress } from '../contract/index.ts';
 import { checkGgufFile } from './gguf-file.ts';
+import { networkReason } from '../net/index.ts';
 
 export interface DownloadRequest {
   url: string;
@@ -254,15 +255,4 @@ class SpeedMeter {
     if (!first || !last || last.at - first.at < 200) return 0;
     return Math.max(0, ((last.bytes - first.bytes) * 1000) / (last.at - first.at));
   }
-}
-
-/** undici's "fetch failed" says nothing; the cause has the system error code. */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = cause instanceof Error && 'code' in cause ? String(cause.code) : error instanceof Error && 'code' in error ? String(error.code) : undefined;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found (are you offline?)';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CairnError } from '../contract/index.ts';
 import type { ChatMessage, ChatModel, ChatModelSpec, GenerateOptions, GenerateResult } from './chat-model.ts';
 import { ThinkSplitter } from './think-splitter.ts';
+import { networkReason, serverMessage, truncateMessage } from '../net/index.ts';
 
 export type OpenAiChatModelSpec = Extract<ChatModelSpec, { type: 'openai' }>;
 
@@ -21,7 +22,6 @@ export interface RemoteChatModelOptions {
  * size, so this is a cautious guess that today's chat models all exceed; set contextSize to use more.
  */
 export const DEFAULT_REMOTE_CONTEXT = 8192;
-const maxErrorMessageLength = 300;
 
 const StreamChunk = z.object({
   choices: z
@@ -41,10 +41,6 @@ const StreamChunk = z.object({
     .nullish(),
   usage: z.object({ completion_tokens: z.number().int().nonnegative() }).nullish(),
   error: z.union([z.string(), z.object({ message: z.string() })]).nullish(),
-});
-const ErrorResponse = z.object({
-  error: z.union([z.string(), z.object({ message: z.string() })]).optional(),
-  message: z.string().optional(),
 });
 
 export class RemoteChatModel implements ChatModel {
@@ -144,10 +140,10 @@ export class RemoteChatModel implements ChatModel {
         for await (const data of serverSentEvents(response.body!, stillTalking)) {
           if (data === '[DONE]') break;
           const chunk = parseChunk(data);
-          if (chunk === null) throw new CairnError('chat-bad-response', `The chat server at ${this.#baseUrl} sent something that is not JSON: ${truncate(data)}`);
+          if (chunk === null) throw new CairnError('chat-bad-response', `The chat server at ${this.#baseUrl} sent something that is not JSON: ${truncateMessage(data)}`);
           if (chunk.error) {
             const message = typeof chunk.error === 'string' ? chunk.error : chunk.error.message;
-            throw new CairnError('chat-server-error', `The chat server at ${this.#baseUrl} stopped with an error: ${truncate(message)}`);
+            throw new CairnError('chat-server-error', `The chat server at ${this.#baseUrl} stopped with an error: ${truncateMessage(message)}`);
           }
           if (chunk.usage) usageTokens = chunk.usage.completion_tokens;
           const choice = chunk.choices?.[0];
@@ -257,35 +253,4 @@ function parseChunk(data: string): z.infer<typeof StreamChunk> | null {
   } catch {
     return null;
   }
-}
-
-/** undici's "fetch failed" says nothing; the cause has the system error code. */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = cause instanceof Error && 'code' in cause ? String(cause.code) : error instanceof Error && 'code' in error ? String(error.code) : undefined;
-  if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** ": <the server's own error message>", from OpenAI's {error: {message}} and its variants, or the raw body. */
-function serverMessage(body: string): string {
-  let message = body;
-  try {
-    const parsed = ErrorResponse.safeParse(JSON.parse(body));
-    if (parsed.success) {
-      const { error, message: topMessage } = parsed.data;
-      message = (typeof error === 'string' ? error : error?.message) ?? topMessage ?? body;
-    }
-  } catch {
-    // Not JSON: the raw body is the message.
-  }
-  message = message.replace(/\s+/g, ' ').trim();
-  return message === '' ? '' : `: ${truncate(message)}`;
-}
-
-function truncate(text: string): string {
-  return text.length > maxErrorMessageLength ? `${text.slice(0, maxErrorMessageLength)}…` : text;
 }
