@@ -21,7 +21,7 @@ import type { ChatModel, GenerateResult } from '../llm/chat-model.ts';
 import type { Library } from '../store/index.ts';
 import { CitationStreamFilter, resolveCitations } from './citations.ts';
 import { conversationToMarkdown } from './markdown.ts';
-import { buildGroundedPrompt, buildPlainPrompt, type GroundedPrompt } from './prompt.ts';
+import { buildGroundedPrompt, buildPlainPrompt, chatSource, type GroundedPrompt } from './prompt.ts';
 import { questionFilters } from './question-filters.ts';
 import { retrieve, type Retrieved, type SearchFunction } from './retrieve.ts';
 import { rewriteQuery, type Turn } from './rewrite-query.ts';
@@ -242,10 +242,7 @@ export class ChatService {
         const chosen = await model();
         if ('unavailable' in chosen) {
           // Search still works: show what was found, and what is missing to answer from it.
-          const sources = hits.map((hit, i): ChatSource => ({
-            n: i + 1, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
-            headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false,
-          }));
+          const sources = hits.map((hit, i) => chatSource(i + 1, hit));
           emit({ type: 'sources', sources });
           emit({ type: 'notice', code: 'no-chat-model', message: chosen.unavailable });
           return sayInstead(chosen.unavailable, 'failed', sources, used);

@@ -29,6 +29,7 @@ export {
   PLAIN_SYSTEM_PROMPT,
   renderSource,
   sourceLocation,
+  chatSource,
   toChatSource,
   type GroundedPrompt,
   type GroundedPromptInput,

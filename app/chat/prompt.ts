@@ -131,9 +131,13 @@ function roomFor(input: PromptInput, fixedMessages: ChatMessage[]): { limit: num
 
 /** Turns a packed source into the snapshot stored with the answer. */
 export function toChatSource(packed: PackedSource): ChatSource {
-  const { hit } = packed;
+  return chatSource(packed.n, packed.hit);
+}
+
+/** The snapshot of a hit that an answer keeps, as source number `n` (not cited yet). */
+export function chatSource(n: number, hit: SearchHit): ChatSource {
   return {
-    n: packed.n, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
+    n, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
     headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false,
   };
 }
