@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { CairnError } from '../contract/index.ts';
 import { normalize, type Embedder, type EmbedderSpec } from './embedder.ts';
-import { networkReason, serverMessage, truncateMessage } from '../net/index.ts';
+import { estimateServerTokens, networkReason, serverMessage, truncateMessage } from '../net/index.ts';
 
 export type OpenAiEmbedderSpec = Extract<EmbedderSpec, { type: 'openai' }>;
 
@@ -72,21 +72,9 @@ export class OpenAiEmbedder implements Embedder {
     return new OpenAiEmbedder({ ...spec, dimensions }, connection, dimensions);
   }
 
-  /**
-   * An estimate, since the server's tokenizer is not at hand, meant to err high: over-counting only
-   * makes chunks a little smaller, under-counting gets them truncated or refused by the server.
-   * English runs about 4 characters a token in BPE and WordPiece vocabularies; 3 leaves room for
-   * code, numbers and rare words. Outside ASCII (CJK, Cyrillic, accents, emoji) tokenizers give
-   * about a token a character or more, so each UTF-16 unit counts as one.
-   */
+  /** An estimate: the server's tokenizer is not at hand (see estimateServerTokens). */
   countTokens(text: string): number {
-    let ascii = 0;
-    let other = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) < 128) ascii++;
-      else other++;
-    }
-    return Math.ceil(ascii / 3) + other;
+    return estimateServerTokens(text);
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {

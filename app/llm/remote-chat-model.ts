@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CairnError } from '../contract/index.ts';
 import type { ChatMessage, ChatModel, ChatModelSpec, GenerateOptions, GenerateResult } from './chat-model.ts';
 import { ThinkSplitter } from './think-splitter.ts';
-import { networkReason, serverMessage, truncateMessage } from '../net/index.ts';
+import { estimateServerTokens, networkReason, serverMessage, truncateMessage } from '../net/index.ts';
 
 export type OpenAiChatModelSpec = Extract<ChatModelSpec, { type: 'openai' }>;
 
@@ -62,20 +62,9 @@ export class RemoteChatModel implements ChatModel {
     this.contextSize = spec.contextSize ?? DEFAULT_REMOTE_CONTEXT;
   }
 
-  /**
-   * An estimate, since the server's tokenizer is not at hand, meant to err high so that packed
-   * prompts fit: English runs about 4 characters a token in BPE vocabularies, 3 leaves room for
-   * code and numbers; outside ASCII (CJK, Cyrillic, emoji) a token a character or more. (The
-   * same rule as the remote embedder's; each backend keeps its own copy until they share a home.)
-   */
+  /** An estimate: the server's tokenizer is not at hand (see estimateServerTokens). */
   countTokens(text: string): number {
-    let ascii = 0;
-    let other = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) < 128) ascii++;
-      else other++;
-    }
-    return Math.ceil(ascii / 3) + other;
+    return estimateServerTokens(text);
   }
 
   async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {

@@ -1,5 +1,6 @@
 // Plain words for what went wrong talking to a server over HTTP: shared by every client of a
-// remote service (embedding and chat servers, model downloads).
+// remote service (embedding and chat servers, model downloads), and the token estimate for
+// models behind a server.
 import { z } from 'zod';
 
 const MAX_MESSAGE = 300;
@@ -39,4 +40,21 @@ export function serverMessage(body: string): string {
 /** A server's text cut to a length that fits in an error message. */
 export function truncateMessage(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+}
+
+/**
+ * Tokens in `text` for a model behind a server, whose tokenizer is not at hand: an estimate that
+ * errs high so packed prompts and chunks fit. English runs about 4 characters a token in BPE and
+ * WordPiece vocabularies; 3 leaves room for code, numbers and rare words. Outside ASCII (CJK,
+ * Cyrillic, accents, emoji) tokenizers give about a token a character or more, so each UTF-16
+ * unit counts as one.
+ */
+export function estimateServerTokens(text: string): number {
+  let ascii = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 128) ascii++;
+    else other++;
+  }
+  return Math.ceil(ascii / 3) + other;
 }
