@@ -45,6 +45,7 @@ export type ExtractErrorCode =
   | 'no-text'          // parsed, but there is no text layer (scans, images)
   | 'timeout'          // took longer than the per-file time limit
   | 'unreadable'       // permissions, I/O error
+  | 'outside'          // a link to a file outside the folder the user chose: never read
   | 'vanished';        // the file disappeared before or while it was read
 
 export type ExtractResult =
