@@ -18,6 +18,11 @@ export interface ChildInput {
   name: string;
   mime?: string;
   bytes: Uint8Array;
+  /**
+   * Set when the child could not be taken out of its parent (a part past the message's limit): it
+   * becomes a document with this problem, and its bytes are empty.
+   */
+  problem?: { status: 'failed' | 'skipped'; code: ExtractErrorCode; reason: string };
 }
 
 export interface ExtractedDocument {
