@@ -270,7 +270,7 @@ export class Ingestor {
     }
     const base: DocumentInput = {
       sourceId: payload.sourceId, parentId: null, uri: payload.path, path: payload.folder, kind: 'email', title: '(no subject)', mime: 'message/rfc822',
-      size, mtime: null, contentHash: extraction.hash, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: null, sender: null, recipients: null,
+      size, mtime: null, contentHash: extraction.hash, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: payload.internalDate ?? null, sender: null, recipients: null,
     };
     return { job, path: payload.path, doc: await this.prepareDocument(base, extraction, { children: this.options.maxChildren }, 0) };
   }
@@ -291,7 +291,9 @@ export class Ingestor {
       title: doc.title || base.title,
       mime: doc.mime,
       metadata: doc.metadata,
-      date: doc.date ?? base.date,
+      // An email's date is its own, else when it arrived (the message it came in, the server's
+      // internal date); never a file's modification time, which says when it was saved or copied.
+      date: doc.date ?? (doc.kind === 'email' && base.kind === 'file' ? null : base.date),
       sender: doc.from ?? null,
       recipients: recipients.length ? recipients.join('\n') : null,
     };
