@@ -1,33 +1,45 @@
 // EmailReader: one RFC 822 message (mailparser decodes MIME, transfer encodings and charsets such
 // as ISO-2022-JP and GB2312). The body is one section that starts with the Subject/From/To/Cc
 // lines, so a message without a body is still found by its headers. Attachments and embedded
-// messages become children.
+// messages become children. A bad or excess part costs only that part: what mailparser leaves
+// false, undefined or odd (an empty Content-Type, a file name that is a path) gets a fallback, and
+// parts past the first MAX_PARTS become one problem of their own.
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { parseHTML } from 'linkedom';
 import { htmlText } from './html-sections.ts';
+import { cutToParts } from './mime-parts.ts';
 import { baseName, failed, shortMessage } from './results.ts';
 import type { ChildInput, ExtractInput, ExtractResult } from './types.ts';
 
+/** MIME parts a message is read up to (mailparser's own default bound on its parse). */
+const MAX_PARTS = 1000;
+/** Attachment names are cut to this length (file systems allow 255 bytes). */
+const MAX_NAME = 200;
+
 export async function readEmail({ bytes }: ExtractInput): Promise<ExtractResult> {
+  const cut = cutToParts(bytes, MAX_PARTS);
+  const kept = cut?.bytes ?? bytes;
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    mail = await simpleParser(Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength), {
       ignoreEmbedded: true, // embedded messages become children, not part of this body
       keepCidLinks: true, // do not inline images as data: URLs; the HTML is only read for text
       skipImageLinks: true,
       skipTextToHtml: true,
       checksumAlgo: false,
+      // The parts kept, the root, and a node for each embedded message among them.
+      maxChildNodes: 2 * MAX_PARTS + 1,
     });
   } catch (error) {
     return failed('damaged', `Email is damaged: ${shortMessage(error)}`);
   }
 
-  const subject = mail.subject?.replace(/\s+/g, ' ').trim() || '';
+  const subject = text(mail.subject)?.replace(/\s+/g, ' ').trim() || '';
   const from = addresses(mail.from)[0];
   const to = addresses(mail.to);
   const cc = addresses(mail.cc);
-  const date = headerDate(mail);
-  const references = typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []);
+  const date = messageDate(mail.headerLines ?? []);
+  const references = (Array.isArray(mail.references) ? mail.references : [mail.references]).filter((r): r is string => typeof r === 'string');
 
   const headers = [
     subject && `Subject: ${subject}`,
@@ -35,7 +47,12 @@ export async function readEmail({ bytes }: ExtractInput): Promise<ExtractResult>
     to.length > 0 && `To: ${to.join(', ')}`,
     cc.length > 0 && `Cc: ${cc.join(', ')}`,
   ].filter(Boolean).join('\n');
-  const text = [headers, bodyText(mail)].filter(Boolean).join('\n\n');
+  const body = [headers, bodyText(mail)].filter(Boolean).join('\n\n');
+  const children = attachmentChildren(mail.attachments ?? []);
+  if (cut) {
+    const reason = `Email has ${cut.parts.toLocaleString('en-US')} parts: the ${cut.leftOut.toLocaleString('en-US')} after the first ${MAX_PARTS.toLocaleString('en-US')} were not read`;
+    children.push({ key: 'parts-left-out', name: `${cut.leftOut} parts not read`, bytes: new Uint8Array(0), problem: { status: 'skipped', code: 'too-large', reason } });
+  }
 
   return {
     ok: true,
@@ -43,52 +60,77 @@ export async function readEmail({ bytes }: ExtractInput): Promise<ExtractResult>
       kind: 'email',
       title: subject || '(no subject)',
       mime: 'message/rfc822',
-      sections: text ? [{ text, headingPath: [] }] : [],
+      sections: body ? [{ text: body, headingPath: [] }] : [],
       metadata: definedOnly({
         subject: subject || undefined,
         from,
         to: to.length > 0 ? to : undefined,
         cc: cc.length > 0 ? cc : undefined,
         date: date === undefined ? undefined : new Date(date).toISOString(),
-        messageId: mail.messageId,
-        inReplyTo: mail.inReplyTo,
+        messageId: text(mail.messageId),
+        inReplyTo: text(mail.inReplyTo),
         references: references.length > 0 ? references : undefined,
       }),
       ...(date === undefined ? {} : { date }),
       ...(from === undefined ? {} : { from }),
       to,
       cc,
-      children: attachmentChildren(mail.attachments),
+      children,
     },
   };
 }
 
-/** The plain-text body; an HTML-only body converted to text. */
-function bodyText(mail: ParsedMail): string {
-  const text = mail.text?.replace(/\r\n?/g, '\n').trim();
-  if (text && !mail.textConversionError) return text;
-  if (typeof mail.html === 'string' && mail.html.trim()) {
-    return htmlText(parseHTML(`<!doctype html><html><body>${mail.html}</body></html>`).document.body);
-  }
-  return text ?? '';
+/** A string field, or undefined for anything else mailparser may leave there (false, arrays). */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
-/** "Name <address>" strings, groups flattened. */
+/** The plain-text body; an HTML-only body converted to text. */
+function bodyText(mail: ParsedMail): string {
+  const plain = text(mail.text)?.replace(/\r\n?/g, '\n').trim();
+  if (plain && !mail.textConversionError) return plain;
+  const html = text(mail.html);
+  if (html?.trim()) return htmlText(parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body);
+  return plain ?? '';
+}
+
+/** "Name <address>" strings, groups flattened; entries with neither name nor address dropped. */
 function addresses(header: AddressObject | AddressObject[] | undefined): string[] {
   const objects = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  const flatten = (a: EmailAddress): EmailAddress[] => (a.group ? a.group.flatMap(flatten) : [a]);
+  const flatten = (a: EmailAddress): EmailAddress[] => (Array.isArray(a.group) ? a.group.flatMap(flatten) : [a]);
   return objects
-    .flatMap((o) => o.value.flatMap(flatten))
-    .map((a) => (a.name && a.address ? `${a.name} <${a.address}>` : a.address || a.name))
+    .flatMap((o) => (Array.isArray(o?.value) ? o.value.flatMap(flatten) : []))
+    .map((a) => {
+      const name = text(a.name)?.trim() ?? '';
+      const address = text(a.address)?.trim() ?? '';
+      return name && address ? `${name} <${address}>` : address || name;
+    })
     .filter((s) => s.length > 0);
 }
 
-/** The Date header in epoch ms. mailparser substitutes "now" for a date it cannot parse; we don't. */
-function headerDate(mail: ParsedMail): number | undefined {
-  const line = mail.headerLines.find((h) => h.key === 'date')?.line;
-  if (!line) return undefined;
-  const value = line.replace(/^date:/i, '').replace(/\s+/g, ' ').replace(/\([^)]*\)/g, ' ').trim();
-  const ms = Date.parse(value);
+/**
+ * When the message was written (its Date header), else when it arrived (the first Received header
+ * with a readable date: the topmost, added last, by the receiving server), in epoch ms.
+ * mailparser substitutes "now" for a date it cannot parse; we never do.
+ */
+function messageDate(lines: ReadonlyArray<{ key: string; line: string }>): number | undefined {
+  const value = (line: string) => line.slice(line.indexOf(':') + 1).replace(/\s+/g, ' ');
+  const dateLine = lines.find((h) => h.key === 'date')?.line;
+  const date = dateLine === undefined ? undefined : parseDate(value(dateLine));
+  if (date !== undefined) return date;
+  for (const h of lines) {
+    if (h.key !== 'received') continue;
+    // "Received: from a by b with ESMTP id c; Tue, 1 Jul 2025 09:30:00 +0200": the date follows the last ';'.
+    const received = value(h.line);
+    const semicolon = received.lastIndexOf(';');
+    const ms = semicolon === -1 ? undefined : parseDate(received.slice(semicolon + 1));
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
+}
+
+function parseDate(value: string): number | undefined {
+  const ms = Date.parse(value.replace(/\([^)]*\)/g, ' ').trim());
   return Number.isFinite(ms) ? ms : undefined;
 }
 
@@ -104,22 +146,39 @@ const extensions: Record<string, string> = {
 function attachmentChildren(attachments: Attachment[]): ChildInput[] {
   const children: ChildInput[] = [];
   for (const attachment of attachments) {
-    const type = attachment.contentType.toLowerCase();
+    // An empty Content-Type ("Content-Type: ; name=x.jpg") comes as false: the name and the bytes still tell.
+    const type = text(attachment.contentType)?.toLowerCase() || undefined;
     // Images the HTML body shows inline (signatures, logos) are part of the message, not files.
-    if (attachment.related && type.startsWith('image/')) continue;
+    if (attachment.related && type?.startsWith('image/')) continue;
+    const content = attachment.content;
+    if (!(content instanceof Uint8Array)) continue;
     const n = children.length + 1;
-    let name = attachment.filename ? baseName(attachment.filename.trim()) : `attachment-${n}.${extensions[type] ?? 'bin'}`;
+    let name = fileName(attachment.filename) ?? `attachment-${n}.${(type && extensions[type]) ?? 'bin'}`;
     if (type === 'message/rfc822' && !/\.eml$/i.test(name)) name += '.eml';
     const safe = name.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 80);
-    const content = attachment.content;
     children.push({
       key: `attachment-${n}-${safe}`,
       name,
-      mime: type,
+      ...(type ? { mime: type } : {}),
       bytes: new Uint8Array(content.buffer, content.byteOffset, content.byteLength),
     });
   }
   return children;
+}
+
+/**
+ * An attachment's file name as a plain name: no folders (a name may be a whole path, even just
+ * "../../"), no control characters, at most MAX_NAME characters with its extension kept; null
+ * when nothing usable is left.
+ */
+function fileName(raw: unknown): string | null {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  const name = baseName(text(raw)?.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim() ?? '').trim();
+  if (!name || name === '.' || name === '..' || /[/\\]$/.test(name)) return null;
+  if (name.length <= MAX_NAME) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  return name.slice(0, MAX_NAME - extension.length) + extension;
 }
 
 function definedOnly(record: Record<string, unknown>): Record<string, unknown> {

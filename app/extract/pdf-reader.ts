@@ -1,12 +1,25 @@
-// PdfReader: one section per page (pdf.js legacy build, made for Node). The text layer only:
-// no rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js.
+// PdfReader: one section per page (pdf.js legacy build, made for Node), followed by the page's
+// filled form fields and FreeText annotations as sections of their own. The text layer only: no
+// rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js.
 import { fileURLToPath } from 'node:url';
-import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { AnnotationType, getDocument, PasswordResponses, VerbosityLevel, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { baseName, failed, shortMessage } from './results.ts';
 import type { ExtractInput, ExtractResult, Section } from './types.ts';
 
 // Predefined CMaps decode CJK text; standard fonts give glyph data for non-embedded base fonts.
 const pdfjsRoot = fileURLToPath(new URL('.', import.meta.resolve('pdfjs-dist/package.json')));
+
+/**
+ * The empty password, written as a password pdf.js will try as the owner password. Without a
+ * password pdf.js tries the empty one only as the user password, while poppler (pdftotext) and
+ * qpdf also try it as the owner password, which opens files made with a user password and an empty
+ * owner password. pdf.js pads a password to 32 bytes with this same padding (PDF 1.7, 7.6.3.3), so
+ * the padding itself hashes exactly as the empty password does.
+ */
+const EMPTY_PASSWORD = String.fromCharCode(
+  0x28, 0xbf, 0x4e, 0x5e, 0x4e, 0x75, 0x8a, 0x41, 0x64, 0x00, 0x4e, 0x56, 0xff, 0xfa, 0x01, 0x08,
+  0x2e, 0x2e, 0x00, 0xb6, 0xd0, 0x68, 0x3e, 0x80, 0x2f, 0x0c, 0xa9, 0xfe, 0x64, 0x53, 0x69, 0x7a,
+);
 
 export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractResult> {
   const task = getDocument({
@@ -23,6 +36,17 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
     enableXfa: false,
     stopAtErrors: false, // recover what text there is from slightly broken files
   });
+  // Owner-password-only files (an empty user password) open as they are; when pdf.js asks for a
+  // password, the empty owner password is tried once, then the file is password-protected.
+  let triedEmptyOwner = false;
+  task.onPassword = (answer: (password: string | Error) => void, reason: number) => {
+    if (reason === PasswordResponses.NEED_PASSWORD && !triedEmptyOwner) {
+      triedEmptyOwner = true;
+      answer(EMPTY_PASSWORD);
+    } else {
+      answer(new Error('PDF is password-protected'));
+    }
+  };
   try {
     const pdf = await task.promise;
     const sections: Section[] = [];
@@ -32,11 +56,12 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
       try {
         const page = await pdf.getPage(number);
         const raw = pageText((await page.getTextContent()).items);
-        page.cleanup();
         // Glyphs whose font maps to no Unicode come out as U+FFFF/U+FFFD: not text anyone can search.
         const text = raw.replace(/[\uFFFD\uFFFE\uFFFF]/g, '').replaceAll('\0', '').trim();
         if (raw && !text) undecodable = true;
         if (text) sections.push({ text, page: number, headingPath: [] });
+        sections.push(...(await annotationSections(page, text)));
+        page.cleanup();
       } catch (error) {
         pageError ??= error; // one broken page should not cost the others
       }
@@ -66,11 +91,84 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
       },
     };
   } catch (error) {
-    if ((error as Error | null)?.name === 'PasswordException') return failed('encrypted', 'PDF is password-protected');
+    // Once a password was tried, any failure to open means the one that is needed is missing.
+    if (triedEmptyOwner || (error as Error | null)?.name === 'PasswordException') return failed('encrypted', 'PDF is password-protected');
     return failed('damaged', `PDF file is damaged: ${shortMessage(error)}`);
   } finally {
     await task.destroy().catch(() => {});
   }
+}
+
+/** What pdf.js says of a form field widget or a FreeText annotation (the parts read here). */
+interface AnnotationData {
+  annotationType: number;
+  fieldType?: string;
+  fieldName?: string;
+  alternativeText?: string;
+  fieldValue?: unknown;
+  options?: { exportValue?: unknown; displayValue?: unknown }[];
+  password?: boolean;
+  hidden?: boolean;
+  contentsObj?: { str?: unknown };
+}
+
+/**
+ * A page's filled text fields and list boxes ("Label: value", the label from the field's tooltip,
+ * else its name) and its FreeText annotations, each kind a section with its own heading. A value
+ * the page's text shows already (a flattened form) is not repeated; password fields, hidden
+ * fields and buttons are left out. A page whose annotations cannot be read keeps its text.
+ */
+async function annotationSections(page: PDFPageProxy, pageText: string): Promise<Section[]> {
+  let annotations: AnnotationData[];
+  try {
+    annotations = (await page.getAnnotations({ intent: 'display' })) as AnnotationData[];
+  } catch {
+    return [];
+  }
+  const fresh = (value: string) => value !== '' && !shows(pageText, value);
+  const fields: string[] = [];
+  const notes: string[] = [];
+  for (const a of annotations) {
+    if (a.annotationType === AnnotationType.FREETEXT) {
+      const text = typeof a.contentsObj?.str === 'string' ? lines(a.contentsObj.str) : '';
+      if (fresh(text)) notes.push(text);
+      continue;
+    }
+    if (a.annotationType !== AnnotationType.WIDGET || a.password || a.hidden) continue;
+    if (a.fieldType !== 'Tx' && a.fieldType !== 'Ch') continue;
+    const value = lines(fieldValue(a));
+    if (!fresh(value)) continue;
+    const label = [a.alternativeText, a.fieldName].find((l): l is string => typeof l === 'string' && l.trim() !== '')?.trim();
+    fields.push(label ? `${label}: ${value}` : value);
+  }
+  const number = page.pageNumber;
+  return [
+    ...(fields.length ? [{ text: fields.join('\n'), page: number, headingPath: ['Form fields'] }] : []),
+    ...(notes.length ? [{ text: notes.join('\n\n'), page: number, headingPath: ['Annotations'] }] : []),
+  ];
+}
+
+/** A text field's value, or the options chosen in a list or combo box as they are shown. */
+function fieldValue(a: AnnotationData): string {
+  const chosen = (Array.isArray(a.fieldValue) ? a.fieldValue : [a.fieldValue]).filter((v): v is string => typeof v === 'string');
+  return chosen
+    .map((v) => {
+      const shown = a.options?.find((o) => o.exportValue === v)?.displayValue;
+      return typeof shown === 'string' && shown.trim() ? shown : v;
+    })
+    .filter((v) => v.trim() !== '')
+    .join(', ');
+}
+
+/** PDF strings end lines with CR (Mac style) as often as with LF. */
+function lines(text: string): string {
+  return text.replace(/\r\n?/g, '\n').trim();
+}
+
+/** Whether the page's text has these words, in this order, as whole words (white space aside). */
+function shows(pageText: string, value: string): boolean {
+  const words = value.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'u').test(pageText);
 }
 
 interface Item { str: string; hasEOL: boolean; transform: number[]; width: number; height: number }

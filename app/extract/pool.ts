@@ -65,6 +65,7 @@ export class ExtractorPool {
    * from them first (the result's `size` and `hash` describe them).
    */
   extractChild(child: ChildInput): Promise<FileExtraction> {
+    if (child.problem) return Promise.resolve({ ok: false, ...child.problem, hash: null, size: 0 });
     return this.#submit({ type: 'child', child: { ...child } });
   }
 

@@ -18,6 +18,11 @@ export interface ChildInput {
   name: string;
   mime?: string;
   bytes: Uint8Array;
+  /**
+   * Set when the child could not be taken out of its parent (a part past the message's limit): it
+   * becomes a document with this problem, and its bytes are empty.
+   */
+  problem?: { status: 'failed' | 'skipped'; code: ExtractErrorCode; reason: string };
 }
 
 export interface ExtractedDocument {
@@ -45,6 +50,7 @@ export type ExtractErrorCode =
   | 'no-text'          // parsed, but there is no text layer (scans, images)
   | 'timeout'          // took longer than the per-file time limit
   | 'unreadable'       // permissions, I/O error
+  | 'outside'          // a link to a file outside the folder the user chose: never read
   | 'vanished';        // the file disappeared before or while it was read
 
 export type ExtractResult =

@@ -4,7 +4,7 @@
 // crash inside one rolls it back and the jobs run again.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
@@ -12,7 +12,7 @@ import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index
 import { analyze } from '../search/index.ts';
 import type { DocumentInput, Job, Library, MoveCandidate, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
-import { displayName, walkFiles } from './walk.ts';
+import { displayName, isInside, LINK_OUTSIDE_REASON, walkFiles } from './walk.ts';
 
 /** Where new vectors go: the configured embedder and its model's vector tables. */
 export interface EmbeddingTarget {
@@ -81,6 +81,8 @@ export class Ingestor {
   private readonly claimedMoves = new Set<number>();
   /** Files found gone: they leave the index at the end of the run (see removeVanished). */
   private readonly vanished: PreparedFile[] = [];
+  /** Each source's folder, resolved once a run (see leavesSource). */
+  private readonly roots = new Map<number, Promise<string | null>>();
 
   constructor(deps: {
     library: Library;
@@ -204,9 +206,14 @@ export class Ingestor {
     } catch {
       return { job, path, doc: null };
     }
-    const from = await this.movedFrom(path, info);
+    // Checked here, where the file is about to be read, and not only in the walks: a watcher
+    // event or a link swapped after the walk also lands here.
+    const outside = await this.leavesSource(path, sourceId);
+    const from = outside ? null : await this.movedFrom(path, info);
     if (from) return { job, path, doc: null, move: { from, sourceId, size: info.size, mtime: Math.floor(info.mtimeMs) } };
-    const extraction = await this.pool.extractFile(path);
+    const extraction: FileExtraction = outside
+      ? { ok: false, status: 'skipped', code: 'outside', reason: LINK_OUTSIDE_REASON, hash: null, size: info.size }
+      : await this.pool.extractFile(path);
     if (!extraction.ok && extraction.code === 'vanished') return { job, path, doc: null };
     const base: DocumentInput = {
       sourceId, parentId: null, uri: path, path, kind: 'file', title: displayName(path), mime: null,
@@ -215,6 +222,21 @@ export class Ingestor {
     };
     const budget = { children: this.options.maxChildren };
     return { job, path, doc: await this.prepareDocument(base, extraction, budget, 0) };
+  }
+
+  /**
+   * Whether the file, links resolved, lies outside its source's folder (also resolved): a link
+   * there leads somewhere the user did not choose. A file the user named itself is its own root.
+   */
+  private async leavesSource(path: string, sourceId: number): Promise<boolean> {
+    let root = this.roots.get(sourceId);
+    if (!root) {
+      const uri = this.library.sources.list().find((s) => s.id === sourceId)?.uri;
+      root = uri === undefined ? Promise.resolve(null) : realpath(uri).catch(() => uri);
+      this.roots.set(sourceId, root);
+    }
+    const [real, resolvedRoot] = await Promise.all([realpath(path).catch(() => null), root]);
+    return real !== null && resolvedRoot !== null && !isInside(real, resolvedRoot);
   }
 
   /**
@@ -248,7 +270,7 @@ export class Ingestor {
     }
     const base: DocumentInput = {
       sourceId: payload.sourceId, parentId: null, uri: payload.path, path: payload.folder, kind: 'email', title: '(no subject)', mime: 'message/rfc822',
-      size, mtime: null, contentHash: extraction.hash, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: null, sender: null, recipients: null,
+      size, mtime: null, contentHash: extraction.hash, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: payload.internalDate ?? null, sender: null, recipients: null,
     };
     return { job, path: payload.path, doc: await this.prepareDocument(base, extraction, { children: this.options.maxChildren }, 0) };
   }
@@ -269,7 +291,9 @@ export class Ingestor {
       title: doc.title || base.title,
       mime: doc.mime,
       metadata: doc.metadata,
-      date: doc.date ?? base.date,
+      // An email's date is its own, else when it arrived (the message it came in, the server's
+      // internal date); never a file's modification time, which says when it was saved or copied.
+      date: doc.date ?? (doc.kind === 'email' && base.kind === 'file' ? null : base.date),
       sender: doc.from ?? null,
       recipients: recipients.length ? recipients.join('\n') : null,
     };

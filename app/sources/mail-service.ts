@@ -230,15 +230,20 @@ export class MailService {
     if (fresh.length) this.#setState(account, folder, { state: 'syncing', done, total: fresh.length });
     for (let at = 0; at < fresh.length && !signal?.aborted; at += this.#batchSize) {
       const uids = fresh.slice(at, at + this.#batchSize);
-      const fetched: { uid: number; source: Buffer }[] = [];
-      for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
-        if (message.source) fetched.push({ uid: message.uid, source: message.source });
+      const fetched: { uid: number; source: Buffer; internalDate?: number }[] = [];
+      for await (const message of client.fetch(uids.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+        // When the server received the message: its date when it has no Date header of its own.
+        const internalDate = message.internalDate === undefined ? NaN : new Date(message.internalDate).getTime();
+        if (message.source) fetched.push({ uid: message.uid, source: message.source, ...(Number.isFinite(internalDate) ? { internalDate } : {}) });
       }
       fetched.sort((a, b) => b.uid - a.uid);
       this.#library.transaction(() => {
         for (const m of fetched) {
           mailboxes.enqueueMessage(
-            { sourceId: account.sourceId, path: messageUri(fUri, validity, m.uid), folder: fUri, mailbox: folder, uid: m.uid, uidValidity: validity },
+            {
+              sourceId: account.sourceId, path: messageUri(fUri, validity, m.uid), folder: fUri, mailbox: folder, uid: m.uid, uidValidity: validity,
+              ...(m.internalDate === undefined ? {} : { internalDate: m.internalDate }),
+            },
             m.source,
           );
         }

@@ -30,6 +30,8 @@ export interface MailJobPayload {
   mailbox: string;
   uid: number;
   uidValidity: string;
+  /** The server's INTERNALDATE (epoch ms): the message's date when it has no Date or Received header. */
+  internalDate?: number;
 }
 
 export class MailboxRepository {

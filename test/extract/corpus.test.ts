@@ -63,7 +63,7 @@ test('every shared PDF extracts or fails with a reason', async (t) => {
 
   for (const [name, result] of results) {
     assertSettled(name, result);
-    console.log(`${name.padEnd(46)} ${outcome(result).padEnd(18)} ${result.ok ? `${result.doc.sections.length} page(s) with text` : result.reason}`);
+    console.log(`${name.padEnd(46)} ${outcome(result).padEnd(18)} ${result.ok ? `${new Set(result.doc.sections.map((s) => s.page)).size} page(s) with text` : result.reason}`);
   }
   console.log(`PDFs: ${results.size} (${tally(results)})`);
 

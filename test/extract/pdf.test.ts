@@ -57,6 +57,57 @@ test('garbage and truncated PDFs fail as damaged', async () => {
   assert.ok(!truncated.ok && truncated.status === 'failed' && truncated.code === 'damaged', JSON.stringify(truncated));
 });
 
+test('form field values and FreeText annotations are indexed with their page, under their own heading, unless the page shows them', async () => {
+  const bytes = buildPdf({
+    pages: [['Application form', 'Applicant details below'], ['Travel plans']],
+    fields: [
+      { page: 1, name: 'applicant', label: 'Full name', value: 'Jane Quokka' },
+      { page: 1, name: 'heading', value: 'Application form' }, // the page's text shows it already
+      { page: 1, name: 'code', label: 'Code', value: 'App' }, // only part of a word on the page: kept
+      { page: 2, name: 'countries', value: ['Norway', 'Chile'], options: ['Chile', 'Norway', 'Peru'] },
+      { page: 2, name: 'notes', value: '' },
+    ],
+    freeText: [{ page: 2, text: 'Reviewer comment: approved by Okapi' }],
+  });
+  const result = await extractBytes({ bytes, name: 'form.pdf' });
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  assert.deepEqual(result.doc.sections, [
+    { text: 'Application form\nApplicant details below', page: 1, headingPath: [] },
+    { text: 'Full name: Jane Quokka\nCode: App', page: 1, headingPath: ['Form fields'] },
+    { text: 'Travel plans', page: 2, headingPath: [] },
+    { text: 'countries: Norway, Chile', page: 2, headingPath: ['Form fields'] },
+    { text: 'Reviewer comment: approved by Okapi', page: 2, headingPath: ['Annotations'] },
+  ]);
+
+  // A filled form on a page with no text layer of its own is not "no text".
+  const scanned = await extractBytes({ bytes: buildPdf({ pages: [[]], fields: [{ page: 1, name: 'invoice', label: 'Invoice number', value: 'INV-778' }] }), name: 'scan.pdf' });
+  assert.ok(scanned.ok, scanned.ok ? '' : scanned.reason);
+  assert.deepEqual(scanned.doc.sections, [{ text: 'Invoice number: INV-778', page: 1, headingPath: ['Form fields'] }]);
+});
+
+test('encrypted PDFs that open without a user password are read: owner password only (RC4, AES-128), or an empty owner password', async () => {
+  const cases = [
+    { method: 'rc4', ownerPassword: 'owner-secret' },
+    { method: 'aes-128', ownerPassword: 'owner-secret' },
+    // pdftotext (poppler) and qpdf also try the empty password as the owner password; pdf.js alone does not.
+    { method: 'rc4', userPassword: 'user-pw', ownerPassword: '' },
+    { method: 'aes-128', userPassword: 'user-pw', ownerPassword: '' },
+  ] as const;
+  for (const encrypt of cases) {
+    const result = await extractBytes({ bytes: buildPdf({ pages: [['Confidential tapir census']], title: 'Census', encrypt }), name: 'census.pdf' });
+    assert.ok(result.ok, `${JSON.stringify(encrypt)}: ${result.ok ? '' : result.reason}`);
+    assert.equal(result.doc.title, 'Census');
+    assert.deepEqual(result.doc.sections, [{ text: 'Confidential tapir census', page: 1, headingPath: [] }]);
+  }
+});
+
+test('a PDF that needs a user password is reported as password-protected', async () => {
+  for (const method of ['rc4', 'aes-128'] as const) {
+    const bytes = buildPdf({ pages: [['Confidential']], encrypt: { method, userPassword: 'user-pw', ownerPassword: 'owner-pw' } });
+    assert.deepEqual(await extractBytes({ bytes, name: 'locked.pdf' }), { ok: false, status: 'failed', code: 'encrypted', reason: 'PDF is password-protected' });
+  }
+});
+
 test('pageText joins items: hasEOL ends a line, a gap on one line is a space, a new baseline a new line', () => {
   const item = (str: string, x: number, y: number, width: number, hasEOL = false) =>
     ({ str, hasEOL, transform: [10, 0, 0, 10, x, y], width, height: 10 });

@@ -331,6 +331,51 @@ test('symbolic link loops and links to folders are left out with a reason, never
   assert.match(status.state.reason!, /3 item\(s\) left out/);
 });
 
+test('a link to a file outside the watched folder is left out with a reason, also one made while watching', async (t) => {
+  const elsewhere = tempDir();
+  note(join(elsewhere, 'id_rsa'), 'wolverine');
+  note(join(elsewhere, 'later_key'), 'xerus');
+  const root = tempDir();
+  note(join(root, 'real.md'), 'ocelot');
+  symlinkSync(join(root, 'real.md'), join(root, 'inside.md'));
+  symlinkSync(join(elsewhere, 'id_rsa'), join(root, 'shadow.md'));
+  const engine = await openEngine(t);
+  engine.addFolder(root);
+  await engine.watchFolders();
+  await engine.folders.settled();
+  const status = folderStatus(engine, root);
+  // (chokidar may also report the link: then the pipeline records it as skipped, never read.)
+  assert.deepEqual(documents(engine).filter((d) => d.status === 'indexed').map((d) => d.uri), [join(root, 'inside.md'), join(root, 'real.md')]);
+  assert.deepEqual(await hits(engine, 'wolverine'), []);
+  assert.equal(status.problems!.find((p) => p.path === join(root, 'shadow.md'))?.reason, 'Link to a file outside the folder: not read');
+
+  // A link that appears while watching reaches the pipeline through the watcher: not read there either.
+  symlinkSync(join(elsewhere, 'later_key'), join(root, 'later.md'));
+  await waitFor('the new link is looked at', () => documents(engine).some((d) => d.uri === join(root, 'later.md')));
+  await engine.folders.settled();
+  assert.deepEqual(await hits(engine, 'xerus'), []);
+  const problem = engine.status().problems.find((p) => p.uri === join(root, 'later.md'));
+  assert.equal(problem?.reason, 'Link to a file outside the folder: not read');
+});
+
+test('a file name that is not valid UTF-8 is a problem of the watched folder, with its escaped name', async (t) => {
+  const root = tempDir();
+  note(join(root, 'fine.md'), 'pangolin');
+  try {
+    writeFileSync(Buffer.from(`${root}/r\xe9sum\xe9.md`, 'latin1'), 'hidden\n');
+  } catch (error) {
+    t.skip(`this file system refuses non-UTF-8 names (${(error as NodeJS.ErrnoException).code})`);
+    return;
+  }
+  const engine = await openEngine(t);
+  engine.addFolder(root);
+  await engine.watchFolders();
+  await engine.folders.settled();
+  const status = folderStatus(engine, root);
+  assert.deepEqual(await hits(engine, 'pangolin'), [join(root, 'fine.md')]);
+  assert.deepEqual(status.problems, [{ path: join(root, 'r\\xE9sum\\xE9.md'), reason: 'File name is not valid UTF-8: r\\xE9sum\\xE9.md (rename it to index it)' }]);
+});
+
 test('an unreadable file becomes a problem with a reason while the rest is indexed', async (t) => {
   const root = tempDir();
   note(join(root, 'fine.md'), 'pelican');

@@ -265,3 +265,22 @@ test('a message expunged while the pipeline is reading it does not come back', a
     await engine.close();
   }
 });
+
+test('a message without a Date header is dated by its IMAP internal date, not by when it was synced', async (t) => {
+  const env = await setup(t);
+  if (!env) return;
+  const { server, engine, mail } = env;
+  const arrived = new Date('2003-04-05T06:07:08Z');
+  const raw = 'From: Bob <bob@example.com>\r\nTo: alice@example.com\r\nSubject: No date header\r\n\r\nThe undated capybara memo.\r\n';
+  const client = await admin(server);
+  try {
+    await client.append('INBOX', raw, [], arrived);
+  } finally {
+    await client.logout();
+  }
+  await mail.add({ host: '127.0.0.1', port: server.port, security: 'plain', user: 'alice', secret: PASSWORD });
+  await mail.sync();
+  const { hits } = await engine.search({ query: 'capybara', mode: 'bm25' });
+  assert.deepEqual(hits.map((h) => [h.title, h.date]), [['No date header', arrived.getTime()]]);
+  assert.deepEqual((await engine.search({ query: 'capybara', mode: 'bm25', filters: { dateFrom: Date.now() - 7 * 86_400_000 } })).hits, [], 'not "last week"');
+});
