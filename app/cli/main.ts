@@ -11,6 +11,7 @@ import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
 import { MODELS_USAGE, runModelsCommand } from './models.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
+import { OCR_USAGE, runOcrCommand } from './ocr.ts';
 import { formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -45,6 +46,7 @@ ${MAIL_USAGE}
   folders [list] [--json] watched folders with their state;  folders remove <path>
   watch                   catch up with changes made meanwhile, then index changes as they happen (Ctrl-C stops)
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
+${OCR_USAGE}
 ${MODELS_USAGE}
 ${WEB_USAGE}
 
@@ -159,6 +161,8 @@ async function main(argv: string[]): Promise<number> {
         return await embedderCommand(engine, args, values, progress, controller.signal);
       case 'web':
         return await runWebCommand(engine, args, values);
+      case 'ocr':
+        return runOcrCommand(engine, args);
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
         return 2;

@@ -2,7 +2,7 @@
 // any moment loses nothing. A job is deleted in the same transaction that stores its result.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 
-export type JobKind = 'scan' | 'file' | 'embed' | 'mail';
+export type JobKind = 'scan' | 'file' | 'embed' | 'mail' | 'ocr';
 
 export interface Job {
   id: number;
@@ -34,6 +34,11 @@ export class JobQueue {
       )
       .all(kind, limit)
       .sort((a, b) => (a as Job).id - (b as Job).id) as Job[];
+  }
+
+  /** Puts a claimed job back in the queue (work on it stopped before it was finished). */
+  release(id: number): void {
+    this.db.prepare(`UPDATE jobs SET state = 'queued' WHERE id = ?`).run(id);
   }
 
   done(id: number): void {
