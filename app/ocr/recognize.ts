@@ -61,7 +61,13 @@ export class TesseractReader {
   }
 }
 
-interface Block { paragraphs?: { lines?: { text: string; bbox: { x0: number; y0: number; x1: number; y1: number } }[] }[] }
+interface Block { paragraphs?: { lines?: { text: string; confidence: number; bbox: { x0: number; y0: number; x1: number; y1: number } }[] }[] }
+
+/**
+ * Lines Tesseract is less sure of than this are dropped: on drawings, barcodes and scripts it has
+ * no language for, it "reads" short runs of symbols (I<, XIN] |X|) at 25–30.
+ */
+export const MIN_LINE_CONFIDENCE = 30;
 
 /** Paragraphs joined by blank lines, lines by new lines, spaces Tesseract puts between CJK characters removed. */
 export function layout(blocks: Block[], confidence: number): OcrText {
@@ -72,7 +78,7 @@ export function layout(blocks: Block[], confidence: number): OcrText {
       let first = true;
       for (const line of paragraph.lines ?? []) {
         const clean = tidy(line.text);
-        if (!clean) continue;
+        if (!clean || line.confidence < MIN_LINE_CONFIDENCE) continue;
         if (text) text += first ? '\n\n' : '\n';
         first = false;
         lines.push({ start: text.length, end: text.length + clean.length, box: [line.bbox.x0, line.bbox.y0, line.bbox.x1, line.bbox.y1] });

@@ -17,6 +17,7 @@ const benches = [
   { id: 'e', file: 'answer-overhead.ts', title: '(e) answer overhead before the first token: query embedding, hybrid search, packing, prompt' },
   { id: 'f', file: 'generation.ts', title: '(f) local generation: time to first token and tokens per second (CAIRN_BENCH_CHAT_GGUF)' },
   { id: 'g', file: 'first-scan.ts', title: '(g) watched folders: first scan, event-loop delay on a large tree, re-scan, renames found on start' },
+  { id: 'o', file: 'ocr.ts', title: '(o) OCR: character error rate of rendered pages (English, Chinese; 150 and 300 dpi), pages/minute, shared PDFs yielding text' },
 ];
 
 const scale = benchScale();
