@@ -59,7 +59,7 @@ test('a Chinese page is read with chi_sim, without the spaces Tesseract puts bet
     return t.skip(message);
   }
   const chinese = ['租赁合同的主要条款', '每月租金为人民币四千五百元，', '承租方应当在每月五日之前支付。'];
-  const png = scanPng({ lines: chinese, font, fontPx: 40, width: 1000 });
+  const png = scanPng({ lines: chinese, font, fontPx: 26, width: 900 }); // about 11 pt at 150 dpi
   const worker = new OcrWorker();
   try {
     const outcome = await worker.readPage({ source: { bytes: png }, hash: sha256(png), page: 1, languages: ['chi_sim', 'eng'] }, 120_000);
