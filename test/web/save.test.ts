@@ -5,7 +5,7 @@ import { Engine } from '../../app/engine.ts';
 import type { WebError } from '../../app/web/index.ts';
 import { tempDir } from '../support/corpus.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
-import { startWebServer, type WebTestServer } from './web-server.ts';
+import { onlyTestServer, startWebServer, type WebTestServer } from './web-server.ts';
 
 let server: WebTestServer;
 before(async () => {
@@ -14,7 +14,7 @@ before(async () => {
 after(() => server.close());
 
 test('save to library: a web page becomes a web document with chunks, found by keyword and by meaning', async () => {
-  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: new FakeEmbedder() });
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: new FakeEmbedder(), web: { addressPolicy: onlyTestServer } });
   try {
     const url = `${server.url}/article/trams`;
     const saved = await engine.saveWebPage(url);
@@ -38,3 +38,4 @@ test('save to library: a web page becomes a web document with chunks, found by k
     await engine.close();
   }
 });
+
