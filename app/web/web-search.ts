@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { SearchHit } from '../contract/index.ts';
 import { approximateTokens, chunkSections } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
+import type { EmbeddingTarget } from '../index/index.ts';
 import { analyze, makeSnippet, queryTerms } from '../search/index.ts';
 import type { Library } from '../store/index.ts';
 import { WebCache, type CacheTtl } from './cache.ts';
@@ -207,16 +208,18 @@ export class WebSearch {
 
   /**
    * Keeps a web page in the library as a document (source kind 'web', document kind 'web') with its
-   * chunks and full-text rows, in one transaction; vectors follow with the next indexing run.
+   * chunks, full-text rows and, given a target, its vectors, in one transaction. Only this page is
+   * embedded; without a target its vectors follow with the next indexing run.
    */
-  async save(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
+  async save(url: string, signal?: AbortSignal, target: EmbeddingTarget | null = null): Promise<{ documentId: number; title: string; chunks: number }> {
     const { page } = await this.page(url, signal ?? AbortSignal.timeout(this.fetchOptions.limits.timeoutMs));
     if (!page.ok) throw new WebError('web-provider', `Cannot save ${url}: ${page.reason}.`);
-    const embedder = this.embedder();
+    const embedder = target?.embedder ?? this.embedder();
     const countTokens = embedder ? (t: string) => embedder.countTokens(t) : approximateTokens;
     const chunks = chunkSections(page.sections, { maxTokens: Math.min(384, embedder?.maxTokens ?? 384), overlapTokens: 48, minTokens: 24, countTokens });
     const text = page.sections.map((s) => s.text).join('\n\n');
     const ftsTitle = analyze(page.title);
+    const vectors = target && chunks.length ? await target.embedder.embed(chunks.map((c) => c.text)) : null;
     const documentId = this.library.transaction(() => {
       const source = this.library.sources.ensure('web', 'web', 'Saved web pages');
       const id = this.library.documents.upsert({
@@ -224,7 +227,8 @@ export class WebSearch {
         size: Buffer.byteLength(text), mtime: null, contentHash: createHash('sha256').update(text).digest('hex'), status: 'indexed',
         errorCode: null, reason: null, metadata: { url: page.url, savedAt: Date.now() }, date: Date.now(), sender: null, recipients: null,
       });
-      this.library.documents.insertChunks(id, chunks.map((c) => ({ ...c, ftsTitle, ftsBody: analyze(c.text) })));
+      const ids = this.library.documents.insertChunks(id, chunks.map((c) => ({ ...c, ftsTitle, ftsBody: analyze(c.text) })));
+      if (vectors) ids.forEach((chunkId, i) => target!.store.put(chunkId, vectors[i]!));
       return id;
     });
     return { documentId, title: page.title, chunks: chunks.length };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Engine } from '../../app/engine.ts';
 import type { WebError } from '../../app/web/index.ts';
-import { tempDir } from '../support/corpus.ts';
+import { tempDir, writeCorpus } from '../support/corpus.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 import { onlyTestServer, startWebServer, type WebTestServer } from './web-server.ts';
 
@@ -39,3 +39,25 @@ test('save to library: a web page becomes a web document with chunks, found by k
   }
 });
 
+test('save to library embeds and writes just that page, then returns: queued work is left for cairn index', async () => {
+  const embedder = new FakeEmbedder();
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder, web: { addressPolicy: onlyTestServer } });
+  try {
+    engine.add([writeCorpus(6)]); // queued, not indexed: as after an interrupted `cairn add`
+    const queued = engine.status().pendingJobs;
+    assert.ok(queued > 0);
+    const saved = await engine.saveWebPage(`${server.url}/article/funicular`);
+    assert.equal(engine.status().pendingJobs, queued, 'the queue was not run');
+    assert.equal(engine.status().documents.indexed ?? 0, 1, 'only the page is in the library');
+    assert.equal(embedder.embedded, saved.chunks, 'only the page was embedded');
+    assert.equal(engine.status().embeddingModels[0]!.vectors, saved.chunks, 'its vectors are written with it');
+    const { hits } = await engine.search({ query: 'Bica funicular national monument', mode: 'vector', filters: { kinds: ['web'] } });
+    assert.equal(hits[0]?.title, 'Lisbon funiculars');
+
+    await engine.index();
+    assert.equal(engine.status().pendingJobs, 0, 'the queued work is done by the next indexing run');
+    assert.ok((engine.status().documents.indexed ?? 0) > 1);
+  } finally {
+    await engine.close();
+  }
+});
