@@ -139,6 +139,26 @@ test('cairn web key keeps the key in the secret store (not the library), and sea
   }
 });
 
+test('cairn web set with an unknown provider names it and lists the providers', async () => {
+  const db = join(tempDir(), 'library.db');
+  const bogus = await cairn(db, ['web', 'set', 'bogus']);
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /Unknown web search provider "bogus"; choose searxng \(with --url\), brave, tavily or duckduckgo\./);
+  const none = await cairn(db, ['web', 'set']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /cairn web set needs a provider: searxng \(with --url\), brave, tavily or duckduckgo\./);
+});
+
+test('no key for Brave: cairn web search says how to store one (cairn web key brave), not the internal name of the secret', async () => {
+  const db = join(tempDir(), 'library.db');
+  const env = { CAIRN_SECRETS: 'file', CAIRN_WEB_API_KEY: '' };
+  await cairn(db, ['web', 'set', 'brave', '--url', `${server.url}/brave`], env);
+  const search = await cairn(db, ['web', 'search', 'lisbon'], env);
+  assert.equal(search.code, 1);
+  assert.match(search.stdout, /Brave Search needs an API key: store it with `cairn web key brave` \(the key on stdin\), or set CAIRN_WEB_API_KEY\./);
+  assert.doesNotMatch(search.stdout + search.stderr, /web-search\./);
+});
+
 test('a bad key: cairn web search says so and exits 1', async () => {
   const db = join(tempDir(), 'library.db');
   await cairn(db, ['web', 'set', 'brave', '--url', `${server.url}/brave`]);
