@@ -173,11 +173,9 @@ export class Engine {
     return ingestor.run(signal);
   }
 
-  /** Keeps a web page (read now or from the web cache) in the library as a 'web' document; vectors follow. */
-  async saveWebPage(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
-    const saved = await this.web.save(url, signal);
-    if (this.embedder) await this.index(signal);
-    return saved;
+  /** Keeps a web page (read now or from the web cache) in the library as a 'web' document with its vectors; queued work is left queued. */
+  saveWebPage(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
+    return this.web.save(url, signal, this.target());
   }
 
   /** Removes a file or folder (everything below it) from the library. */

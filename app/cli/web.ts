@@ -34,7 +34,10 @@ export async function runWebCommand(engine: Engine, args: string[], values: WebC
     case 'set': {
       const [name] = rest;
       const parsed = WebProviderName.safeParse(name);
-      if (!parsed.success) throw new CairnError('usage', `cairn web set needs a provider: ${WebProviderName.options.join(', ')}.`);
+      if (!parsed.success) {
+        const choices = 'searxng (with --url), brave, tavily or duckduckgo';
+        throw new CairnError('usage', name ? `Unknown web search provider "${name}"; choose ${choices}.` : `cairn web set needs a provider: ${choices}.`);
+      }
       const setting = engine.web.setProvider({ provider: parsed.data, ...(values.url ? { baseUrl: values.url } : {}) });
       out(`Web search provider: ${PROVIDER_LABELS[setting.provider]} at ${setting.baseUrl ?? DEFAULT_BASE_URLS[setting.provider]}.`);
       if (setting.provider === 'brave' || setting.provider === 'tavily') {
