@@ -18,7 +18,7 @@ import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary,
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
 import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
-import { FolderSources, openSecretStore, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
+import { FolderSources, openSecretStore, takeWatchLock, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
 import { chainSecrets, envSecrets, storeSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
 export interface EngineOptions {
@@ -41,6 +41,8 @@ export interface EngineOptions {
   webSecrets?: SecretSource;
   /** Web search limits (deadline, pages read, fetch limits, cache lifetimes), for tests. */
   web?: Omit<WebSearchOptions, 'library' | 'secrets' | 'embedder'>;
+  /** What this process is, for other processes using the library ("cairn watch", "the Cairn app"). */
+  description?: string;
 }
 
 const EMBEDDER_SETTING = 'embedder';
@@ -102,8 +104,9 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const library = Library.open(options.dbPath);
-    // Jobs a killed process left running start again.
-    library.jobs.requeueRunning();
+    if (options.description) library.presence.describe(options.description);
+    // Jobs a killed process left running go back in the queue; a live process's stay its own.
+    library.jobs.requeueDead();
     let embedder: Embedder | null = null;
     let embedderError: string | null = null;
     if (options.embedder !== undefined) {
@@ -178,14 +181,22 @@ export class Engine {
     return this.web.save(url, signal, this.target());
   }
 
-  /** Removes a file or folder (everything below it) from the library. */
+  /**
+   * Removes a file or folder (everything below it) from the library, with the sources added or
+   * watched there and their queued work; returns the documents removed.
+   */
   remove(rawPath: string): number {
     const path = resolve(rawPath);
-    return this.library.transaction(() => {
+    const removed = this.library.transaction(() => {
       this.library.jobs.dropFileJobsUnder(path);
+      // Documents first: removing a source takes its documents with it, uncounted.
+      const documents = this.library.documents.removeUnder(path);
       this.library.sources.removeUnder(path);
-      return this.library.documents.removeUnder(path);
+      return documents;
     });
+    // A watched folder removed here is no longer watched (another process's watcher sees it by itself).
+    this.folderSources?.refresh();
+    return removed;
   }
 
   /** The embedder new text is embedded with (the local API's /v1/embeddings), or why there is none. */
@@ -212,6 +223,14 @@ export class Engine {
   /** Reconciles every watched folder with the library (changes made while closed), then watches them. */
   watchFolders(): Promise<void> {
     return this.folders.watch();
+  }
+
+  /**
+   * Makes this process the library's one watcher (folders and mail) until it closes, or throws
+   * naming the process that watches. The signal aborts if another process takes over.
+   */
+  lockWatching(): AbortSignal {
+    return takeWatchLock(this.library);
   }
 
   stopWatching(): Promise<void> {

@@ -48,6 +48,7 @@ export async function runWatch(engine: Engine, signal: AbortSignal): Promise<num
     console.error('No watched folders. Add one with `cairn folders add <path>`.');
     return 1;
   }
+  const lost = engine.lockWatching();
   const last = new Map<number, string>();
   const report = () => {
     for (const folder of engine.sources().filter((s) => s.kind === 'folder')) {
@@ -62,10 +63,15 @@ export async function runWatch(engine: Engine, signal: AbortSignal): Promise<num
     await engine.watchFolders();
     report();
     console.error(`Watching ${folders.length} folder(s). Ctrl-C to stop.`);
-    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    const stop = AbortSignal.any([signal, lost]);
+    if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
   } finally {
     clearInterval(timer);
     await engine.stopWatching();
+  }
+  if (lost.aborted) {
+    console.error(`Stopped watching: ${(lost.reason as Error).message}`);
+    return 1;
   }
   console.error('Stopped watching.');
   return 0;

@@ -57,6 +57,8 @@ export async function runMailCommand(engine: Engine, args: string[], values: Mai
     }
     case 'sync': {
       if (mail.list().length === 0) throw new CairnError('usage', 'No mail accounts to sync; add one with `cairn mail add`.');
+      // Refused before syncing while another process watches the library.
+      if (values.watch) engine.lockWatching();
       let failed = false;
       try {
         const summary = await mail.sync(undefined, signal);

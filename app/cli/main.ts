@@ -97,7 +97,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'models') return runModelsCommand(resolveLibraryPath(values.db), args, values);
 
   const progress = new ProgressLine();
-  const engine = await Engine.open({ dbPath: resolveLibraryPath(values.db), onEvent: progress.onEvent });
+  // How other processes see this one (e.g. naming the watcher when a second one is refused).
+  const description = ['cairn', command, ...(command === 'mail' || command === 'folders' ? args.slice(0, 1) : []), ...(values.watch ? ['--watch'] : [])].join(' ');
+  const engine = await Engine.open({ dbPath: resolveLibraryPath(values.db), onEvent: progress.onEvent, description });
   if (command === 'ask' || command === 'chat' || command === 'conversations') {
     // Own Ctrl-C handling: the first stops the answer, a second exits.
     return await runChatCommand(engine, command, args, values).finally(() => engine.close());
@@ -179,7 +181,8 @@ async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSig
   const summary = await engine.index(signal);
   progress.clear();
   const rate = summary.seconds > 0 ? ` (${(summary.chunks / summary.seconds).toFixed(0)} chunks/s)` : '';
-  console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}.`);
+  const dropped = summary.dropped ? `; ${summary.dropped} dropped (removed from the library meanwhile)` : '';
+  console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}${dropped}.`);
   return !signal.aborted;
 }
 

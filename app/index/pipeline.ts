@@ -1,7 +1,8 @@
 // The ingestion pipeline: takes jobs from the persistent queue, extracts files in worker threads
 // while the previous batch is embedded, and writes each batch (documents, chunks, full-text
 // rows, vectors, job removal) in one transaction. A crash between batches loses nothing; a
-// crash inside one rolls it back and the jobs run again.
+// crash inside one rolls it back and the jobs run again. A job deleted while it was prepared
+// (its source or file removed, by this process or another) is dropped, never written.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -67,6 +68,8 @@ export interface IngestSummary {
   filesDone: number;
   chunks: number;
   errors: number;
+  /** Jobs dropped because what they were for was removed while they ran (a source, a file, a message). */
+  dropped: number;
   seconds: number;
 }
 
@@ -83,6 +86,9 @@ export class Ingestor {
   private readonly vanished: PreparedFile[] = [];
   /** Each source's folder, resolved once a run (see leavesSource). */
   private readonly roots = new Map<number, Promise<string | null>>();
+  /** Jobs this run claimed and has not finished: back in the queue when it stops or fails. */
+  private readonly claimed = new Set<number>();
+  private dropped = 0;
 
   constructor(deps: {
     library: Library;
@@ -101,8 +107,41 @@ export class Ingestor {
     if (embedder) this.options.chunk = { ...this.options.chunk, maxTokens: Math.min(this.options.chunk.maxTokens, embedder.maxTokens) };
   }
 
-  /** Runs every queued job: scans, then files, then vectors missing from the target model. */
+  /**
+   * Runs every queued job: scans, then files, then vectors missing from the target model. First,
+   * jobs left running by dead processes go back in the queue; jobs this run claimed and did not
+   * finish go back when it stops or fails.
+   */
   async run(signal?: AbortSignal): Promise<IngestSummary> {
+    this.library.jobs.requeueDead();
+    try {
+      return await this.runQueue(signal);
+    } finally {
+      this.library.jobs.release(this.claimed);
+      this.claimed.clear();
+    }
+  }
+
+  private claim(kind: Job['kind'], limit: number): Job[] {
+    const jobs = this.library.jobs.claim(kind, limit);
+    for (const job of jobs) this.claimed.add(job.id);
+    return jobs;
+  }
+
+  /** Whether this run still holds a job (in the transaction that writes its result); counts what was dropped. */
+  private holds(job: Job): boolean {
+    const hold = this.library.jobs.hold(job.id);
+    if (hold === 'gone') this.dropped++;
+    if (hold !== 'held') this.claimed.delete(job.id);
+    return hold === 'held';
+  }
+
+  private done(job: Job): void {
+    this.library.jobs.done(job.id);
+    this.claimed.delete(job.id);
+  }
+
+  private async runQueue(signal?: AbortSignal): Promise<IngestSummary> {
     const started = performance.now();
     const progress = { filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null as string | null };
     let lastEmit = 0;
@@ -114,7 +153,7 @@ export class Ingestor {
       this.emit({ type: 'progress', ...progress, chunksPerSecond: seconds > 0 ? progress.chunks / seconds : 0 });
     };
 
-    for (let [scan] = this.library.jobs.claim('scan', 1); scan && !signal?.aborted; [scan] = this.library.jobs.claim('scan', 1)) {
+    for (let [scan] = this.claim('scan', 1); scan && !signal?.aborted; [scan] = this.claim('scan', 1)) {
       await this.scan(scan, progress);
     }
 
@@ -132,9 +171,9 @@ export class Ingestor {
       batch = [];
       batchChunks = 0;
       const written = await this.writeBatch(files);
-      progress.filesDone += files.length;
-      progress.chunks += written;
-      progress.errors += files.reduce((n, f) => n + countProblems(f.doc), 0);
+      progress.filesDone += written.files.length;
+      progress.chunks += written.chunks;
+      progress.errors += written.files.reduce((n, f) => n + countProblems(f.doc), 0);
       report();
     };
     for await (const file of prepared) {
@@ -148,7 +187,7 @@ export class Ingestor {
     progress.chunks += await this.fillMissingVectors(signal, () => report());
     progress.currentFile = null;
     report(true);
-    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, seconds: (performance.now() - started) / 1000 };
+    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, dropped: this.dropped, seconds: (performance.now() - started) / 1000 };
   }
 
   /**
@@ -175,22 +214,25 @@ export class Ingestor {
       if (code !== 'ENOENT') {
         progress.errors++;
         this.emit({ type: 'document-issue', uri: path, status: 'failed', code: 'unreadable', reason: `Cannot read ${path}: ${code ?? (error as Error).message}` });
-        this.library.jobs.done(job.id);
+        this.library.transaction(() => {
+          if (this.holds(job)) this.done(job);
+        });
         return;
       }
     }
     this.library.transaction(() => {
+      if (!this.holds(job)) return;
       for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload);
       for (const old of known.keys()) if (!seen.has(old)) this.library.documents.removeByPath(old);
-      this.library.jobs.done(job.id);
+      this.done(job);
     });
   }
 
   private async *fileJobs(signal?: AbortSignal): AsyncGenerator<Job> {
     while (!signal?.aborted) {
       // Files, then messages fetched from mailboxes (newest first, as they were queued).
-      let jobs = this.library.jobs.claim('file', 16);
-      if (jobs.length === 0) jobs = this.library.jobs.claim('mail', 16);
+      let jobs = this.claim('file', 16);
+      if (jobs.length === 0) jobs = this.claim('mail', 16);
       if (jobs.length === 0) return;
       yield* jobs;
     }
@@ -309,9 +351,10 @@ export class Ingestor {
     return { input, chunks, ftsTitle, children };
   }
 
-  /** Embeds what needs embedding, then writes the whole batch in one transaction. */
-  private async writeBatch(files: PreparedFile[]): Promise<number> {
-    const docs = files.flatMap((f) => (f.doc ? flatten(f.doc) : []));
+  /** Embeds what needs embedding, then writes the whole batch in one transaction: the files written and their chunks. */
+  private async writeBatch(files: PreparedFile[]): Promise<{ files: PreparedFile[]; chunks: number }> {
+    // Nothing is embedded for a job that is gone already (checked again when writing).
+    const docs = files.flatMap((f) => (f.doc && this.library.jobs.hold(f.job.id) === 'held' ? flatten(f.doc) : []));
     const embedding: PreparedDocument[] = [];
     const firstWithHash = new Set<string>();
     for (const doc of docs) {
@@ -334,20 +377,23 @@ export class Ingestor {
       }
     }
     let written = 0;
+    const kept: PreparedFile[] = [];
     this.library.transaction(() => {
       for (const file of files) {
-        // A message expunged while it was being read: its job left with it, and it stays out.
-        if (file.job.kind === 'mail' && !this.library.mailboxes.jobExists(file.job.id)) continue;
+        // Removed while it was being read (its source, the file or the message): its job left
+        // with it, and it stays out. Or another process took this one for dead and has the job.
+        if (!this.holds(file.job)) continue;
+        kept.push(file);
         if (file.move) this.applyMove(file.path, file.move);
         else if (file.doc) written += this.writeDocument(file.doc, null);
         else {
           this.vanished.push(file);
           continue;
         }
-        this.library.jobs.done(file.job.id);
+        this.done(file.job);
       }
     });
-    return written;
+    return { files: kept, chunks: written };
   }
 
   /**
@@ -359,8 +405,9 @@ export class Ingestor {
     const files = this.vanished.splice(0);
     this.library.transaction(() => {
       for (const file of files) {
+        if (!this.holds(file.job)) continue;
         this.library.documents.removeByPath(file.path);
-        this.library.jobs.done(file.job.id);
+        this.done(file.job);
       }
     });
   }

@@ -10,6 +10,7 @@ import { JobQueue } from './jobs.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
+import { Presence } from './processes.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
@@ -17,7 +18,8 @@ import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
-export type { Job, JobKind } from './jobs.ts';
+export type { Job, JobHold, JobKind } from './jobs.ts';
+export type { LockResult, ProcessInfo } from './processes.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
 export { filterCondition } from './retrieval.ts';
@@ -37,6 +39,8 @@ export class Library {
   readonly jobs: JobQueue;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
+  /** This process among those using the library: owner of the jobs it claims and the locks it takes. */
+  readonly presence: Presence;
   readonly retrieval: RetrievalQueries;
   readonly settings: SettingsRepository;
   readonly sources: SourceRepository;
@@ -47,8 +51,9 @@ export class Library {
     this.db = db;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
-    this.jobs = new JobQueue(db);
-    this.mailboxes = new MailboxRepository(db);
+    this.presence = new Presence(db);
+    this.jobs = new JobQueue(db, this.presence);
+    this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
     this.retrieval = new RetrievalQueries(db);
     this.settings = new SettingsRepository(db);
@@ -72,12 +77,30 @@ export class Library {
     return new Library(path, db);
   }
 
+  /**
+   * Runs `fn` in a write transaction. IMMEDIATE: the write lock is taken (waiting on another
+   * process) at the start, so a transaction that reads before it writes never fails half way
+   * because another process wrote meanwhile.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** A number that changes whenever another connection commits (PRAGMA data_version): cheap to poll. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      // Jobs this process holds go back in the queue; its locks go with its row.
+      this.transaction(() => this.jobs.releaseAll());
+    } catch {
+      // A library that cannot be written any more: another process takes the work once this one is gone.
+    }
+    this.presence.close();
+    this.db.close();
   }
 }
 export { defaultDataDir, resolveLibraryPath } from './location.ts';

@@ -7,6 +7,12 @@ export interface Migration {
   version: number;
   name: string;
   up: (db: SqliteDatabase) => void;
+  /**
+   * The migration rebuilds a table that others reference (SQLite's 12-step table change): foreign
+   * keys are switched off around its transaction (they cannot be inside one), so dropping the old
+   * table deletes nothing through a cascade, and checked with foreign_key_check before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const migrations: Migration[] = [
@@ -229,6 +235,66 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'processes using the library, named locks, job owners; source ids never reused',
+    rebuildsTables: true,
+    up(db) {
+      db.exec(`
+        -- Live processes using the library: a running job or a lock belongs to one of them. A
+        -- process whose pid is gone (same host) or whose heartbeat is old is dead: its jobs are
+        -- queued again and its locks freed. AUTOINCREMENT: a new process never takes a dead one's id.
+        CREATE TABLE processes (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          pid INTEGER NOT NULL,
+          host TEXT NOT NULL,
+          description TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          heartbeat_at INTEGER NOT NULL
+        );
+        -- Named locks (e.g. 'watch': one process watches a library), gone with their holder.
+        CREATE TABLE locks (
+          name TEXT PRIMARY KEY,
+          owner INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+          taken_at INTEGER NOT NULL
+        );
+        CREATE INDEX locks_by_owner ON locks (owner);
+
+        -- sources again, with AUTOINCREMENT: SQLite hands out the largest rowid again once it is
+        -- deleted, and a new source must never inherit what still names a removed one.
+        CREATE TABLE sources_new (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL CHECK (kind IN ('folder', 'mailbox', 'import', 'web')),
+          uri TEXT NOT NULL,
+          name TEXT NOT NULL,
+          config TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          UNIQUE (kind, uri)
+        );
+        INSERT INTO sources_new (id, kind, uri, name, config, created_at) SELECT id, kind, uri, name, config, created_at FROM sources;
+        DROP TABLE sources;
+        ALTER TABLE sources_new RENAME TO sources;
+
+        -- A job belongs to its source (removing the source drops its jobs in the same transaction)
+        -- and, while running, to the process that claimed it.
+        ALTER TABLE jobs ADD COLUMN source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE;
+        ALTER TABLE jobs ADD COLUMN owner INTEGER REFERENCES processes(id) ON DELETE SET NULL;
+        UPDATE jobs SET source_id = json_extract(payload, '$.sourceId');
+        -- Ids still named by jobs left behind or by conversations are never handed out again.
+        DELETE FROM sqlite_sequence WHERE name = 'sources';
+        INSERT INTO sqlite_sequence (name, seq) SELECT 'sources', max(
+          coalesce((SELECT max(id) FROM sources), 0),
+          coalesce((SELECT max(source_id) FROM jobs), 0),
+          coalesce((SELECT max(CAST(j.value AS INTEGER)) FROM conversations c, json_each(iif(json_valid(c.source_ids), c.source_ids, '[]')) j), 0));
+        -- Jobs of sources removed before this release stayed behind and blocked the queue.
+        DELETE FROM jobs WHERE source_id IS NOT NULL AND source_id NOT IN (SELECT id FROM sources);
+        DELETE FROM job_blobs WHERE job_id NOT IN (SELECT id FROM jobs);
+        CREATE INDEX jobs_by_source ON jobs (source_id);
+        CREATE INDEX jobs_by_owner ON jobs (owner);
+        CREATE INDEX jobs_by_kind_state ON jobs (kind, state, id);
+      `);
+    },
+  },
 ];
 
 export function currentVersion(db: SqliteDatabase): number {
@@ -244,9 +310,21 @@ export function migrate(db: SqliteDatabase, list: Migration[] = migrations): voi
   }
   for (const migration of list) {
     if (migration.version <= from) continue;
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        if (migration.rebuildsTables && foreignKeys) {
+          const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+          if (broken.length) {
+            throw new Error(`Migration ${migration.version} would leave ${broken.length} row(s) pointing nowhere (first: ${broken[0]!.table} → ${broken[0]!.parent}).`);
+          }
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
+    }
   }
 }

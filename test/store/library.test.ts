@@ -112,7 +112,7 @@ test('path prefixes are exact folder boundaries', () => {
   }
 });
 
-test('the job queue hands each job out once and requeues jobs of a dead process', () => {
+test('the job queue hands each job out once, and a job claimed but not finished goes back when released', () => {
   const library = Library.open(tempDb());
   try {
     library.jobs.enqueue('file', { path: '/a' });
@@ -122,8 +122,9 @@ test('the job queue hands each job out once and requeues jobs of a dead process'
     const claimed = library.jobs.claim('file', 10);
     assert.equal(claimed.length, 2);
     assert.equal(library.jobs.claim('file', 10).length, 0, 'running jobs are not handed out again');
-    assert.equal(library.jobs.requeueRunning(), 2);
+    assert.equal(library.jobs.requeueDead(), 0, 'this process is alive: its jobs stay its own');
     library.jobs.done(claimed[0]!.id);
+    library.jobs.release([claimed[1]!.id]);
     assert.deepEqual(library.jobs.claim('file', 10).map((j) => JSON.parse(j.payload)), [{ path: '/b' }]);
   } finally {
     library.close();
