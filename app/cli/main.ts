@@ -176,8 +176,7 @@ function choice<T extends string>(schema: { options: readonly T[] }, value: stri
 }
 
 async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSignal): Promise<boolean> {
-  const summary = await engine.index(signal);
-  progress.clear();
+  const summary = await engine.index(signal).finally(() => progress.clear());
   const rate = summary.seconds > 0 ? ` (${(summary.chunks / summary.seconds).toFixed(0)} chunks/s)` : '';
   console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}.`);
   return !signal.aborted;

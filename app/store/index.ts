@@ -1,18 +1,18 @@
 // The SQLite library file: connection and pragmas, numbered migrations, and one repository per
 // table group. No other folder writes SQL.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { JobQueue } from './jobs.ts';
+import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
+import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
@@ -42,9 +42,13 @@ export class Library {
   readonly sources: SourceRepository;
   readonly webCache: WebCacheRepository;
 
-  private constructor(path: string, db: SqliteDatabase) {
+  /** Turns SQLite's errors into what they mean for this library (see storage-errors.ts). */
+  private readonly mapError: (error: unknown) => unknown;
+
+  private constructor(path: string, db: SqliteDatabase, mapError: (error: unknown) => unknown) {
     this.path = path;
     this.db = db;
+    this.mapError = mapError;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
     this.jobs = new JobQueue(db);
@@ -56,24 +60,37 @@ export class Library {
     this.webCache = new WebCacheRepository(db);
   }
 
-  /** Opens (creating and migrating as needed) the library at `path`. */
+  /**
+   * Opens (creating and migrating as needed) the library at `path`, private to the user. A
+   * library found damaged before is refused until `cairn doctor` checks or repairs it.
+   */
   static open(path: string): Library {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const mapError = (error: unknown) => storageError(error, path);
     let db: SqliteDatabase | undefined;
     try {
-      db = openSqlite(path);
+      if (path !== ':memory:') {
+        const damage = damageMark(path);
+        if (damage !== null) throw damagedError(path, damage);
+        makeLibraryPrivate(path);
+      }
+      db = openSqlite(path, { mapError });
       migrate(db);
     } catch (error) {
       db?.close();
-      const message = (error as Error).message;
-      const code = /not a database|malformed|corrupt/i.test(message) ? 'library-corrupt' : 'library-unreadable';
-      throw new CairnError(code, `Cannot open the library at ${path}: ${message}`, { cause: error });
+      const mapped = mapError(error);
+      if (mapped instanceof CairnError) throw mapped;
+      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
     }
-    return new Library(path, db);
+    return new Library(path, db, mapError);
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (error) {
+      // BEGIN and COMMIT are better-sqlite3's own statements: their errors come here unmapped.
+      throw this.mapError(error);
+    }
   }
 
   close(): void {
