@@ -28,6 +28,7 @@ export { SignIndex } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
+export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 
 export class Library {
   readonly path: string;
