@@ -4,14 +4,12 @@
 // the new file in the old one's place, keeping the damaged file beside it. (better-sqlite3 does
 // not expose SQLite's own recovery extension, sqlite3_recover.)
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
-import { migrations } from './migrations.ts';
+import { makeLibraryPrivate } from './location.ts';
+import { migrate, migrations } from './migrations.ts';
 import { clearDamageMark, damageMark } from './storage-errors.ts';
 import { VectorStore, type EmbeddingModelRow } from './vectors.ts';
-import { Library } from './index.ts';
-
-type Db = Database.Database;
 
 export interface LibraryCheck {
   /** No library file at the path. */
@@ -34,9 +32,9 @@ export function checkLibrary(path: string): LibraryCheck {
   const earlierDamage = damageMark(path);
   if (!existsSync(path)) return { missing: true, ok: true, problems: [], earlierDamage, seconds: 0 };
   let problems: string[];
-  let db: Db | undefined;
+  let db: SqliteDatabase | undefined;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = openSqlite(path, { readonly: true });
     problems = (db.prepare('PRAGMA quick_check(10)').pluck().all() as string[])
       .flatMap((row) => row.split('\n'))
       .filter((line) => line !== 'ok' && !line.startsWith('*** in database'));
@@ -81,7 +79,7 @@ export interface RepairReport {
 export function repairLibrary(path: string, analyse: (text: string) => string, now = new Date()): RepairReport {
   const started = performance.now();
   if (!existsSync(path)) throw new CairnError('library-missing', `There is no library at ${path}.`);
-  const old = new Database(path, { readonly: true, fileMustExist: true });
+  const old = openSqlite(path, { readonly: true });
   const target = `${path}.repairing`;
   for (const file of [target, `${target}-wal`, `${target}-shm`]) rmSync(file, { force: true });
   let report: Omit<RepairReport, 'path' | 'keptAs' | 'seconds'>;
@@ -93,12 +91,14 @@ export function repairLibrary(path: string, analyse: (text: string) => string, n
     }
     const latest = migrations.at(-1)!.version;
     if (version > latest) throw new CairnError('library-unrecoverable', `This library was written by a newer Cairn (schema ${version}; this one knows ${latest}): repair it with that version.`);
-    const library = Library.open(target);
+    makeLibraryPrivate(target);
+    const db = openSqlite(target);
     try {
-      report = recover(old, new Map(oldTables.map((t) => [t.name, t.sql ?? ''])), library, analyse);
-      library.db.pragma('wal_checkpoint(TRUNCATE)');
+      migrate(db);
+      report = recover(old, new Map(oldTables.map((t) => [t.name, t.sql ?? ''])), db, analyse);
+      db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
-      library.close();
+      db.close();
     }
   } catch (error) {
     for (const file of [target, `${target}-wal`, `${target}-shm`]) rmSync(file, { force: true });
@@ -124,8 +124,7 @@ function readable<T>(read: () => T): T | undefined {
   }
 }
 
-function recover(old: Db, oldTables: Map<string, string>, library: Library, analyse: (text: string) => string): Omit<RepairReport, 'path' | 'keptAs' | 'seconds'> {
-  const db = library.db;
+function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: SqliteDatabase, analyse: (text: string) => string): Omit<RepairReport, 'path' | 'keptAs' | 'seconds'> {
   // Rows go in as they were; what no longer belongs anywhere is dropped afterwards (dropOrphans).
   db.pragma('foreign_keys = OFF');
   const tables: TableRecovery[] = [];
@@ -151,7 +150,7 @@ function recover(old: Db, oldTables: Map<string, string>, library: Library, anal
 }
 
 /** Tables holding rows of their own: not virtual tables, their shadow tables, or SQLite's. */
-function plainTables(db: Db): string[] {
+function plainTables(db: SqliteDatabase): string[] {
   const all = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string; sql: string }[];
   const virtual = all.filter((t) => /^create virtual table/i.test(t.sql)).map((t) => t.name);
   return all.filter((t) => !virtual.some((v) => t.name === v || t.name.startsWith(`${v}_`))).map((t) => t.name);
@@ -160,14 +159,14 @@ function plainTables(db: Db): string[] {
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * Copies the readable rows of `table`. A table with row ids is read in row id order; where a read
- * fails, probing further ids (1, 2, 4... ahead, then halving back) finds where rows can be read
- * again, and the ids in between are reported lost. A table without row ids is read from both
- * ends up to the damage.
+ * Copies the readable rows of `table` (the columns both schemas have). A table with row ids is
+ * read in row id order; where a read fails, probing further ids (1, 2, 4... ahead, then halving
+ * back) finds where rows can be read again, and the ids in between are reported lost. A table
+ * without row ids is read from both ends up to the damage.
  */
-function copyTable(old: Db, db: Db, table: string, withoutRowid: boolean): TableRecovery {
+function copyTable(old: SqliteDatabase, db: SqliteDatabase, table: string, withoutRowid: boolean): TableRecovery {
   const result: TableRecovery = { table, copied: 0, unreadable: [], refused: 0 };
-  const newColumns = (db.pragma(`table_info(${quote(table)})`) as { name: string; pk: number }[]);
+  const newColumns = db.pragma(`table_info(${quote(table)})`) as { name: string; pk: number }[];
   const oldColumns = new Set(readable(() => (old.pragma(`table_info(${quote(table)})`) as { name: string }[]).map((c) => c.name)) ?? []);
   const columns = newColumns.filter((c) => oldColumns.has(c.name));
   if (columns.length === 0) {
@@ -175,61 +174,71 @@ function copyTable(old: Db, db: Db, table: string, withoutRowid: boolean): Table
     return result;
   }
   const list = columns.map((c) => quote(c.name)).join(', ');
-  const insert = db.prepare(`INSERT OR IGNORE INTO ${quote(table)} (${list}) VALUES (${columns.map(() => '?').join(', ')})`);
+  const insert = db.prepare(`INSERT INTO ${quote(table)} (${list}) VALUES (${columns.map(() => '?').join(', ')})`);
   const put = (row: unknown[]) => {
     try {
-      if (insert.run(...row).changes > 0) result.copied++;
+      insert.run(...row);
+      result.copied++;
     } catch {
-      result.refused++;
+      result.refused++; // garbage that decoded as a row breaks a constraint
     }
   };
   db.transaction(() => {
     if (withoutRowid) {
-      const key = newColumns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => quote(c.name)).join(', ');
-      const forward = readRows(old.prepare(`SELECT ${list} FROM ${quote(table)} ORDER BY ${key}`).raw(), [], put);
-      if (!forward) {
-        readRows(old.prepare(`SELECT ${list} FROM ${quote(table)} ORDER BY ${key.split(', ').map((k) => `${k} DESC`).join(', ')}`).raw(), [], put);
-        result.unreadable.push('some rows in the middle');
-      }
+      const key = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => columns.indexOf(c));
+      const order = (direction: string) => key.map((i) => `${quote(columns[i]!.name)} ${direction}`).join(', ');
+      const seen = new Set<string>();
+      const forward = readRows(old.prepare(`SELECT ${list} FROM ${quote(table)} ORDER BY ${order('ASC')}`).raw(), [], (row) => {
+        seen.add(JSON.stringify(key.map((i) => row[i])));
+        put(row);
+      });
+      if (forward) return;
+      readRows(old.prepare(`SELECT ${list} FROM ${quote(table)} ORDER BY ${order('DESC')}`).raw(), [], (row) => {
+        if (!seen.has(JSON.stringify(key.map((i) => row[i])))) put(row);
+      });
+      result.unreadable.push('rows between the ones read from either end');
       return;
     }
-    const rows = old.prepare(`SELECT rowid, ${list} FROM ${quote(table)} WHERE rowid > ? ORDER BY rowid`).raw();
-    const first = old.prepare(`SELECT rowid FROM ${quote(table)} WHERE rowid > ? ORDER BY rowid LIMIT 1`).pluck();
-    /** Whether rows after `id` can be found (the search for them reads no damaged page). */
-    const reachable = (id: number) => readable(() => first.get(id) ?? true) !== undefined;
-    let after = Number.MIN_SAFE_INTEGER;
-    for (;;) {
-      let last = after;
-      const done = readRows(rows, [after], (row) => {
-        last = row[0] as number;
-        put(row.slice(1));
-      });
-      if (done) return;
-      // Rows after `last` could not be read: find where they can be again.
-      let step = 1;
-      while (last + step < Number.MAX_SAFE_INTEGER && !reachable(last + step)) step *= 2;
-      if (last + step >= Number.MAX_SAFE_INTEGER) {
-        result.unreadable.push(`ids after ${last}`);
-        return;
-      }
-      let low = Math.floor(step / 2); // unreachable (or 0: the failing row itself)
-      while (step - low > 1) {
-        const mid = low + Math.floor((step - low) / 2);
-        if (reachable(last + mid)) step = mid;
-        else low = mid;
-      }
-      const resume = last + step;
-      const next = first.get(resume) as number | undefined;
-      result.unreadable.push(next === undefined ? `ids after ${last}` : `ids ${last + 1}–${next - 1}`);
-      if (next === undefined) return;
-      after = resume;
-    }
+    copyByRowid(old, table, list, put, result.unreadable);
   })();
   return result;
 }
 
+function copyByRowid(old: SqliteDatabase, table: string, list: string, put: (row: unknown[]) => void, unreadable: string[]): void {
+  const rows = old.prepare(`SELECT rowid, ${list} FROM ${quote(table)} WHERE rowid > ? ORDER BY rowid`).raw();
+  const first = old.prepare(`SELECT rowid FROM ${quote(table)} WHERE rowid > ? ORDER BY rowid LIMIT 1`).pluck();
+  /** Whether the search for rows after `id` reads no damaged page. */
+  const reachable = (id: number) => readable(() => first.get(id) ?? true) !== undefined;
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    let last = after;
+    const done = readRows(rows, [after], (row) => {
+      last = row[0] as number;
+      put(row.slice(1));
+    });
+    if (done) return;
+    // The row after `last` could not be read: find the first id past it that can be reached.
+    let step = 1;
+    while (last + step < Number.MAX_SAFE_INTEGER && !reachable(last + step)) step *= 2;
+    if (last + step >= Number.MAX_SAFE_INTEGER) {
+      unreadable.push(`ids after ${last}`);
+      return;
+    }
+    let low = Math.floor(step / 2); // not reachable (or 0: the unreadable row itself)
+    while (step - low > 1) {
+      const mid = low + Math.floor((step - low) / 2);
+      if (reachable(last + mid)) step = mid;
+      else low = mid;
+    }
+    after = last + step;
+    const next = first.get(after) as number | undefined;
+    unreadable.push(next === undefined ? `ids after ${last}` : `ids ${last + 1}–${next - 1}`);
+    if (next === undefined) return;
+  }
+}
+
 /** Reads every row of a statement into `put`; false when a read failed before the end. */
-function readRows(statement: Database.Statement, params: unknown[], put: (row: unknown[]) => void): boolean {
+function readRows(statement: SqliteStatement, params: unknown[], put: (row: unknown[]) => void): boolean {
   try {
     for (const row of statement.iterate(...params) as Iterable<unknown[]>) put(row);
     return true;
@@ -239,7 +248,7 @@ function readRows(statement: Database.Statement, params: unknown[], put: (row: u
 }
 
 /** AUTOINCREMENT counters: ids of deleted conversations and messages are never handed out again. */
-function keepSequences(old: Db, db: Db): void {
+function keepSequences(old: SqliteDatabase, db: SqliteDatabase): void {
   const sequences = readable(() => old.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]) ?? [];
   for (const { name, seq } of sequences) {
     const changed = db.prepare('UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?').run(seq, name).changes;
@@ -251,7 +260,7 @@ function keepSequences(old: Db, db: Db): void {
  * Deletes rows whose parent row was lost (by each table's foreign keys), again until none are
  * left: a lost document takes its chunks, their vectors, its attachments.
  */
-function dropOrphans(db: Db): number {
+function dropOrphans(db: SqliteDatabase): number {
   const tables = plainTables(db);
   let dropped = 0;
   for (let changed = 1; changed > 0; dropped += changed) {
@@ -274,7 +283,7 @@ function dropOrphans(db: Db): number {
  * document (index pages are apart from the table's, so it often survives where the rows did
  * not); where that index is unreadable too, a gap in a document's chunk ordinals tells.
  */
-function markIncomplete(old: Db, db: Db): number {
+function markIncomplete(old: SqliteDatabase, db: SqliteDatabase): number {
   const had = new Map<number, number>();
   readRows(old.prepare('SELECT document_id, count(*) FROM chunks INDEXED BY chunks_by_document GROUP BY document_id').raw(), [], ([id, n]) => {
     had.set(id as number, n as number);
@@ -293,7 +302,7 @@ function markIncomplete(old: Db, db: Db): number {
 }
 
 /** The contentless full-text index, from each chunk's text and its document's title and sender. */
-function rebuildFullText(db: Db, analyse: (text: string) => string): void {
+function rebuildFullText(db: SqliteDatabase, analyse: (text: string) => string): void {
   const insert = db.prepare('INSERT INTO chunk_fts (rowid, title, body) VALUES (?, ?, ?)');
   const batch = db.prepare(
     `SELECT c.id, c.text, d.title || ' ' || coalesce(d.sender, '') AS title FROM chunks c JOIN documents d ON d.id = c.document_id
@@ -311,7 +320,7 @@ function rebuildFullText(db: Db, analyse: (text: string) => string): void {
 }
 
 /** Each model's sign-bit table, from its float vectors. */
-function rebuildSignBits(db: Db): void {
+function rebuildSignBits(db: SqliteDatabase): void {
   for (const model of db.prepare('SELECT id, dimensions FROM embedding_models').all() as { id: number; dimensions: number }[]) {
     const bits = `vector_bits_${model.id}`;
     if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(bits)) continue;

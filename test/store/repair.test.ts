@@ -45,6 +45,8 @@ function build(path: string): { deletedConversation: number } {
     assert.ok(question.id < answer.id);
     library.settings.set('api-token', 'secret-token');
     library.webCache.putPage('https://example.com/', '{"ok":true}', 60_000);
+    // A table without row ids, over many pages.
+    for (let n = 0; n < 200; n++) library.webCache.putSearch('searxng', `query ${String(n).padStart(3, '0')}`, JSON.stringify([paragraph(n, 60)]), 60_000);
     return { deletedConversation: gone.id };
   } finally {
     library.close();
@@ -70,7 +72,7 @@ test('repair copies every readable row, rebuilds the full-text and vector indexe
   const path = join(tempDir(), 'library.db');
   const { deletedConversation } = build(path);
   assert.equal(checkLibrary(path).ok, true);
-  damage(path, [['documents', 0.5], ['chunks', 0.2], ['vectors_1', 0.8]]);
+  damage(path, [['documents', 0.5], ['chunks', 0.2], ['vectors_1', 0.8], ['web_search_cache', 0.5]]);
   const check = checkLibrary(path);
   assert.equal(check.ok, false);
   assert.ok(check.problems.length > 0);
@@ -79,7 +81,7 @@ test('repair copies every readable row, rebuilds the full-text and vector indexe
   assert.ok(existsSync(report.keptAs), 'the damaged file is kept');
   assert.equal(checkLibrary(path).ok, true, 'the new file is sound');
   const byTable = new Map(report.tables.map((t) => [t.table, t]));
-  for (const table of ['documents', 'chunks', 'vectors_1']) assert.ok(byTable.get(table)!.unreadable.length > 0, `${table} lost rows`);
+  for (const table of ['documents', 'chunks', 'vectors_1', 'web_search_cache']) assert.ok(byTable.get(table)!.unreadable.length > 0, `${table} lost rows`);
   assert.ok(report.orphans > 0, 'chunks of lost documents, vectors of lost chunks');
   if (process.platform !== 'win32') assert.equal(statSync(path).mode & 0o777, 0o600);
 
@@ -123,6 +125,9 @@ test('repair copies every readable row, rebuilds the full-text and vector indexe
     assert.equal(messages[1]!.sources[0]?.snippet, 'word0');
     assert.equal(library.settings.get('api-token'), 'secret-token');
     assert.equal(library.webCache.counts().pages, 1);
+    const searches = library.webCache.counts().searches;
+    assert.ok(searches > 100 && searches < 200, `${searches} cached searches: both ends of a table without row ids`);
+    assert.ok(library.webCache.search('searxng', 'query 000') && library.webCache.search('searxng', 'query 199'));
     const next = library.conversations.create({ title: 'new', scope: { type: 'all' }, filters: {}, settings: {} });
     assert.ok(next.id > deletedConversation + 1, 'ids of deleted conversations are not handed out again');
   } finally {
