@@ -5,7 +5,7 @@ import { Engine } from '../engine.ts';
 import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
 import { runChatCommand } from './chat.ts';
-import { runDoctor } from './doctor.ts';
+import { repair, runDoctor } from './doctor.ts';
 import { runFoldersCommand, runWatch } from './folders.ts';
 import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
 import { MODELS_USAGE, runModelsCommand } from './models.ts';
@@ -44,7 +44,8 @@ ${MAIL_USAGE}
   folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
   folders [list] [--json] watched folders with their state;  folders remove <path>
   watch                   catch up with changes made meanwhile, then index changes as they happen (Ctrl-C stops)
-  doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
+  doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp, the GPU and the library file
+      --repair              recover a damaged library into a new file (the damaged one is kept)
 ${MODELS_USAGE}
 ${WEB_USAGE}
 
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       token: { type: 'string' },
       host: { type: 'string' },
+      repair: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...mailOptions,
     },
@@ -89,7 +91,11 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   if (command === 'doctor') {
-    const checks = await runDoctor();
+    if (values.repair) {
+      for (const line of repair(resolveLibraryPath(values.db))) console.log(line);
+      return 0;
+    }
+    const checks = await runDoctor(resolveLibraryPath(values.db));
     for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
     return checks.every((c) => c.ok) ? 0 : 1;
   }
@@ -178,8 +184,7 @@ function choice<T extends string>(schema: { options: readonly T[] }, value: stri
 }
 
 async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSignal): Promise<boolean> {
-  const summary = await engine.index(signal);
-  progress.clear();
+  const summary = await engine.index(signal).finally(() => progress.clear());
   const rate = summary.seconds > 0 ? ` (${(summary.chunks / summary.seconds).toFixed(0)} chunks/s)` : '';
   const dropped = summary.dropped ? `; ${summary.dropped} dropped (removed from the library meanwhile)` : '';
   console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}${dropped}.`);

@@ -1,12 +1,11 @@
 // The SQLite library file: connection and pragmas, numbered migrations, and one repository per
 // table group. No other folder writes SQL.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { JobQueue } from './jobs.ts';
+import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
@@ -14,6 +13,7 @@ import { Presence } from './processes.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
+import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
@@ -30,6 +30,7 @@ export { SignIndex } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
+export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 
 export class Library {
   readonly path: string;
@@ -46,9 +47,13 @@ export class Library {
   readonly sources: SourceRepository;
   readonly webCache: WebCacheRepository;
 
-  private constructor(path: string, db: SqliteDatabase) {
+  /** Turns SQLite's errors into what they mean for this library (see storage-errors.ts). */
+  private readonly mapError: (error: unknown) => unknown;
+
+  private constructor(path: string, db: SqliteDatabase, mapError: (error: unknown) => unknown) {
     this.path = path;
     this.db = db;
+    this.mapError = mapError;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
     this.presence = new Presence(db);
@@ -61,20 +66,28 @@ export class Library {
     this.webCache = new WebCacheRepository(db);
   }
 
-  /** Opens (creating and migrating as needed) the library at `path`. */
+  /**
+   * Opens (creating and migrating as needed) the library at `path`, private to the user. A
+   * library found damaged before is refused until `cairn doctor` checks or repairs it.
+   */
   static open(path: string): Library {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const mapError = (error: unknown) => storageError(error, path);
     let db: SqliteDatabase | undefined;
     try {
-      db = openSqlite(path);
+      if (path !== ':memory:') {
+        const damage = damageMark(path);
+        if (damage !== null) throw damagedError(path, damage);
+        makeLibraryPrivate(path);
+      }
+      db = openSqlite(path, { mapError });
       migrate(db);
     } catch (error) {
       db?.close();
-      const message = (error as Error).message;
-      const code = /not a database|malformed|corrupt/i.test(message) ? 'library-corrupt' : 'library-unreadable';
-      throw new CairnError(code, `Cannot open the library at ${path}: ${message}`, { cause: error });
+      const mapped = mapError(error);
+      if (mapped instanceof CairnError) throw mapped;
+      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
     }
-    return new Library(path, db);
+    return new Library(path, db, mapError);
   }
 
   /**
@@ -83,12 +96,18 @@ export class Library {
    * because another process wrote meanwhile.
    */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      // BEGIN and COMMIT are better-sqlite3's own statements: their errors come here unmapped.
+      throw this.mapError(error);
+    }
   }
 
   /** A number that changes whenever another connection commits (PRAGMA data_version): cheap to poll. */
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    // Prepared (and cached), not db.pragma(): that prepares anew on every call, and keeps the memory.
+    return this.db.prepare('PRAGMA data_version').pluck().get() as number;
   }
 
   close(): void {
