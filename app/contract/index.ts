@@ -51,8 +51,14 @@ export const FusionWeights = z.object({
 });
 export type FusionWeights = z.infer<typeof FusionWeights>;
 
+/**
+ * The longest query a request may carry. Search reads only a query's first 64 distinct words and
+ * cuts the rest, so this cap is only for transport sanity: a request is one message in memory.
+ */
+export const MAX_QUERY_CHARS = 1_000_000;
+
 export const SearchRequest = z.object({
-  query: z.string().max(100_000),
+  query: z.string().max(MAX_QUERY_CHARS, 'Query too long: at most 1,000,000 characters (search reads only its first 64 distinct words).'),
   k: z.number().int().min(1).max(1000).default(10),
   mode: SearchMode.default('hybrid'),
   filters: SearchFilters.default({}),

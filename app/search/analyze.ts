@@ -3,24 +3,45 @@
 // are segmented into words with Intl.Segmenter (ICU's dictionary) and spaced before FTS5 sees them.
 // English stemming and accent folding are FTS5's (porter + remove_diacritics).
 
-const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc\u3005]+/gu;
+const CJK_CHARS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc\\u3005';
+const CJK_RUN = new RegExp(`[${CJK_CHARS}]+`, 'gu');
+/** A CJK run, or a word of other letters, digits and marks: the pieces analyze() spaces apart. */
+const PIECE = new RegExp(`[${CJK_CHARS}]+|(?:(?![${CJK_CHARS}])[\\p{L}\\p{N}\\p{M}])+`, 'gu');
+const STARTS_CJK = new RegExp(`^[${CJK_CHARS}]`, 'u');
+/** A word as FTS5's unicode61 tokenizer sees one: letters, digits and marks. */
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const segmenter = new Intl.Segmenter('ja', { granularity: 'word' });
 
 /** The text with every CJK run split into space-separated words. */
 export function analyze(text: string): string {
-  return text.replace(CJK_RUN, (run) => ` ${cjkWords(run).join(' ')} `);
+  return text.replace(CJK_RUN, (run) => ` ${cjkWords(run).map((w) => w.segment).join(' ')} `);
 }
 
-function cjkWords(run: string): string[] {
-  const words: string[] = [];
-  for (const { segment, isWordLike } of segmenter.segment(run)) if (isWordLike) words.push(segment);
-  return words.length ? words : [run];
+/** The words of a CJK run, each with where it starts in the run (the run itself if none). */
+function cjkWords(run: string): { segment: string; index: number }[] {
+  const words = [...segmenter.segment(run)].filter((s) => s.isWordLike);
+  return words.length ? words : [{ segment: run, index: 0 }];
 }
 
-/** Words as FTS5's unicode61 tokenizer would see them (letters, digits, marks), lower-cased. */
+/**
+ * The words of a text as the index has them (analyze() then FTS5's tokenizer), lower-cased, in
+ * order, each with where it ends in `text`. Lazy: a caller that has enough words stops reading.
+ */
+function* words(text: string): Generator<{ word: string; end: number }> {
+  for (const piece of text.matchAll(PIECE)) {
+    if (!STARTS_CJK.test(piece[0])) {
+      yield { word: piece[0].toLowerCase(), end: piece.index + piece[0].length };
+      continue;
+    }
+    for (const { segment, index } of cjkWords(piece[0])) {
+      for (const w of segment.matchAll(WORD)) yield { word: w[0].toLowerCase(), end: piece.index + index + w.index + w[0].length };
+    }
+  }
+}
+
+/** Words as FTS5's unicode61 tokenizer would see them (letters, digits, marks), lower-cased, once each. */
 export function queryTerms(query: string): string[] {
-  const words = analyze(query.normalize('NFKC')).toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
-  return [...new Set(words)];
+  return [...new Set(Array.from(words(query.normalize('NFKC')), (w) => w.word))];
 }
 
 // Lucene's English stop set, plus a few question words that carry no topic.
@@ -31,16 +52,41 @@ const STOPWORDS = new Set(
     .split(' '),
 );
 
-const MAX_TERMS = 64;
+/** Distinct keywords search uses at most; a query's later words are not read. */
+export const MAX_TERMS = 64;
+
+export interface SearchQuery {
+  /**
+   * The query as search reads it: unchanged, or (NFKC-normalised) cut after the last word that
+   * search uses when it has more than MAX_TERMS distinct keywords.
+   */
+  text: string;
+  /** Its keywords: stop words dropped unless nothing else is left, at most MAX_TERMS. */
+  terms: string[];
+}
 
 /**
- * The words of any user text that keyword search looks for: stop words dropped unless nothing
- * else is left, at most MAX_TERMS. Empty when the query has no searchable word.
+ * What search reads of any user text. A query of any length costs what its first MAX_TERMS
+ * keywords cost, and vector search embeds the same words that keyword search looks for.
  */
+export function searchQuery(query: string): SearchQuery {
+  const normalized = query.normalize('NFKC');
+  const content = new Set<string>();
+  const stop = new Set<string>();
+  for (const { word, end } of words(normalized)) {
+    if (!STOPWORDS.has(word)) {
+      content.add(word);
+      if (content.size === MAX_TERMS) return { text: end < normalized.length ? normalized.slice(0, end) : query, terms: [...content] };
+    } else if (stop.size < MAX_TERMS) {
+      stop.add(word);
+    }
+  }
+  return { text: query, terms: [...(content.size ? content : stop)] };
+}
+
+/** The keywords of any user text (see searchQuery); empty when it has no searchable word. */
 export function keywordTerms(query: string): string[] {
-  const terms = queryTerms(query);
-  const content = terms.filter((t) => !STOPWORDS.has(t));
-  return (content.length ? content : terms).slice(0, MAX_TERMS);
+  return searchQuery(query).terms;
 }
 
 /**

@@ -31,14 +31,16 @@ function printReport(report: BeirEvalReport): void {
     r.recall100.toFixed(4),
     r.mrr10.toFixed(4),
     r.queriesPerSecond.toFixed(1),
+    String(r.errors),
   ]);
-  const header = ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'queries/s'];
+  const header = ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'queries/s', 'errors'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log();
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   for (const r of report.results) {
+    if (r.errors) console.log(`\n${r.requested}: ${r.errors} queries failed (each scores zero); the first: ${r.firstError}`);
     if (r.used !== r.requested) {
       console.log(`\n${r.requested}: needs an embedding model (--embed-gguf or CAIRN_EVAL_EMBED_GGUF); the engine fell back to ${r.used} search: "${r.notice ?? ''}"`);
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze, fuse, makeSnippet, matchExpression, queryTerms } from '../../app/search/index.ts';
+import { analyze, fuse, makeSnippet, matchExpression, queryTerms, searchQuery } from '../../app/search/index.ts';
 
 test('CJK runs are segmented into words; Latin text is left alone', () => {
   const zh = analyze('我们正在学习中文');
@@ -20,6 +20,22 @@ test('match expressions quote every term, so FTS5 syntax in a query is inert', (
 
 test('query terms are folded like the index folds them', () => {
   assert.deepEqual(queryTerms('Ｔｏｋｙｏ ＡＢＣ'), ['tokyo', 'abc']);
+});
+
+test('a query is read up to its 64th distinct keyword; stop words and repeats do not count', () => {
+  const words = Array.from({ length: 5_000 }, (_, i) => `w${i}`);
+  const long = 'The ' + words.map((w) => `${w} of ${w}`).join(' and the ');
+  const { text, terms } = searchQuery(long);
+  assert.equal(terms.length, 64);
+  assert.deepEqual(terms.slice(0, 2), ['w0', 'w1']);
+  assert.equal(terms.at(-1), 'w63');
+  assert.ok(text.endsWith('w62 and the w63'), text.slice(-30));
+  // A query within the limit is left as it is (not even normalised).
+  assert.deepEqual(searchQuery('What is ＧＰＴ？'), { text: 'What is ＧＰＴ？', terms: ['gpt'] });
+  // The cut also falls after a word inside a CJK run.
+  const cjk = searchQuery(`${words.slice(0, 63).join(' ')} 東京に行きました`);
+  assert.equal(cjk.terms.at(-1), '東京');
+  assert.ok(cjk.text.endsWith('w62 東京'), cjk.text.slice(-20));
 });
 
 test('weighted reciprocal rank fusion rewards agreement and respects weights', () => {

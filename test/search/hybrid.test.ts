@@ -102,6 +102,18 @@ test('any query is safe: syntax, quotes, emoji, empty and huge queries never rai
   assert.equal(engine.status().chunks > 0, true, 'the library survived');
 });
 
+test('a query longer than 100,000 characters is searched on its first words instead of refused', async () => {
+  // Search reads only the first 64 distinct words of a query: the rest cannot change the result.
+  const long = 'October consulting ' + Array.from({ length: 20_000 }, (_, i) => `filler${i}`).join(' ');
+  assert.ok(long.length > 100_000);
+  for (const mode of ['bm25', 'vector', 'hybrid'] as const) {
+    const response = await engine.search({ query: long, mode, k: 3 });
+    assert.equal(response.hits[0]?.title, 'Invoice for October', mode);
+  }
+  // Only a request too big to be a query at all is refused (the contract's cap for transport).
+  await assert.rejects(engine.search({ query: 'x '.repeat(600_000) }), { code: 'bad-request', message: /at most 1,000,000 characters/ });
+});
+
 test('bad requests are refused with a typed error, not an SQL one', async () => {
   await assert.rejects(engine.search({ query: 'x', k: 0 }), { code: 'bad-request' });
   await assert.rejects(engine.search({ query: 'x', filters: { dateFrom: 'not a date' } }), { code: 'bad-request' });
