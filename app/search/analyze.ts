@@ -1,7 +1,10 @@
-// Text analysis shared by indexing and querying. FTS5's unicode61 tokenizer splits on spaces and
-// punctuation, which leaves Chinese and Japanese as one long "word"; so runs of those scripts
+// Text analysis shared by indexing and querying. Text is first normalised (NFKC), so full-width
+// letters and digits (common in Chinese and Japanese text), ligatures and other compatibility
+// forms are indexed and searched as their plain forms. FTS5's unicode61 tokenizer splits on spaces
+// and punctuation, which leaves Chinese and Japanese as one long "word"; so runs of those scripts
 // are segmented into words with Intl.Segmenter (ICU's dictionary) and spaced before FTS5 sees them.
-// English stemming and accent folding are FTS5's (porter + remove_diacritics).
+// English stemming and accent folding are FTS5's (porter + remove_diacritics). Changing what
+// analyze() makes of a text needs a migration that rewrites the full-text rows (see migration 8).
 
 const CJK_CHARS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc\\u3005';
 const CJK_RUN = new RegExp(`[${CJK_CHARS}]+`, 'gu');
@@ -12,9 +15,14 @@ const STARTS_CJK = new RegExp(`^[${CJK_CHARS}]`, 'u');
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const segmenter = new Intl.Segmenter('ja', { granularity: 'word' });
 
-/** The text with every CJK run split into space-separated words. */
+/** Text as the index and queries compare it: ＧＰＴ４ → GPT4, ﬁ → fi, ㈱ → (株). */
+export function normalize(text: string): string {
+  return text.normalize('NFKC');
+}
+
+/** What the full-text index holds of a text: normalised, with every CJK run split into space-separated words. */
 export function analyze(text: string): string {
-  return text.replace(CJK_RUN, (run) => ` ${cjkWords(run).map((w) => w.segment).join(' ')} `);
+  return normalize(text).replace(CJK_RUN, (run) => ` ${cjkWords(run).map((w) => w.segment).join(' ')} `);
 }
 
 /** The words of a CJK run, each with where it starts in the run (the run itself if none). */
@@ -41,7 +49,7 @@ function* words(text: string): Generator<{ word: string; end: number }> {
 
 /** Words as FTS5's unicode61 tokenizer would see them (letters, digits, marks), lower-cased, once each. */
 export function queryTerms(query: string): string[] {
-  return [...new Set(Array.from(words(query.normalize('NFKC')), (w) => w.word))];
+  return [...new Set(Array.from(words(normalize(query)), (w) => w.word))];
 }
 
 // Lucene's English stop set, plus a few question words that carry no topic.
@@ -70,7 +78,7 @@ export interface SearchQuery {
  * keywords cost, and vector search embeds the same words that keyword search looks for.
  */
 export function searchQuery(query: string): SearchQuery {
-  const normalized = query.normalize('NFKC');
+  const normalized = normalize(query);
   const content = new Set<string>();
   const stop = new Set<string>();
   for (const { word, end } of words(normalized)) {

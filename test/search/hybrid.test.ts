@@ -33,6 +33,7 @@ before(async () => {
   writeFileSync(join(dir, 'notes', 'chinese.md'), '# 学习笔记\n\n我们正在学习中文。机器学习是人工智能的一个分支。\n');
   writeFileSync(join(dir, 'notes', 'japanese.md'), '# 旅行\n\n東京都に住んでいます。京都へ旅行に行きました。\n');
   writeFileSync(join(dir, 'notes', 'accents.md'), '# Café notes\n\nThe naïve café served crème brûlée.\n');
+  writeFileSync(join(dir, 'notes', 'fullwidth.md'), '# 模型笔记\n\n我们测试了ＧＰＴ４模型，２２号交报告。The ﬁnal ﬁgures came from ㈱東洋商事.\n');
   engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: new FakeEmbedder() });
   engine.add([dir]);
   const summary = await engine.index();
@@ -77,6 +78,20 @@ test('Chinese and Japanese words are found inside running text; accents fold', a
   assert.deepEqual(await titles('京都'), ['旅行']);
   assert.deepEqual(await titles('cafe creme'), ['Café notes']);
   assert.deepEqual(await titles('naive'), ['Café notes']);
+});
+
+test('full-width letters and digits, ligatures and other compatibility forms are found by their plain form and by themselves', async () => {
+  for (const query of ['gpt4', 'ＧＰＴ４', 'GPT4', '22', '２２', 'final figures', 'ﬁgures', '株']) {
+    assert.deepEqual(await titles(query), ['模型笔记'], query);
+  }
+  // Highlights point at the original text, though normalising changed its length (ﬁ → fi, ㈱ → (株)).
+  const marked = async (query: string) => {
+    const [hit] = (await engine.search({ query, mode: 'bm25', k: 1 })).hits;
+    return hit!.highlights.map(([s, e]) => hit!.snippet.slice(s, e));
+  };
+  assert.deepEqual(await marked('gpt4 22'), ['ＧＰＴ４', '２２']);
+  assert.deepEqual(await marked('final figures'), ['ﬁnal', 'ﬁgures']);
+  assert.deepEqual(await marked('株 東洋'), ['㈱', '東洋']);
 });
 
 test('English stemming finds other forms of a word', async () => {
