@@ -1,13 +1,18 @@
 // `npm run eval -- beir <dir> [--embed-gguf FILE] [--modes bm25,vector,hybrid] [--db FILE]`
 // Retrieval quality of the engine on a BEIR data set (default: the shared SciFact copy).
+// `npm run eval -- zh [options]`: the same on the small Chinese and Japanese set in test/eval/zh.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SearchMode } from '../../app/contract/index.ts';
 import { evalDir } from '../support/shared.ts';
 import { runBeirEval, type BeirEvalOptions, type BeirEvalReport } from './beir-eval.ts';
 
+const zhDir = join(import.meta.dirname, 'zh');
+
 const usage = `usage: npm run eval -- beir [DIR] [options]
+       npm run eval -- zh [options]
   DIR                 a BEIR data set (corpus.jsonl, queries.jsonl, qrels/); default ${join(evalDir, 'scifact')}
+  zh                  the small Chinese and Japanese set written for Cairn (${zhDir})
   --modes LIST        search modes, comma-separated (default bm25,vector,hybrid)
   --embed-gguf FILE   GGUF embedding model for vector/hybrid (default: env CAIRN_EVAL_EMBED_GGUF)
   --embed-threads N   llama.cpp threads for that model (default 1)
@@ -63,14 +68,14 @@ async function main(): Promise<void> {
     },
   });
   const [command, dir] = positionals;
-  if (values.help || command !== 'beir') {
+  if (values.help || (command !== 'beir' && command !== 'zh') || (command === 'zh' && dir)) {
     console.log(usage);
     process.exitCode = values.help ? 0 : 2;
     return;
   }
   const modes = values.modes.split(',').map((m) => SearchMode.parse(m.trim()));
   const options: BeirEvalOptions = {
-    dir: dir ?? join(evalDir, 'scifact'),
+    dir: command === 'zh' ? zhDir : (dir ?? join(evalDir, 'scifact')),
     split: values.split,
     modes,
     embedGguf: values['embed-gguf'] ?? process.env.CAIRN_EVAL_EMBED_GGUF ?? null,
