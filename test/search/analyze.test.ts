@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze, fuse, makeSnippet, matchExpression, queryTerms, searchQuery } from '../../app/search/index.ts';
+import { analyze, fuse, keywordTerms, makeSnippet, matchExpression, queryTerms, searchQuery } from '../../app/search/index.ts';
 
 test('CJK runs are segmented into words; Latin text is left alone', () => {
   const zh = analyze('我们正在学习中文');
@@ -16,6 +16,15 @@ test('match expressions quote every term, so FTS5 syntax in a query is inert', (
   assert.equal(matchExpression('😀🎉 !!! ***'), null);
   assert.equal(matchExpression('the of and'), '"the" OR "of" OR "and"', 'only stop words: keep them rather than nothing');
   assert.ok(matchExpression('what is the protein')!.startsWith('"protein"'));
+});
+
+test('Chinese and Japanese stop words are dropped at query time; a character after a number is a phrase with it', () => {
+  assert.deepEqual(keywordTerms('大熊猫吃什么？'), ['大熊猫', '吃']);
+  assert.deepEqual(keywordTerms('富士山の高さは何メートルですか？'), ['富士山', '高', 'さ', 'メートル']);
+  assert.deepEqual(keywordTerms('2022年世界杯的冠军是哪个国家？'), ['2022', '2022年', '世界', '杯', '冠军', '国家']);
+  assert.equal(matchExpression('１２月的会议'), '"12" OR "12 月" OR "会议"', 'full-width digits too; FTS5 sees the phrase as indexed');
+  assert.deepEqual(keywordTerms('3 年'), ['3', '年'], 'apart, they are two words');
+  assert.deepEqual(keywordTerms('是什么？'), ['是', '什么'], 'only stop words: keep them rather than nothing');
 });
 
 test('query terms are folded like the index folds them', () => {
