@@ -63,6 +63,8 @@ export const SearchRequest = z.object({
   mode: SearchMode.default('hybrid'),
   filters: SearchFilters.default({}),
   weights: FusionWeights.optional(),
+  /** Highlighted snippets for the first this many hits (default: all); later hits get none. */
+  snippets: z.number().int().min(0).optional(),
 });
 export type SearchRequest = z.input<typeof SearchRequest>;
 export type SearchRequestParsed = z.output<typeof SearchRequest>;
@@ -76,7 +78,7 @@ export const SearchHit = z.object({
   page: z.number().nullable(),
   headingPath: z.array(z.string()),
   text: z.string(),
-  /** A short window of `text` around the matched words. */
+  /** A short window of `text` around the matched words; '' past the request's `snippets`. */
   snippet: z.string(),
   /** [start, end) character ranges inside `snippet` that matched the query. */
   highlights: z.array(z.tuple([z.number(), z.number()])),

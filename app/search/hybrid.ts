@@ -115,11 +115,13 @@ export class HybridSearch {
     const top = ranked.slice(0, request.k);
     const rows = this.library.retrieval.hits(top.map((r) => r.id));
     const hits: SearchHit[] = [];
+    const snippets = request.snippets ?? top.length;
     for (const entry of top) {
       const row = rows.get(entry.id);
       if (!row) continue;
       const score = mode === 'hybrid' ? entry.score : (scores.get(mode)?.get(entry.id) ?? 0);
-      hits.push({ ...row, ...makeSnippet(row.text, query.terms), score, ranks: entry.ranks });
+      const snippet = hits.length < snippets ? makeSnippet(row.text, query.terms) : { snippet: '', highlights: [] };
+      hits.push({ ...row, ...snippet, score, ranks: entry.ranks });
     }
     return { hits, mode, keywordOnly: mode === 'bm25', notice };
   }

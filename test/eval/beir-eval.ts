@@ -126,7 +126,7 @@ async function evaluateMode(
     const started = performance.now();
     let hits: SearchHit[] = [];
     try {
-      const response = await engine.search({ query: query.text, k: depth, mode });
+      const response = await engine.search({ query: query.text, k: depth, mode, snippets: 0 }); // ranks only: no snippets
       hits = response.hits;
       used = response.mode;
       notice ??= response.notice;

@@ -67,3 +67,15 @@ test('snippets show the densest matching window with highlight ranges', () => {
   const cjk = makeSnippet('今日は東京に行きました', queryTerms('東京'));
   assert.deepEqual(cjk.highlights.map(([s, e]) => cjk.snippet.slice(s, e)), ['東京']);
 });
+
+test('highlights fold case, accents and compatibility forms, and never start inside a word', () => {
+  const marked = (text: string, query: string) => {
+    const { snippet, highlights } = makeSnippet(text, keywordTerms(query));
+    return highlights.map(([s, e]) => snippet.slice(s, e));
+  };
+  assert.deepEqual(marked('Café CAFÉ cafe cafeteria e\u0301te\u0301', 'cafe ete'), ['Café', 'CAFÉ', 'cafe', 'e\u0301te\u0301']);
+  assert.deepEqual(marked('Running runners run; rerun', 'running'), ['Running', 'run']);
+  assert.deepEqual(marked('模型gpt4s和ＧＰＴ４，xgpt4', 'gpt4'), ['gpt4s', 'ＧＰＴ４']);
+  assert.deepEqual(marked('ωgpt4 한국어 한국', 'gpt4 한국'), ['한국'], 'a letter of any script before a word joins it');
+  assert.deepEqual(marked('the ﬁnal ﬁgure: ½ of ㈱東洋', 'final figure 東洋'), ['ﬁnal', 'ﬁgure', '東洋']);
+});

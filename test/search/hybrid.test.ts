@@ -72,6 +72,18 @@ test('hits carry the email sender and date, a snippet and highlight ranges', asy
   for (const [s, e] of hit.highlights) assert.match(hit.snippet.slice(s, e), /october|consulting/i);
 });
 
+test('snippets are made only for as many hits as asked (a caller that shows few need not pay for all)', async () => {
+  const all = await engine.search({ query: 'invoice', mode: 'bm25', k: 5 });
+  assert.ok(all.hits.length >= 4 && all.hits.every((h) => h.snippet && h.highlights.length > 0));
+  const two = await engine.search({ query: 'invoice', mode: 'bm25', k: 5, snippets: 2 });
+  assert.deepEqual(two.hits.map((h) => h.chunkId), all.hits.map((h) => h.chunkId));
+  assert.deepEqual(two.hits.slice(0, 2), all.hits.slice(0, 2));
+  for (const hit of two.hits.slice(2)) assert.deepEqual([hit.snippet, hit.highlights], ['', []]);
+  const none = await engine.search({ query: 'invoice', mode: 'bm25', k: 5, snippets: 0 });
+  assert.ok(none.hits.every((h) => h.snippet === '' && h.text));
+  await assert.rejects(engine.search({ query: 'invoice', snippets: -1 }), { code: 'bad-request' });
+});
+
 test('Chinese and Japanese words are found inside running text; accents fold', async () => {
   assert.deepEqual(await titles('学习'), ['学习笔记']);
   assert.deepEqual(await titles('人工智能'), ['学习笔记']);
