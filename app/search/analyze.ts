@@ -6,7 +6,8 @@
 // English stemming and accent folding are FTS5's (porter + remove_diacritics). Changing what
 // analyze() makes of a text needs a migration that rewrites the full-text rows (see migration 8).
 
-const CJK_CHARS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc\\u3005';
+/** Chinese and Japanese characters (for a regular expression's character class): segmented, not spaced. */
+export const CJK_CHARS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc\\u3005';
 const CJK_RUN = new RegExp(`[${CJK_CHARS}]+`, 'gu');
 /** A CJK run, or a word of other letters, digits and marks: the pieces analyze() spaces apart. */
 const PIECE = new RegExp(`[${CJK_CHARS}]+|(?:(?![${CJK_CHARS}])[\\p{L}\\p{N}\\p{M}])+`, 'gu');

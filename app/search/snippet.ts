@@ -5,7 +5,7 @@
 // A search may want a snippet for each of hundreds of hits, so this is kept cheap: text of plain
 // characters is compared as it is, and one regular expression per query finds the words that
 // may match (those starting with a term's stem) rather than stemming every word.
-import { normalize } from './analyze.ts';
+import { CJK_CHARS, normalize } from './analyze.ts';
 
 export interface Snippet {
   snippet: string;
@@ -21,7 +21,6 @@ function stem(w: string): string {
   return w.replace(/(?:ations?|ingly|ings?|edly|ies|ied|es|ed|ly|s)$/, '').replace(/(.)\1$/, '$1') || w;
 }
 
-const CJK_CHARS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}';
 const CJK = new RegExp(`[${CJK_CHARS}]`, 'u');
 /** A letter, digit or mark outside CJK runs: what a word is made of (CJK terms are found by position). */
 const WORD_CHAR = `(?:(?![${CJK_CHARS}])[\\p{L}\\p{N}\\p{M}])`;
