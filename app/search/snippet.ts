@@ -25,6 +25,8 @@ const CJK = new RegExp(`[${CJK_CHARS}]`, 'u');
 /** A letter, digit or mark outside CJK runs: what a word is made of (CJK terms are found by position). */
 const WORD_CHAR = `(?:(?![${CJK_CHARS}])[\\p{L}\\p{N}\\p{M}])`;
 const ENDS_IN_WORD_CHAR = new RegExp(`${WORD_CHAR}$`, 'u');
+/** The rest of a word, from where it is set to start (compiled once: Unicode classes are slow to compile). */
+const WORD_REST = new RegExp(`${WORD_CHAR}*`, 'uy');
 /**
  * Characters that folding changes only in case (ASCII, CJK ideographs, kana, common CJK
  * punctuation): most text is made of nothing else and is compared as it is, lower-cased.
@@ -78,7 +80,7 @@ function original(at: number, resized: Resized[], side: 'start' | 'end'): number
 /** How one query's terms are found: compiled once for all the hits of a search. */
 interface Matcher {
   terms: string[];
-  /** Candidate words: those starting with a term's stem (then checked by their own stem). */
+  /** Where candidate words start: with a term's stem (each then checked by its own stem). */
   latin: RegExp | null;
   stems: Set<string>;
   cjk: string[];
@@ -92,7 +94,7 @@ function matcher(terms: string[]): Matcher {
   const stems = new Set(terms.filter((t) => !CJK.test(t)).map((t) => stem(fold(t))).filter(Boolean));
   const alternatives = [...stems].map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   // (?<![a-z0-9]) only makes the search fast (most positions are inside a word); matches() checks the rest.
-  const latin = stems.size ? new RegExp(`(?<![a-z0-9])(?:${alternatives})${WORD_CHAR}*`, 'gu') : null;
+  const latin = stems.size ? new RegExp(`(?<![a-z0-9])(?:${alternatives})`, 'gu') : null;
   lastMatcher = { terms: [...terms], latin, stems, cjk: terms.filter((t) => CJK.test(t)) };
   return lastMatcher;
 }
@@ -103,10 +105,15 @@ function matches(text: string, terms: string[]): [number, number][] {
   const folded = comparable(text);
   const found: [number, number][] = [];
   if (latin) {
-    for (const m of folded.text.matchAll(latin)) {
+    latin.lastIndex = 0;
+    for (let m = latin.exec(folded.text); m; m = latin.exec(folded.text)) {
+      WORD_REST.lastIndex = m.index + m[0].length;
+      WORD_REST.exec(folded.text);
+      const end = WORD_REST.lastIndex;
+      latin.lastIndex = end;
       // Inside a word after all (a letter the regex's ASCII look-behind does not know)?
       if (folded.text.charCodeAt(m.index - 1) > 0x7f && ENDS_IN_WORD_CHAR.test(folded.text.slice(Math.max(0, m.index - 2), m.index))) continue;
-      if (stems.has(stem(m[0]))) found.push([m.index, m.index + m[0].length]);
+      if (stems.has(stem(folded.text.slice(m.index, end)))) found.push([m.index, end]);
     }
   }
   for (const term of cjk) {
