@@ -51,12 +51,20 @@ export const FusionWeights = z.object({
 });
 export type FusionWeights = z.infer<typeof FusionWeights>;
 
+/**
+ * The longest query a request may carry. Search reads only a query's first 64 distinct words and
+ * cuts the rest, so this cap is only for transport sanity: a request is one message in memory.
+ */
+export const MAX_QUERY_CHARS = 1_000_000;
+
 export const SearchRequest = z.object({
-  query: z.string().max(100_000),
+  query: z.string().max(MAX_QUERY_CHARS, 'Query too long: at most 1,000,000 characters (search reads only its first 64 distinct words).'),
   k: z.number().int().min(1).max(1000).default(10),
   mode: SearchMode.default('hybrid'),
   filters: SearchFilters.default({}),
   weights: FusionWeights.optional(),
+  /** Highlighted snippets for the first this many hits (default: all); later hits get none. */
+  snippets: z.number().int().min(0).optional(),
 });
 export type SearchRequest = z.input<typeof SearchRequest>;
 export type SearchRequestParsed = z.output<typeof SearchRequest>;
@@ -70,7 +78,7 @@ export const SearchHit = z.object({
   page: z.number().nullable(),
   headingPath: z.array(z.string()),
   text: z.string(),
-  /** A short window of `text` around the matched words. */
+  /** A short window of `text` around the matched words; '' past the request's `snippets`. */
   snippet: z.string(),
   /** [start, end) character ranges inside `snippet` that matched the query. */
   highlights: z.array(z.tuple([z.number(), z.number()])),

@@ -2,6 +2,9 @@
 // is opened; `PRAGMA user_version` records the last one applied. Never edit a shipped migration:
 // add the next number.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
+// The full-text rows are what the analyser makes of the chunks' text: a migration that rebuilds
+// them needs it (a leaf module: it imports nothing).
+import { analyze, normalize } from '../search/analyze.ts';
 
 export interface Migration {
   version: number;
@@ -295,7 +298,43 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
+    up: reindexNormalisedText,
+  },
 ];
+
+/** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */
+const REINDEX_PAGE = 1_000;
+
+/**
+ * Rewrites the full-text rows (see app/search/analyze.ts) of chunks whose text or title normalising
+ * changes. For every other chunk the analyser makes exactly the row it made before, which stays.
+ * The title row is the document's title and sender, as the pipeline writes it. All the deletes
+ * come first, then all the inserts: FTS5 merges its segments as it goes, and interleaving the two
+ * made that merging cost about four times as much.
+ */
+function reindexNormalisedText(db: SqliteDatabase): void {
+  const drop = db.prepare('DELETE FROM chunk_fts WHERE rowid = ?');
+  for (const rows of changedChunks(db)) for (const row of rows) drop.run(row.id);
+  const insert = db.prepare('INSERT INTO chunk_fts (rowid, title, body) VALUES (?, ?, ?)');
+  for (const rows of changedChunks(db)) for (const row of rows) insert.run(row.id, analyze(row.title), analyze(row.text));
+}
+
+/** The chunks normalising changes (text, or title with sender), a page at a time, by id. */
+function* changedChunks(db: SqliteDatabase): Generator<{ id: number; text: string; title: string }[]> {
+  const page = db.prepare(
+    `SELECT c.id, c.text, d.title || ' ' || coalesce(d.sender, '') AS title FROM chunks c JOIN documents d ON d.id = c.document_id
+     WHERE c.id > ? ORDER BY c.id LIMIT ?`,
+  );
+  for (let after = 0; ; ) {
+    const rows = page.all(after, REINDEX_PAGE) as { id: number; text: string; title: string }[];
+    if (rows.length === 0) return;
+    yield rows.filter((row) => normalize(row.text) !== row.text || normalize(row.title) !== row.title);
+    after = rows.at(-1)!.id;
+  }
+}
 
 export function currentVersion(db: SqliteDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
