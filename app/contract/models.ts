@@ -46,7 +46,10 @@ export const CatalogModel = z.object({
   ramBytes: z.number().int().positive(),
   /** Approximate VRAM to run it fully on a GPU (weights and a default context). */
   vramBytes: z.number().int().positive(),
-  /** Tokens it was trained to attend to. */
+  /**
+   * Tokens llama.cpp runs it at (its GGUF's context length), which may be less than its model card
+   * says. Informative only: what a loaded model can take is always read from the runtime.
+   */
   contextLength: z.number().int().positive(),
   /** Embedding models: the vector size. */
   dimensions: z.number().int().positive().optional(),

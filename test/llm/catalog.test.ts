@@ -38,6 +38,13 @@ test('the bundled catalog pins the sha256 of each file whose hash is known', () 
   assert.equal(bad.success, false, 'a hash that is not 64 lower-case hex digits is refused');
 });
 
+test("the catalog's context lengths are what llama.cpp runs each model at, not what it was trained for elsewhere", () => {
+  // nomic-embed-text-v1.5 was trained for 8,192 tokens, but its GGUF runs at 2,048 unless YaRN rope
+  // scaling is passed, which node-llama-cpp does not offer.
+  assert.equal(catalog.get('nomic-embed-text-v1.5')?.contextLength, 2048);
+  assert.match(catalog.get('nomic-embed-text-v1.5')!.notes, /2,048/);
+});
+
 const machines: { name: string; machine: MachineMemory; multilingual?: boolean; chat: string | null; embedding: string }[] = [
   { name: 'gaming laptop, RTX 4070 8 GB, 32 GB', machine: { backend: 'cuda', vramTotalBytes: 8 * GiB, ramTotalBytes: 32 * GiB }, chat: 'qwen3-8b', embedding: 'bge-small-en-v1.5' },
   { name: 'same, Chinese documents', machine: { backend: 'cuda', vramTotalBytes: 8 * GiB, ramTotalBytes: 32 * GiB }, multilingual: true, chat: 'qwen3-8b', embedding: 'bge-m3' },
