@@ -371,7 +371,7 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     if (!raw && result!.text) onText(result!.text);
     filter?.flush();
     const resolved = given ? resolveCitations(raw, given) : { text: raw, cited: [] };
-    const promptTokens = job.promptTokens ?? job.messages.reduce((sum, m) => sum + model.countTokens(m.content), 0);
+    const promptTokens = job.promptTokens ?? model.countPromptTokens(job.messages);
     const completionTokens = result!.tokens;
     writer.finish({
       content: given ? resolved.text.trim() : resolved.text,
