@@ -8,7 +8,7 @@ import { runChatCommand } from './chat.ts';
 import { repair, runDoctor } from './doctor.ts';
 import { runFoldersCommand, runWatch } from './folders.ts';
 import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
-import { MODELS_USAGE, runModelsCommand } from './models.ts';
+import { MODELS_USAGE, modelsOptions, runModelsCommand } from './models.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
 import { formatSearch, formatStatus } from './format.ts';
@@ -83,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       repair: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...mailOptions,
+      ...modelsOptions,
     },
   });
   const [command, ...args] = positionals;
