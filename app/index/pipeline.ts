@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
-import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index.ts';
+import { documentKind, type ChildInput, type ExtractorPool, type FileExtraction } from '../extract/index.ts';
 import { analyze } from '../search/index.ts';
 import type { DocumentInput, Job, Library, MoveCandidate, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
@@ -404,6 +404,8 @@ function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
   return {
     ...parent,
     uri: `${parent.uri}#${child.key}`,
+    // What its reader would make, also when it cannot be read (not its parent's kind).
+    kind: documentKind(child),
     title: child.name,
     mime: child.mime ?? null,
     size: child.bytes.byteLength,
