@@ -158,10 +158,14 @@ export class Ingestor {
     const known = this.library.documents.fileStates(path);
     const changed: string[] = [];
     const seen = new Set<string>();
+    // Folders that cannot be read: documents with the reason, like files that cannot be, so that
+    // status lists them until a later scan can read them (then they are not seen, and leave).
+    const unreadable: DocumentInput[] = [];
     try {
       for await (const entry of walkFiles(path, (problem) => {
         progress.errors++;
         this.emit({ type: 'document-issue', uri: problem.path, status: 'failed', code: 'unreadable', reason: problem.reason });
+        unreadable.push(folderProblem(sourceId, problem.path, problem.reason));
       })) {
         seen.add(entry.path);
         const state = known.get(entry.path);
@@ -180,6 +184,7 @@ export class Ingestor {
     this.library.transaction(() => {
       for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload);
       for (const old of known.keys()) if (!seen.has(old)) this.library.documents.removeByPath(old);
+      for (const folder of unreadable) this.library.documents.upsert(folder);
       this.library.jobs.done(job.id);
     });
   }
@@ -412,6 +417,13 @@ function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
     metadata: {},
     sender: null,
     recipients: null,
+  };
+}
+
+function folderProblem(sourceId: number, path: string, reason: string): DocumentInput {
+  return {
+    sourceId, parentId: null, uri: path, path, kind: 'file', title: displayName(path), mime: null, size: null, mtime: null,
+    contentHash: null, status: 'failed', errorCode: 'unreadable', reason, metadata: {}, date: null, sender: null, recipients: null,
   };
 }
 
