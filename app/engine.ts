@@ -7,6 +7,7 @@ import {
   type EngineEvent,
   type HardwareReport,
   type LibraryStatus,
+  ProblemsPage,
   type SearchRequest,
   type SearchResponse,
   type SourceStatus,
@@ -272,17 +273,29 @@ export class Engine {
     return describeHardware();
   }
 
-  status(): LibraryStatus {
+  /** The library's counts, models and one page of its problems (the first 200 unless asked otherwise). */
+  status(page: ProblemsPage = {}): LibraryStatus {
     const { documents, models } = this.library;
     return {
       dbPath: this.library.path,
       documents: documents.countsByStatus(),
       chunks: documents.chunkCount(),
       pendingJobs: this.library.jobs.count(),
-      problems: documents.problems(),
+      ...this.problems(page),
       embeddingModels: models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() })),
       embedder: this.embedder?.key ?? this.embedderError,
     };
+  }
+
+  /** A page of the documents that failed or were skipped, with how many there are and where the next page starts. */
+  problems(page: ProblemsPage = {}): Pick<LibraryStatus, 'problems' | 'problemCount' | 'problemsNext'> {
+    const parsed = ProblemsPage.safeParse(page);
+    if (!parsed.success) throw new CairnError('bad-request', `Invalid page of problems: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const { offset, limit } = parsed.data;
+    const { documents } = this.library;
+    const problems = documents.problems(offset, limit);
+    const problemCount = documents.problemCount();
+    return { problems, problemCount, problemsNext: offset + problems.length < problemCount ? offset + problems.length : null };
   }
 
   private async queryVectors(): Promise<QueryVectors | { unavailable: string }> {

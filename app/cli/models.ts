@@ -8,7 +8,9 @@ import {
   describeHardware,
   localeIsMultilingual,
   ModelManager,
+  RemoteChatModel,
   type ChatModelSpec,
+  type OpenAiChatModelSpec,
 } from '../llm/index.ts';
 import { Library } from '../store/index.ts';
 
@@ -163,6 +165,7 @@ async function use(models: ModelManager, dbPath: string, rest: string[], values:
   }
   const parsed = ChatModelSpecSchema.safeParse(spec);
   if (!parsed.success) throw new CairnError('usage', `Not a valid chat model: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (parsed.data.type === 'openai') await checkChatServer(parsed.data);
   const library = Library.open(dbPath);
   try {
     library.settings.set(CHAT_MODEL_SETTING, parsed.data);
@@ -171,6 +174,23 @@ async function use(models: ModelManager, dbPath: string, rest: string[], values:
   }
   out(`The library now answers with ${describeSpec(parsed.data)}.`);
   return 0;
+}
+
+/**
+ * One tiny request (one token), as `embedder set --url` sends one: a wrong address, model name
+ * or key is said now, and nothing is saved, instead of at the first question.
+ */
+async function checkChatServer(spec: OpenAiChatModelSpec): Promise<void> {
+  const apiKey = process.env.CAIRN_CHAT_API_KEY;
+  const model = new RemoteChatModel(spec, { timeoutMs: 30_000, ...(apiKey ? { apiKey } : {}) });
+  try {
+    await model.generate([{ role: 'user', content: 'Say OK.' }], { maxTokens: 1, temperature: 0 });
+  } catch (error) {
+    if (!(error instanceof CairnError)) throw error;
+    throw new CairnError(error.code, `${error.message.replace(/\.$/, '')}. The chat model was not changed.`, { cause: error });
+  } finally {
+    await model.close();
+  }
 }
 
 /** A model by catalog id or name in the models directory, or any GGUF file by path (used where it is). */

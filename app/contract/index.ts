@@ -140,12 +140,24 @@ export const EmbeddingModelInfo = z.object({
 });
 export type EmbeddingModelInfo = z.infer<typeof EmbeddingModelInfo>;
 
+/** Which problems a status lists: `limit` of them from `offset` (by status, then uri). */
+export const ProblemsPage = z.object({
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(10_000).default(200),
+});
+export type ProblemsPage = z.input<typeof ProblemsPage>;
+
 export const LibraryStatus = z.object({
   dbPath: z.string(),
   documents: z.record(DocumentStatus, z.number()),
   chunks: z.number(),
   pendingJobs: z.number(),
+  /** One page of the documents that failed or were skipped (see ProblemsPage). */
   problems: z.array(DocumentProblem),
+  /** How many problems there are in all. */
+  problemCount: z.number(),
+  /** Where the next page of problems starts; null when `problems` runs to the last one. */
+  problemsNext: z.number().nullable(),
   embeddingModels: z.array(EmbeddingModelInfo),
   /** The embedder configured for this library, or null (keyword-only). */
   embedder: z.string().nullable(),

@@ -9,7 +9,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
-import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index.ts';
+import { documentKind, type ChildInput, type ExtractorPool, type FileExtraction } from '../extract/index.ts';
 import { analyze } from '../search/index.ts';
 import type { DocumentInput, Job, Library, MoveCandidate, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
@@ -199,10 +199,14 @@ export class Ingestor {
     const known = this.library.documents.fileStates(path);
     const changed: string[] = [];
     const seen = new Set<string>();
+    // Folders that cannot be read: documents with the reason, like files that cannot be, so that
+    // status lists them until a later scan can read them (then they are not seen, and leave).
+    const unreadable: DocumentInput[] = [];
     try {
       for await (const entry of walkFiles(path, (problem) => {
         progress.errors++;
         this.emit({ type: 'document-issue', uri: problem.path, status: 'failed', code: 'unreadable', reason: problem.reason });
+        unreadable.push(folderProblem(sourceId, problem.path, problem.reason));
       })) {
         seen.add(entry.path);
         const state = known.get(entry.path);
@@ -224,6 +228,7 @@ export class Ingestor {
       if (!this.holds(job)) return;
       for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload);
       for (const old of known.keys()) if (!seen.has(old)) this.library.documents.removeByPath(old);
+      for (const folder of unreadable) this.library.documents.upsert(folder);
       this.done(job);
     });
   }
@@ -475,12 +480,21 @@ function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
   return {
     ...parent,
     uri: `${parent.uri}#${child.key}`,
+    // What its reader would make, also when it cannot be read (not its parent's kind).
+    kind: documentKind(child),
     title: child.name,
     mime: child.mime ?? null,
     size: child.bytes.byteLength,
     metadata: {},
     sender: null,
     recipients: null,
+  };
+}
+
+function folderProblem(sourceId: number, path: string, reason: string): DocumentInput {
+  return {
+    sourceId, parentId: null, uri: path, path, kind: 'file', title: displayName(path), mime: null, size: null, mtime: null,
+    contentHash: null, status: 'failed', errorCode: 'unreadable', reason, metadata: {}, date: null, sender: null, recipients: null,
   };
 }
 

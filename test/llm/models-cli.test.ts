@@ -105,11 +105,11 @@ test('import, use, list and rm', (t) => {
   assert.equal(cairn(where, 'import').code, 2);
   assert.deepEqual(chatSetting(where.db), { type: 'gguf', modelPath });
 
-  // A chat server instead.
-  const remote = cairn(where, 'use', '--url', 'http://127.0.0.1:8080/v1', '--model', 'llama3');
-  assert.equal(remote.code, 0, remote.stderr);
-  assert.deepEqual(chatSetting(where.db), { type: 'openai', baseUrl: 'http://127.0.0.1:8080/v1', model: 'llama3' });
-  cairn(where, 'use', 'stories260K.gguf');
+  // A chat server instead: checked first (test/cli/models-use.test.ts), and one that does not answer is not saved.
+  const remote = cairn(where, 'use', '--url', 'http://127.0.0.1:59/v1', '--model', 'llama3');
+  assert.equal(remote.code, 1);
+  assert.match(remote.stderr, /chat server at http:\/\/127\.0\.0\.1:59\/v1: connection refused .*The chat model was not changed/);
+  assert.deepEqual(chatSetting(where.db), { type: 'gguf', modelPath });
 
   const rm = cairn(where, 'rm', 'stories260K.gguf');
   assert.equal(rm.code, 0, rm.stderr);
