@@ -7,6 +7,7 @@ import {
   type EngineEvent,
   type HardwareReport,
   type LibraryStatus,
+  ProblemsPage,
   type SearchRequest,
   type SearchResponse,
   type SourceStatus,
@@ -19,7 +20,7 @@ import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './sea
 import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
 import { OCR_SETTING, ocrSettings, OcrWorker, type OcrSettings } from './ocr/index.ts';
-import { FolderSources, openSecretStore, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
+import { FolderSources, openSecretStore, takeWatchLock, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
 import { chainSecrets, envSecrets, storeSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
 export interface EngineOptions {
@@ -44,6 +45,8 @@ export interface EngineOptions {
   web?: Omit<WebSearchOptions, 'library' | 'secrets' | 'embedder'>;
   /** Tests: an OCR worker entry to run instead of app/ocr/worker.ts. */
   ocrWorkerScript?: URL;
+  /** What this process is, for other processes using the library ("cairn watch", "the Cairn app"). */
+  description?: string;
 }
 
 const EMBEDDER_SETTING = 'embedder';
@@ -108,8 +111,9 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const library = Library.open(options.dbPath);
-    // Jobs a killed process left running start again.
-    library.jobs.requeueRunning();
+    if (options.description) library.presence.describe(options.description);
+    // Jobs a killed process left running go back in the queue; a live process's stay its own.
+    library.jobs.requeueDead();
     let embedder: Embedder | null = null;
     let embedderError: string | null = null;
     if (options.embedder !== undefined) {
@@ -196,21 +200,27 @@ export class Engine {
     return next;
   }
 
-  /** Keeps a web page (read now or from the web cache) in the library as a 'web' document; vectors follow. */
-  async saveWebPage(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
-    const saved = await this.web.save(url, signal);
-    if (this.embedder) await this.index(signal);
-    return saved;
+  /** Keeps a web page (read now or from the web cache) in the library as a 'web' document with its vectors; queued work is left queued. */
+  saveWebPage(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
+    return this.web.save(url, signal, this.target());
   }
 
-  /** Removes a file or folder (everything below it) from the library. */
+  /**
+   * Removes a file or folder (everything below it) from the library, with the sources added or
+   * watched there and their queued work; returns the documents removed.
+   */
   remove(rawPath: string): number {
     const path = resolve(rawPath);
-    return this.library.transaction(() => {
+    const removed = this.library.transaction(() => {
       this.library.jobs.dropFileJobsUnder(path);
+      // Documents first: removing a source takes its documents with it, uncounted.
+      const documents = this.library.documents.removeUnder(path);
       this.library.sources.removeUnder(path);
-      return this.library.documents.removeUnder(path);
+      return documents;
     });
+    // A watched folder removed here is no longer watched (another process's watcher sees it by itself).
+    this.folderSources?.refresh();
+    return removed;
   }
 
   /** The embedder new text is embedded with (the local API's /v1/embeddings), or why there is none. */
@@ -237,6 +247,14 @@ export class Engine {
   /** Reconciles every watched folder with the library (changes made while closed), then watches them. */
   watchFolders(): Promise<void> {
     return this.folders.watch();
+  }
+
+  /**
+   * Makes this process the library's one watcher (folders and mail) until it closes, or throws
+   * naming the process that watches. The signal aborts if another process takes over.
+   */
+  lockWatching(): AbortSignal {
+    return takeWatchLock(this.library);
   }
 
   stopWatching(): Promise<void> {
@@ -278,14 +296,15 @@ export class Engine {
     return describeHardware();
   }
 
-  status(): LibraryStatus {
+  /** The library's counts, models and one page of its problems (the first 200 unless asked otherwise). */
+  status(page: ProblemsPage = {}): LibraryStatus {
     const { documents, models } = this.library;
     return {
       dbPath: this.library.path,
       documents: documents.countsByStatus(),
       chunks: documents.chunkCount(),
       pendingJobs: this.library.jobs.count(),
-      problems: documents.problems(),
+      ...this.problems(page),
       embeddingModels: models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() })),
       embedder: this.embedder?.key ?? this.embedderError,
       ocr: this.ocrStatus(),
@@ -299,6 +318,17 @@ export class Engine {
       enabled: settings.enabled, languages: settings.languages,
       pagesWaiting: waiting.pages, documentsWaiting: waiting.documents, pagesFailed: this.library.ocr.failedPages(),
     };
+  }
+
+  /** A page of the documents that failed or were skipped, with how many there are and where the next page starts. */
+  problems(page: ProblemsPage = {}): Pick<LibraryStatus, 'problems' | 'problemCount' | 'problemsNext'> {
+    const parsed = ProblemsPage.safeParse(page);
+    if (!parsed.success) throw new CairnError('bad-request', `Invalid page of problems: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const { offset, limit } = parsed.data;
+    const { documents } = this.library;
+    const problems = documents.problems(offset, limit);
+    const problemCount = documents.problemCount();
+    return { problems, problemCount, problemsNext: offset + problems.length < problemCount ? offset + problems.length : null };
   }
 
   private async queryVectors(): Promise<QueryVectors | { unavailable: string }> {

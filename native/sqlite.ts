@@ -24,12 +24,21 @@ export function vecExtensionPath(): string {
 
 export interface OpenOptions {
   readonly?: boolean;
+  /**
+   * Turns an error from SQLite into the one callers should see (the library is damaged, the
+   * disk is full): applied to every statement, `exec` and `pragma` of the connection.
+   */
+  mapError?: (error: unknown) => unknown;
 }
 
-/** Opens (creating if needed) a database file with sqlite-vec loaded and Cairn's pragmas set. */
+/**
+ * Opens (creating if needed) a database file with sqlite-vec loaded and Cairn's pragmas set.
+ * Its `prepare` hands out one shared statement per SQL text (see shareStatements).
+ */
 export function openSqlite(path: string, options: OpenOptions = {}): SqliteDatabase {
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   try {
+    shareStatements(db, options.mapError ?? ((error) => error));
     db.loadExtension(vecExtensionPath());
     if (!options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
@@ -42,6 +51,84 @@ export function openSqlite(path: string, options: OpenOptions = {}): SqliteDatab
     db.close();
     throw error;
   }
+}
+
+type Mode = 'rows' | 'pluck' | 'raw' | 'expand';
+const MODES = ['pluck', 'raw', 'expand'] as const;
+
+interface Shared {
+  statements: Map<string, SqliteStatement>;
+  /** Native statements made on this connection (each `pragma` call makes one too). */
+  prepared: number;
+}
+const shared = new WeakMap<SqliteDatabase, Shared>();
+
+/**
+ * Every better-sqlite3 statement keeps native memory that neither the garbage collector nor
+ * closing the connection gives back (about 3–6 KB each), so a statement prepared per call grows
+ * the process without end. The connection's `prepare` therefore keeps one statement per SQL text
+ * (SQL text must be constant: values go in parameters). A handout is always in its default mode:
+ * `pluck()`, `raw()` and `expand()` return a statement of their own (one per SQL text and mode)
+ * instead of changing the shared one under its other users, and `bind()` is refused. One
+ * statement cannot run inside its own `iterate()`: iterating one SQL text within itself throws
+ * "busy".
+ */
+function shareStatements(db: SqliteDatabase, mapError: (error: unknown) => unknown): void {
+  const state: Shared = { statements: new Map(), prepared: 0 };
+  shared.set(db, state);
+  const prepareNative = db.prepare.bind(db);
+  const pragma = db.pragma.bind(db);
+  const exec = db.exec.bind(db);
+  const mapped = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
+    try {
+      return fn(...args);
+    } catch (error) {
+      throw mapError(error);
+    }
+  };
+
+  const statement = (sql: string, mode: Mode): SqliteStatement => {
+    const key = `${mode}\0${sql}`;
+    const cached = state.statements.get(key);
+    if (cached) return cached;
+    const made = mapped(prepareNative)(sql) as SqliteStatement;
+    state.prepared++;
+    if (mode !== 'rows') made[mode](true);
+    for (const m of MODES) define(made, m, (on = true) => statement(sql, on ? m : 'rows'));
+    const refuse = (name: string) => () => {
+      throw new TypeError(`${name}() would change the statement for every user of "${sql}": shared statements cannot be bound or switched to safe integers`);
+    };
+    define(made, 'bind', refuse('bind'));
+    define(made, 'safeIntegers', refuse('safeIntegers'));
+    for (const m of ['run', 'get', 'all'] as const) define(made, m, mapped(made[m].bind(made)));
+    const iterate = made.iterate.bind(made);
+    define(made, 'iterate', (...params: unknown[]) => {
+      const rows = mapped(iterate)(...params);
+      const next = mapped(() => rows.next());
+      return { next, return: (value?: unknown) => rows.return!(value), [Symbol.iterator]() { return this; } };
+    });
+    state.statements.set(key, made);
+    return made;
+  };
+
+  db.prepare = ((sql: string) => statement(sql, 'rows')) as typeof db.prepare;
+  // pragma() prepares a statement per call (and some pragmas are evaluated when prepared), so it is
+  // counted but not shared: keep it out of per-call paths (`PRAGMA data_version` as a prepared
+  // statement is shared and cheap).
+  db.pragma = mapped((source: string, options?: Database.PragmaOptions) => {
+    state.prepared++;
+    return pragma(source, options);
+  }) as typeof db.pragma;
+  db.exec = mapped(exec) as typeof db.exec;
+}
+
+function define(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, configurable: true, writable: true });
+}
+
+/** Native statements made on a connection so far: it must not grow with the work done. */
+export function preparedStatements(db: SqliteDatabase): number {
+  return shared.get(db)?.prepared ?? 0;
 }
 
 export interface SqliteReport {

@@ -223,18 +223,9 @@ export class ChatService {
         prompt = buildPlainPrompt({ question: question.content, history, model: m, ...answerTokens(settings) });
       } else {
         const m = history.length ? await model() : null;
-        const { query, rewritten } = await rewriteQuery(m && !('unavailable' in m) ? m : null, history, question.content, signal);
-        used = { ...used, query, rewritten };
-        emit({ type: 'query', query, rewritten });
-        // The web step runs beside local retrieval; it keeps its own deadline and never throws.
-        const webLookup = useWeb ? this.webSources(query, signal) : null;
-        const found = await this.retrieveFor(query, conversation.scope, conversation.filters, settings, emit);
-        const web = await webLookup;
-        signal?.throwIfAborted();
-        if (found.notice) emit({ type: 'notice', code: 'search', message: found.notice });
-        if (web?.notice) emit({ type: 'notice', code: 'web', message: web.notice });
-        if (web) used = { ...used, web: true };
-        const hits = web?.hits.length ? interleave(found.hits, web.hits) : found.hits;
+        const found = await this.find(question.content, history, m && !('unavailable' in m) ? m : null, conversation, settings, useWeb, emit, signal);
+        const { hits } = found;
+        used = { ...used, ...found.used };
         if (hits.length === 0) {
           emit({ type: 'notice', code: 'nothing-found', message: NOTHING_FOUND_MESSAGE });
           return sayInstead(NOTHING_FOUND_MESSAGE, 'complete', [], used);
@@ -262,6 +253,57 @@ export class ChatService {
       }
       throw error;
     }
+  }
+
+  /**
+   * What a question would be answered from, without asking a model and without storing anything:
+   * the sources found, numbered as a model would get them, with the same notices (as events).
+   * For a client with no chat model, which shows what search found instead of an answer. Null
+   * when the conversation searches nothing (plain chat).
+   */
+  async lookup(request: AskRequest, options: AnswerOptions = {}): Promise<ChatSource[] | null> {
+    const parsed = AskRequest.safeParse(request);
+    if (!parsed.success) throw new CairnError('bad-request', `Invalid question: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const { question, conversationId, scope, filters, settings: asked, web } = parsed.data;
+    const emit = options.onEvent ?? (() => {});
+    const known = conversationId === undefined ? null : this.summary(conversationId);
+    const conversation = { scope: known?.scope ?? scope ?? { type: 'all' as const }, filters: filters ?? known?.filters ?? {} };
+    if (conversation.scope.type === 'none') return null;
+    const settings = { ...this.defaults, ...known?.settings, ...asked };
+    const history = known ? turnsBefore(this.library.conversations.messages(known.id), Infinity) : [];
+    const { hits } = await this.find(question, history, null, conversation, settings, web ?? options.web ?? settings.web ?? false, emit, options.signal);
+    const sources = hits.map((hit, i) => chatSource(i + 1, hit));
+    if (sources.length) emit({ type: 'sources', sources });
+    return sources;
+  }
+
+  /**
+   * The search for a question (a follow-up rewritten into a standalone query when there is a
+   * model), in the library and, when asked, on the web: the hits, best first, and how they were found.
+   */
+  private async find(
+    question: string,
+    history: Turn[],
+    model: ChatModel | null,
+    conversation: { scope: ConversationScope; filters: SearchFilters },
+    settings: { k: number; minSimilarity: number },
+    useWeb: boolean,
+    emit: (event: ChatEvent) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<{ hits: SearchHit[]; used: Record<string, unknown> }> {
+    const { query, rewritten } = await rewriteQuery(model, history, question, signal);
+    emit({ type: 'query', query, rewritten });
+    // The web step runs beside local retrieval; it keeps its own deadline and never throws.
+    const webLookup = useWeb ? this.webSources(query, signal) : null;
+    const found = await this.retrieveFor(query, conversation.scope, conversation.filters, settings, emit);
+    const web = await webLookup;
+    signal?.throwIfAborted();
+    if (found.notice) emit({ type: 'notice', code: 'search', message: found.notice });
+    if (web?.notice) emit({ type: 'notice', code: 'web', message: web.notice });
+    return {
+      hits: web?.hits.length ? interleave(found.hits, web.hits) : found.hits,
+      used: { query, rewritten, ...(web ? { web: true } : {}) },
+    };
   }
 
   private async webSources(query: string, signal: AbortSignal | undefined): Promise<{ hits: SearchHit[]; notice: string | null }> {

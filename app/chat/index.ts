@@ -24,7 +24,6 @@ export {
   defaultAnswerTokens,
   GROUNDED_SYSTEM_PROMPT,
   groundedUserMessage,
-  MESSAGE_OVERHEAD_TOKENS,
   neutraliseDelimiters,
   PLAIN_SYSTEM_PROMPT,
   renderSource,
@@ -34,6 +33,7 @@ export {
   type GroundedPrompt,
   type GroundedPromptInput,
   type PromptInput,
+  type PromptModel,
 } from './prompt.ts';
 export { retrieve, scopedFilters, termCoverage, type RetrievalInput, type Retrieved, type SearchFunction } from './retrieve.ts';
 export { acceptRewrite, fallbackQuery, REWRITE_SYSTEM_PROMPT, rewriteMessages, rewriteQuery, type RewrittenQuery, type Turn } from './rewrite-query.ts';

@@ -23,9 +23,6 @@ export const PLAIN_SYSTEM_PROMPT = [
   '- Answer in the language of the question. Be concise.',
 ].join('\n');
 
-/** Tokens a chat template adds around each message (role markers), allowed for in every budget. */
-export const MESSAGE_OVERHEAD_TOKENS = 8;
-
 /** Defuses anything in retrieved text that looks like the tags fencing it in. */
 export function neutraliseDelimiters(text: string): string {
   return text.replace(/<(\s*\/?\s*sources?\b)/gi, '‹$1');
@@ -73,11 +70,15 @@ export function groundedUserMessage(question: string, renderedSources: string[])
   return `<sources>\n${body}</sources>\n\nQuestion: ${question}`;
 }
 
+/** What prompt building needs of a chat model. */
+export type PromptModel = Pick<ChatModel, 'countTokens' | 'countPromptTokens' | 'contextSize'>;
+
 export interface PromptInput {
   question: string;
   /** Earlier turns of the conversation, oldest first. */
   history?: Turn[];
-  model: Pick<ChatModel, 'countTokens' | 'contextSize'>;
+  /** Sets the budget: its context, and its tokenizer and chat template. */
+  model: PromptModel;
   /** Tokens kept free for the answer (default: a quarter of the context, at most 1024). */
   maxAnswerTokens?: number;
 }
@@ -94,7 +95,7 @@ export interface GroundedPrompt {
   /** The sources the prompt holds, numbered as the model sees them (all `cited: false`). */
   sources: ChatSource[];
   packed: PackedSource[];
-  /** Prompt tokens, with the per-message allowance: never more than contextSize − maxAnswerTokens. */
+  /** Prompt tokens as the model reads them (its chat template included): never more than contextSize − maxAnswerTokens. */
   promptTokens: number;
   maxAnswerTokens: number;
 }
@@ -111,18 +112,15 @@ function historyMessages(turns: Turn[]): ChatMessage[] {
   ]);
 }
 
-function promptTokens(messages: ChatMessage[], countTokens: (text: string) => number): number {
-  return messages.reduce((sum, m) => sum + countTokens(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
-}
-
-function turnTokens(turn: Turn, countTokens: (text: string) => number): number {
-  return promptTokens(historyMessages([turn]), countTokens);
+/** An earlier turn's cost: a little more than it adds to a prompt (the template's start and end are counted with it). */
+function turnTokens(turn: Turn, model: PromptModel): number {
+  return model.countPromptTokens(historyMessages([turn]));
 }
 
 function roomFor(input: PromptInput, fixedMessages: ChatMessage[]): { limit: number; room: number; maxAnswerTokens: number } {
   const maxAnswerTokens = input.maxAnswerTokens ?? defaultAnswerTokens(input.model.contextSize);
   const limit = input.model.contextSize - maxAnswerTokens;
-  const room = limit - promptTokens(fixedMessages, (t) => input.model.countTokens(t));
+  const room = limit - input.model.countPromptTokens(fixedMessages);
   if (room < 0) {
     throw new CairnError('prompt-too-long', `The question is too long for the chat model's context (${input.model.contextSize} tokens, ${maxAnswerTokens} kept for the answer).`);
   }
@@ -153,7 +151,7 @@ export function buildGroundedPrompt(input: GroundedPromptInput): GroundedPrompt 
   const system: ChatMessage = { role: 'system', content: GROUNDED_SYSTEM_PROMPT };
   const { limit, room, maxAnswerTokens } = roomFor(input, [system, { role: 'user', content: groundedUserMessage(input.question, []) }]);
   const share = input.hits.length ? (input.historyShare ?? 0.25) : 1;
-  const history = newestWithin(input.history ?? [], Math.floor(room * share), (t) => turnTokens(t, count));
+  const history = newestWithin(input.history ?? [], Math.floor(room * share), (t) => turnTokens(t, input.model));
   let packed = packSources(input.hits, room - history.tokens, count, renderSource);
   for (;;) {
     const messages: ChatMessage[] = [
@@ -161,7 +159,7 @@ export function buildGroundedPrompt(input: GroundedPromptInput): GroundedPrompt 
       ...historyMessages(history.kept),
       { role: 'user', content: groundedUserMessage(input.question, packed.map((p) => renderSource(p.n, p.hit, p.text))) },
     ];
-    const tokens = promptTokens(messages, count);
+    const tokens = input.model.countPromptTokens(messages);
     // Token counts of parts need not add up exactly with a real tokenizer: drop sources until it fits.
     if (tokens <= limit || packed.length === 0) {
       return { messages, sources: packed.map(toChatSource), packed, promptTokens: tokens, maxAnswerTokens };
@@ -172,11 +170,10 @@ export function buildGroundedPrompt(input: GroundedPromptInput): GroundedPrompt 
 
 /** The prompt for plain chat (no retrieval): system prompt, recent turns, the question. */
 export function buildPlainPrompt(input: PromptInput): GroundedPrompt {
-  const count = (t: string) => input.model.countTokens(t);
   const system: ChatMessage = { role: 'system', content: PLAIN_SYSTEM_PROMPT };
   const question: ChatMessage = { role: 'user', content: input.question };
   const { room, maxAnswerTokens } = roomFor(input, [system, question]);
-  const history = newestWithin(input.history ?? [], room, (t) => turnTokens(t, count));
+  const history = newestWithin(input.history ?? [], room, (t) => turnTokens(t, input.model));
   const messages = [system, ...historyMessages(history.kept), question];
-  return { messages, sources: [], packed: [], promptTokens: promptTokens(messages, count), maxAnswerTokens };
+  return { messages, sources: [], packed: [], promptTokens: input.model.countPromptTokens(messages), maxAnswerTokens };
 }

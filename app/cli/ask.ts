@@ -1,7 +1,9 @@
 // `cairn ask`: one question, the answer streamed to stdout, then the sources it cites.
-import { describeSource } from '../chat/index.ts';
-import { CairnError, DocumentKind, type AskRequest, type ChatEvent, type SearchFilters, type StoredMessage } from '../contract/index.ts';
+import { describeSource, NOTHING_FOUND_MESSAGE, type AnswerOptions } from '../chat/index.ts';
+import { CairnError, DocumentKind, type AskRequest, type ChatEvent, type ChatSource, type MessageStatus, type SearchFilters, type StoredMessage } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
+import { choice, dateOption, idOption, positiveInteger } from './options.ts';
+import { terminalLine, terminalText } from './terminal-text.ts';
 
 /** The command-line options `ask` and `chat` read (parsed in main.ts). */
 export interface ChatCliValues {
@@ -18,21 +20,23 @@ export interface ChatCliValues {
   to?: string;
   after?: string;
   before?: string;
+  /** Mail folder (the first one given). */
+  folder?: string[];
 }
 
-/** Search filters from the same options `cairn search` takes; undefined when none is given. */
+/** The most search results an answer considers (ChatSettings.k). */
+const MAX_ANSWER_K = 50;
+
+/** Search filters from the same options `cairn search` takes (but --source); undefined when none is given. */
 export function filtersFromOptions(values: ChatCliValues): SearchFilters | undefined {
-  const kinds = values.kind?.map((k) => {
-    if ((DocumentKind.options as readonly string[]).includes(k)) return k as DocumentKind;
-    throw new CairnError('usage', `--kind must be one of ${DocumentKind.options.join(', ')} (got "${k}").`);
-  });
   const filters: SearchFilters = {
-    ...(kinds ? { kinds } : {}),
+    ...(values.kind ? { kinds: values.kind.map((k) => choice(DocumentKind, k, '--kind')) } : {}),
     ...(values.path ? { pathPrefix: values.path } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
-    ...(values.after ? { dateFrom: values.after } : {}),
-    ...(values.before ? { dateTo: values.before } : {}),
+    ...(values.folder?.length ? { folder: values.folder[0] } : {}),
+    ...(values.after ? { dateFrom: dateOption(values.after, '--after') } : {}),
+    ...(values.before ? { dateTo: dateOption(values.before, '--before') } : {}),
   };
   return Object.keys(filters).length ? filters : undefined;
 }
@@ -40,24 +44,20 @@ export function filtersFromOptions(values: ChatCliValues): SearchFilters | undef
 export function conversationIdOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const id = Number(value);
-  if (!Number.isInteger(id) || id < 1) throw new CairnError('usage', `--conversation needs a conversation id (got "${value}"); see \`cairn conversations list\`.`);
+  if (!/^\d+$/.test(value.trim()) || id < 1) throw new CairnError('usage', `--conversation needs a conversation id (got "${value}"); see \`cairn conversations list\`.`);
   return id;
 }
 
 /** The request for a new or continued conversation from the command-line options. */
 export function askRequest(question: string, values: ChatCliValues, conversationId: number | undefined): AskRequest {
   const filters = filtersFromOptions(values);
-  const sourceIds = values.source?.map((s) => {
-    const id = Number(s);
-    if (!Number.isInteger(id)) throw new CairnError('usage', `--source needs a source id (got "${s}").`);
-    return id;
-  });
+  const sourceIds = values.source?.map((s) => idOption(s, '--source', 'a source'));
   return {
     question,
     ...(conversationId !== undefined ? { conversationId } : {}),
     ...(values.plain ? { scope: { type: 'none' as const } } : sourceIds?.length ? { scope: { type: 'sources' as const, sourceIds } } : {}),
     ...(filters ? { filters } : {}),
-    ...(values.k ? { settings: { k: Number(values.k) } } : {}),
+    ...(values.k ? { settings: { k: positiveInteger(values.k, '--k', MAX_ANSWER_K) } } : {}),
     ...(values.web ? { web: true } : {}),
   };
 }
@@ -76,50 +76,83 @@ export const stdPrinter: Printer = {
 };
 
 /** The cited sources (or, when no model answered, the ones found), one line each. */
-export function formatSources(message: StoredMessage): string {
+export function formatSources(message: Pick<StoredMessage, 'sources' | 'status'>): string {
   const cited = message.sources.filter((s) => s.cited);
   const list = cited.length ? cited : message.status === 'failed' ? message.sources : [];
   if (list.length === 0) return '';
   const heading = cited.length ? 'Sources:' : 'Found in your library:';
-  return `\n${heading}\n${list.map((s) => `  [${s.n}] ${describeSource(s)}`).join('\n')}\n`;
+  return `\n${heading}\n${list.map((s) => `  [${s.n}] ${terminalLine(describeSource(s))}`).join('\n')}\n`;
+}
+
+/** What `ask` and `chat` print of an answer as it streams: text to stdout, the rest to stderr. */
+function answerPrinter(printer: Printer) {
+  let thinking = false;
+  let wroteText = false;
+  const endThought = () => {
+    if (thinking) printer.err('\x1b[22m\n');
+    thinking = false;
+  };
+  return {
+    onEvent(event: ChatEvent): void {
+      switch (event.type) {
+        case 'thought':
+          if (printer.tty) {
+            printer.err(`${thinking ? '' : '\x1b[2m(thinking) '}${terminalText(event.delta)}`);
+            thinking = true;
+          }
+          break;
+        case 'text':
+          endThought();
+          printer.out(terminalText(event.delta));
+          wroteText = true;
+          break;
+        case 'notice':
+          if (event.code !== 'nothing-found') printer.err(`(${terminalLine(event.message)})\n`);
+          break;
+        default:
+          break;
+      }
+    },
+    end(): void {
+      endThought();
+      if (wroteText) printer.out('\n');
+    },
+  };
+}
+
+/** What `ask` shows when there is no chat model: nothing is stored, and search still answers what it can. */
+export interface UnstoredAnswer {
+  stored: false;
+  status: 'complete' | 'failed';
+  /** nothing-found: the library has nothing on it (no model needed to say so); no-chat-model: the sources found. */
+  code: 'nothing-found' | 'no-chat-model';
+  content: string;
+  sources: ChatSource[];
+}
+
+async function answerWithoutModel(engine: Engine, request: AskRequest, unavailable: string, options: AnswerOptions): Promise<UnstoredAnswer> {
+  const sources = await engine.chat.lookup(request, options);
+  if (sources?.length === 0) return { stored: false, status: 'complete', code: 'nothing-found', content: NOTHING_FOUND_MESSAGE, sources };
+  return { stored: false, status: 'failed', code: 'no-chat-model', content: unavailable, sources: sources ?? [] };
 }
 
 /**
  * Asks and prints as the answer streams: text to stdout, thinking (dimmed, on a terminal) and
- * notices to stderr, then the sources. Resolves to the stored answer.
+ * notices to stderr, then the sources. Resolves to the stored answer. With no chat model nothing
+ * is stored: the notice and what search found are shown instead.
  */
-export async function streamAnswer(engine: Engine, request: AskRequest, signal: AbortSignal, printer: Printer = stdPrinter): Promise<StoredMessage> {
-  let thinking = false;
-  let wroteText = false;
-  let noModel = false;
-  const onEvent = (event: ChatEvent) => {
-    switch (event.type) {
-      case 'thought':
-        if (printer.tty) {
-          printer.err(`${thinking ? '' : '\x1b[2m(thinking) '}${event.delta}`);
-          thinking = true;
-        }
-        break;
-      case 'text':
-        if (noModel) break; // said on stderr already
-        if (thinking) {
-          printer.err('\x1b[22m\n');
-          thinking = false;
-        }
-        printer.out(event.delta);
-        wroteText = true;
-        break;
-      case 'notice':
-        if (event.code === 'no-chat-model') noModel = true;
-        if (event.code !== 'nothing-found') printer.err(`(${event.message})\n`);
-        break;
-      default:
-        break;
-    }
-  };
-  const answer = await engine.chat.ask(request, { signal, onEvent });
-  if (thinking) printer.err('\x1b[22m\n');
-  if (wroteText) printer.out('\n');
+export async function streamAnswer(engine: Engine, request: AskRequest, signal: AbortSignal, printer: Printer = stdPrinter): Promise<StoredMessage | UnstoredAnswer> {
+  const shown = answerPrinter(printer);
+  const model = await engine.chatModel();
+  if ('unavailable' in model) {
+    printer.err(`(${terminalLine(model.unavailable)})\n`);
+    const answer = await answerWithoutModel(engine, request, model.unavailable, { signal, onEvent: shown.onEvent });
+    shown.end();
+    printer.out(answer.code === 'nothing-found' ? `${answer.content}\n` : formatSources(answer));
+    return answer;
+  }
+  const answer = await engine.chat.ask(request, { signal, onEvent: shown.onEvent });
+  shown.end();
   if (answer.status === 'stopped') printer.err('(stopped)\n');
   printer.out(formatSources(answer));
   return answer;
@@ -131,15 +164,16 @@ export async function askCommand(engine: Engine, args: string[], values: ChatCli
   if (!question) throw new CairnError('usage', 'cairn ask needs a question, e.g. cairn ask "what did the lease say about pets?"');
   const request = askRequest(question, values, conversationIdOption(values.conversation));
   if (values.json) {
-    const answer = await engine.chat.ask(request, { signal });
+    const model = await engine.chatModel();
+    const answer = 'unavailable' in model ? await answerWithoutModel(engine, request, model.unavailable, { signal }) : await engine.chat.ask(request, { signal });
     console.log(JSON.stringify(answer, null, 2));
     return exitCode(answer);
   }
   const answer = await streamAnswer(engine, request, signal);
-  process.stderr.write(`(conversation ${answer.conversationId}: continue with --conversation ${answer.conversationId})\n`);
+  if ('conversationId' in answer) process.stderr.write(`(conversation ${answer.conversationId}: continue with --conversation ${answer.conversationId})\n`);
   return exitCode(answer);
 }
 
-function exitCode(answer: StoredMessage): number {
+function exitCode(answer: { status: MessageStatus }): number {
   return answer.status === 'complete' ? 0 : answer.status === 'stopped' ? 130 : 1;
 }

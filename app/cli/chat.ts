@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { CairnError, type ConversationSummary } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
 import { askCommand, askRequest, conversationIdOption, formatSources, streamAnswer, type ChatCliValues } from './ask.ts';
+import { terminalLine, terminalText } from './terminal-text.ts';
 
 const CHAT_HELP = `Ask anything about your library. Commands: /new (new conversation), /list (conversations),
 /open ID (continue one), /quit. Ctrl-C stops an answer; pressed again (or at the prompt), it exits.`;
@@ -27,7 +28,7 @@ export async function runChatCommand(engine: Engine, command: 'ask' | 'chat' | '
 
 function listLine(c: ConversationSummary): string {
   const when = new Date(c.updatedAt).toISOString().slice(0, 16).replace('T', ' ');
-  return `${String(c.id).padStart(4)}  ${when}  ${String(c.messageCount).padStart(3)} msgs  ${c.title}`;
+  return `${String(c.id).padStart(4)}  ${when}  ${String(c.messageCount).padStart(3)} msgs  ${terminalLine(c.title)}`;
 }
 
 async function chatCommand(engine: Engine, values: ChatCliValues): Promise<number> {
@@ -64,9 +65,9 @@ async function chatCommand(engine: Engine, values: ChatCliValues): Promise<numbe
           const id = conversationIdOption(line.slice(5).trim());
           const conversation = engine.chat.getConversation(id!);
           conversationId = conversation.id;
-          console.error(`(continuing "${conversation.title}", ${conversation.messageCount} messages)`);
+          console.error(`(continuing "${terminalLine(conversation.title)}", ${conversation.messageCount} messages)`);
         } catch (error) {
-          console.error(`(${(error as Error).message})`);
+          console.error(`(${terminalLine((error as Error).message)})`);
         }
       } else if (line.startsWith('/')) {
         console.error(CHAT_HELP);
@@ -74,10 +75,10 @@ async function chatCommand(engine: Engine, values: ChatCliValues): Promise<numbe
         answering = new AbortController();
         try {
           const answer = await streamAnswer(engine, askRequest(line, conversationId === undefined ? values : { ...values, plain: false, source: [] }, conversationId), answering.signal);
-          conversationId = answer.conversationId;
+          if ('conversationId' in answer) conversationId = answer.conversationId;
         } catch (error) {
           if (!(error instanceof CairnError)) throw error;
-          console.error(`(${error.message})`);
+          console.error(`(${terminalLine(error.message)})`);
         } finally {
           answering = null;
         }
@@ -101,7 +102,7 @@ async function conversationsCommand(engine: Engine, args: string[], values: Chat
     return 0;
   }
   const id = Number(idText);
-  if (!idText || !Number.isInteger(id)) throw new CairnError('usage', `cairn conversations ${action} needs a conversation id (see \`cairn conversations list\`).`);
+  if (!idText || !/^\d+$/.test(idText) || id < 1) throw new CairnError('usage', `cairn conversations ${action} needs a conversation id (see \`cairn conversations list\`).`);
   switch (action) {
     case 'show': {
       const conversation = engine.chat.getConversation(id);
@@ -109,25 +110,28 @@ async function conversationsCommand(engine: Engine, args: string[], values: Chat
         console.log(JSON.stringify(conversation, null, 2));
         return 0;
       }
-      console.log(`# ${conversation.title}\n`);
+      console.log(`# ${terminalLine(conversation.title)}\n`);
       for (const m of conversation.messages) {
-        if (m.role === 'user') console.log(`> ${m.content}\n`);
-        else console.log(`${m.content}${m.status === 'complete' ? '' : ` (${m.status})`}\n${formatSources(m)}`);
+        if (m.role === 'user') console.log(`> ${terminalText(m.content)}\n`);
+        else console.log(`${terminalText(m.content)}${m.status === 'complete' ? '' : ` (${m.status})`}\n${formatSources(m)}`);
       }
       return 0;
     }
     case 'rename': {
       const title = rest.join(' ');
-      console.log(`Renamed to "${engine.chat.renameConversation(id, title).title}".`);
+      console.log(`Renamed to "${terminalLine(engine.chat.renameConversation(id, title).title)}".`);
       return 0;
     }
     case 'rm':
       engine.chat.deleteConversation(id);
       console.log(`Deleted conversation ${id}.`);
       return 0;
-    case 'export':
-      process.stdout.write(engine.chat.exportMarkdown(id));
+    case 'export': {
+      // Exact into a file or a pipe; on a terminal, shown safely like every other answer.
+      const markdown = engine.chat.exportMarkdown(id);
+      process.stdout.write(process.stdout.isTTY ? terminalText(markdown) : markdown);
       return 0;
+    }
     default:
       throw new CairnError('usage', `Unknown conversations action: ${action} (list, show, rename, rm, export).`);
   }

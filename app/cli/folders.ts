@@ -2,6 +2,7 @@
 import { CairnError, type SourceStatus } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
 import { DEFAULT_EXCLUDES } from '../sources/index.ts';
+import { terminalLine } from './terminal-text.ts';
 
 export interface FolderFlags {
   include?: string[];
@@ -16,7 +17,7 @@ export async function runFoldersCommand(engine: Engine, args: string[], flags: F
       if (paths.length === 0) throw new CairnError('usage', 'cairn folders add needs a folder.');
       for (const path of paths) {
         const source = engine.addFolder(path, { include: flags.include ?? [], exclude: flags.exclude ?? [] });
-        console.error(`watching ${source.uri} (source ${source.id})`);
+        console.error(`watching ${terminalLine(source.uri)} (source ${source.id})`);
       }
       await engine.folders.scan(signal);
       const added = engine.sources().filter((s) => s.kind === 'folder');
@@ -33,7 +34,7 @@ export async function runFoldersCommand(engine: Engine, args: string[], flags: F
     }
     case 'remove': {
       if (paths.length === 0) throw new CairnError('usage', 'cairn folders remove needs a folder.');
-      for (const path of paths) console.log(`removed ${await engine.removeFolder(path)} document(s) from ${path}; it is no longer watched`);
+      for (const path of paths) console.log(`removed ${await engine.removeFolder(path)} document(s) from ${terminalLine(path)}; it is no longer watched`);
       return 0;
     }
     default:
@@ -48,10 +49,11 @@ export async function runWatch(engine: Engine, signal: AbortSignal): Promise<num
     console.error('No watched folders. Add one with `cairn folders add <path>`.');
     return 1;
   }
+  const lost = engine.lockWatching();
   const last = new Map<number, string>();
   const report = () => {
     for (const folder of engine.sources().filter((s) => s.kind === 'folder')) {
-      const line = `${folder.uri}: ${describeState(folder)}`;
+      const line = `${terminalLine(folder.uri)}: ${describeState(folder)}`;
       if (last.get(folder.id) === line) continue;
       last.set(folder.id, line);
       console.error(line);
@@ -62,10 +64,15 @@ export async function runWatch(engine: Engine, signal: AbortSignal): Promise<num
     await engine.watchFolders();
     report();
     console.error(`Watching ${folders.length} folder(s). Ctrl-C to stop.`);
-    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    const stop = AbortSignal.any([signal, lost]);
+    if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
   } finally {
     clearInterval(timer);
     await engine.stopWatching();
+  }
+  if (lost.aborted) {
+    console.error(`Stopped watching: ${(lost.reason as Error).message}`);
+    return 1;
   }
   console.error('Stopped watching.');
   return 0;
@@ -74,17 +81,17 @@ export async function runWatch(engine: Engine, signal: AbortSignal): Promise<num
 function describeState(folder: SourceStatus): string {
   const { state, done, total, reason } = folder.state;
   const progress = state === 'indexing' && total ? ` ${done ?? 0} of ${total}` : '';
-  return `${state}${progress}${reason ? ` — ${reason}` : ''}`;
+  return `${state}${progress}${reason ? ` — ${terminalLine(reason)}` : ''}`;
 }
 
 function formatFolders(folders: SourceStatus[], details = false): string[] {
   const lines: string[] = [];
   for (const f of folders) {
-    lines.push(`${String(f.id).padStart(3)}  ${f.uri}  ${f.documents} document(s)  ${describeState(f)}`);
+    lines.push(`${String(f.id).padStart(3)}  ${terminalLine(f.uri)}  ${f.documents} document(s)  ${describeState(f)}`);
     if (!details) continue;
-    if (f.include?.length) lines.push(`       include: ${f.include.join(' ')}`);
-    lines.push(`       exclude: ${[...(f.exclude ?? []), ...DEFAULT_EXCLUDES].join(' ')}`);
-    for (const p of f.problems ?? []) lines.push(`       left out: ${p.path}: ${p.reason}`);
+    if (f.include?.length) lines.push(`       include: ${terminalLine(f.include.join(' '))}`);
+    lines.push(`       exclude: ${terminalLine([...(f.exclude ?? []), ...DEFAULT_EXCLUDES].join(' '))}`);
+    for (const p of f.problems ?? []) lines.push(`       left out: ${terminalLine(p.path)}: ${terminalLine(p.reason)}`);
   }
   return lines;
 }

@@ -8,6 +8,8 @@ import type { Engine } from '../engine.ts';
 import { defaultPort } from '../sources/mail-account.ts';
 import { MailService } from '../sources/mail-service.ts';
 import { openSecretStore } from '../sources/secrets.ts';
+import { portOption } from './options.ts';
+import { terminalLine } from './terminal-text.ts';
 
 export const MAIL_USAGE = `  mail add --host H --user U [--port P] [--tls|--starttls|--plain] [--password-stdin|--token-stdin] [--folder F]...
                           add an IMAP account (tests the connection first; default folders INBOX and Sent;
@@ -57,13 +59,15 @@ export async function runMailCommand(engine: Engine, args: string[], values: Mai
     }
     case 'sync': {
       if (mail.list().length === 0) throw new CairnError('usage', 'No mail accounts to sync; add one with `cairn mail add`.');
+      // Refused before syncing while another process watches the library.
+      if (values.watch) engine.lockWatching();
       let failed = false;
       try {
         const summary = await mail.sync(undefined, signal);
         console.error(`Mail: ${summary.added} new, ${summary.removed} removed.`);
       } catch (error) {
         if (!(error instanceof CairnError)) throw error;
-        console.error(`cairn: ${error.message}`);
+        console.error(`cairn: ${terminalLine(error.message)}`);
         failed = true;
       }
       if (values.watch && !signal.aborted) {
@@ -79,7 +83,7 @@ export async function runMailCommand(engine: Engine, args: string[], values: Mai
       const account = mail.find(ref);
       if (!account) throw new CairnError('mail-unknown-account', `No mail account "${ref}" (see \`cairn mail list\`).`);
       await mail.remove(account.sourceId);
-      console.log(`Removed ${account.user}@${account.host} and its ${account.messages} messages.`);
+      console.log(`Removed ${terminalLine(`${account.user}@${account.host}`)} and its ${account.messages} messages.`);
       return 0;
     }
     default:
@@ -92,15 +96,14 @@ async function add(mail: MailService, values: MailValues): Promise<number> {
   const modes = [values.tls && 'tls', values.starttls && 'starttls', values.plain && 'plain'].filter(Boolean) as MailSecurity[];
   if (modes.length > 1) throw new CairnError('usage', 'Choose one of --tls, --starttls and --plain.');
   if (values['password-stdin'] && values['token-stdin']) throw new CairnError('usage', 'Choose one of --password-stdin and --token-stdin.');
-  const port = values.port ? Number(values.port) : undefined;
+  const port = values.port === undefined ? undefined : portOption(values.port);
   const security: MailSecurity = modes[0] ?? (port === 143 ? 'starttls' : 'tls');
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new CairnError('usage', `--port must be a port number (got "${values.port}").`);
   if (!values['password-stdin'] && !values['token-stdin']) {
     throw new CairnError('usage', 'Give the password on stdin with --password-stdin (or an OAuth2 access token with --token-stdin), e.g. `secret-tool lookup … | cairn mail add … --password-stdin`.');
   }
   const secret = (await readStdin()).replace(/\r?\n$/, '');
   if (!secret) throw new CairnError('usage', 'Nothing was read from stdin.');
-  console.error(`Connecting to ${values.host}:${port ?? defaultPort(security)} (${security})…`);
+  console.error(`Connecting to ${terminalLine(values.host)}:${port ?? defaultPort(security)} (${security})…`);
   const account = await mail.add({
     host: values.host, ...(port ? { port } : {}), security, user: values.user, secret,
     auth: values['token-stdin'] ? 'oauth2' : 'password',
@@ -113,7 +116,7 @@ async function add(mail: MailService, values: MailValues): Promise<number> {
 
 function describe(a: MailAccountInfo): string {
   const state = a.state.state === 'error' ? `error: ${a.state.reason ?? ''}` : a.state.state;
-  return `${a.sourceId}  ${a.user}@${a.host}:${a.port} (${a.security})  folders: ${a.folders.join(', ')}  ${a.messages} messages${a.pending ? `, ${a.pending} queued` : ''}  [${state}]`;
+  return terminalLine(`${a.sourceId}  ${a.user}@${a.host}:${a.port} (${a.security})  folders: ${a.folders.join(', ')}  ${a.messages} messages${a.pending ? `, ${a.pending} queued` : ''}  [${state}]`);
 }
 
 let lastLine = '';
@@ -125,7 +128,7 @@ function printState(event: SourceStateEvent): void {
       : `${where}: ${s.state}`;
   if (line === lastLine) return;
   lastLine = line;
-  console.error(line);
+  console.error(terminalLine(line));
 }
 
 async function readStdin(): Promise<string> {

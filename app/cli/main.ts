@@ -1,23 +1,31 @@
 // The `cairn` command: the engine in-process, driven from the terminal.
-import { parseArgs } from 'node:util';
-import { CairnError, DocumentKind, SearchMode, type SearchFilters } from '../contract/index.ts';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { getSystemErrorMessage } from 'node:util';
+import { CairnError, SearchMode, type LibraryStatus, type SearchFilters } from '../contract/index.ts';
 import { Engine } from '../engine.ts';
 import type { EmbedderSpec } from '../embed/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
+import { filtersFromOptions } from './ask.ts';
 import { runChatCommand } from './chat.ts';
-import { runDoctor } from './doctor.ts';
+import { repair, runDoctor } from './doctor.ts';
 import { runFoldersCommand, runWatch } from './folders.ts';
 import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
-import { MODELS_USAGE, runModelsCommand } from './models.ts';
+import { MODELS_USAGE, modelsOptions, runModelsCommand } from './models.ts';
+import { choice, idOption, nonNegativeInteger, parseCommandLine, positiveInteger } from './options.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
 import { OCR_USAGE, runOcrCommand } from './ocr.ts';
 import { formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
+import { terminalLine, terminalText } from './terminal-text.ts';
+
+/** The project folder (where package.json is). */
+const PROJECT = resolve(import.meta.dirname, '..', '..');
 
 const USAGE = `cairn — your files, searchable and answerable, on your machine
 
-Usage: cairn [--db FILE] <command> [options]
+Usage: cairn [--db FILE] <command> [options]      cairn --version
 
 Commands:
   add <paths...>          index files and folders (again: only what changed)
@@ -27,7 +35,9 @@ Commands:
       --json                machine-readable output
       --source ID  --kind file|email|web  --path PREFIX
       --from TEXT  --to TEXT  --after DATE  --before DATE  --folder NAME (mail)
-  status [--json]         documents by status, problems with reasons, vectors
+  status                  documents by status, the first problems with reasons, vectors
+      --problems            every problem
+      --json                all of it as JSON (every problem; --limit N --offset N for a page)
   remove <path>           take a file or folder out of the library
   index                   finish queued work (after an interruption or a model change)
   embedder                show the embedding model
@@ -45,61 +55,98 @@ ${MAIL_USAGE}
   folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
   folders [list] [--json] watched folders with their state;  folders remove <path>
   watch                   catch up with changes made meanwhile, then index changes as they happen (Ctrl-C stops)
-  doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp and the GPU
+  doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp, the GPU and the library file
+      --repair              recover a damaged library into a new file (the damaged one is kept)
 ${OCR_USAGE}
 ${MODELS_USAGE}
 ${WEB_USAGE}
 
-The library is --db, else $CAIRN_DB, else the user data directory.`;
+The library is --db, else $CAIRN_DB, else the user data directory. Mistakes in the command
+exit with 2, other failures with 1; CAIRN_DEBUG=1 shows where an unexpected error happened.`;
+
+/** Problems `cairn status` shows before "…and N more". */
+const SHOWN_PROBLEMS = 20;
+/** Problems read at a time when all are listed. */
+const PROBLEMS_PAGE = 1000;
+
+const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models']);
+
+const OPTIONS = {
+  db: { type: 'string' },
+  k: { type: 'string' },
+  mode: { type: 'string' },
+  json: { type: 'boolean' },
+  source: { type: 'string', multiple: true },
+  kind: { type: 'string', multiple: true },
+  path: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  after: { type: 'string' },
+  before: { type: 'string' },
+  gguf: { type: 'string' },
+  url: { type: 'string' },
+  model: { type: 'string' },
+  dimensions: { type: 'string' },
+  conversation: { type: 'string' },
+  plain: { type: 'boolean' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  web: { type: 'boolean' },
+  api: { type: 'boolean' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  host: { type: 'string' },
+  problems: { type: 'boolean' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  repair: { type: 'boolean' },
+  ...mailOptions,
+  ...modelsOptions,
+} as const;
+
+type Values = ReturnType<typeof parseCommandLine<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      db: { type: 'string' },
-      k: { type: 'string' },
-      mode: { type: 'string' },
-      json: { type: 'boolean' },
-      source: { type: 'string', multiple: true },
-      kind: { type: 'string', multiple: true },
-      path: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      after: { type: 'string' },
-      before: { type: 'string' },
-      gguf: { type: 'string' },
-      url: { type: 'string' },
-      model: { type: 'string' },
-      dimensions: { type: 'string' },
-      conversation: { type: 'string' },
-      plain: { type: 'boolean' },
-      include: { type: 'string', multiple: true },
-      exclude: { type: 'string', multiple: true },
-      web: { type: 'boolean' },
-      api: { type: 'boolean' },
-      port: { type: 'string' },
-      token: { type: 'string' },
-      host: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      ...mailOptions,
-    },
-  });
+  enterUsersFolder();
+  const { values, positionals } = parseCommandLine({ args: argv, allowPositionals: true, options: OPTIONS });
   const [command, ...args] = positionals;
+  if (values.version) {
+    const { version } = JSON.parse(readFileSync(resolve(PROJECT, 'package.json'), 'utf8')) as { version: string };
+    console.log(`cairn ${version} (Node.js ${process.versions.node})`);
+    return 0;
+  }
   if (!command || values.help || command === 'help') {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
+  if (!COMMANDS.has(command)) throw new CairnError('usage', `Unknown command: ${command}. \`cairn --help\` lists the commands.`);
   if (command === 'doctor') {
-    const checks = await runDoctor();
+    if (values.repair) {
+      for (const line of repair(resolveLibraryPath(values.db))) console.log(line);
+      return 0;
+    }
+    const checks = await runDoctor(resolveLibraryPath(values.db));
     for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
     return checks.every((c) => c.ok) ? 0 : 1;
   }
+  const dbPath = resolveLibraryPath(values.db);
+  try {
+    return await run(dbPath, command, args, values);
+  } catch (error) {
+    throw libraryFolderError(error, dbPath) ?? error;
+  }
+}
+
+async function run(dbPath: string, command: string, args: string[], values: Values): Promise<number> {
   // Without the engine: listing or fetching models must not load the embedding model.
-  if (command === 'models') return runModelsCommand(resolveLibraryPath(values.db), args, values);
+  if (command === 'models') return runModelsCommand(dbPath, args, values, values.json ? console.log : (line) => console.log(terminalLine(line)));
 
   const progress = new ProgressLine();
-  const engine = await Engine.open({ dbPath: resolveLibraryPath(values.db), onEvent: progress.onEvent });
+  // How other processes see this one (e.g. naming the watcher when a second one is refused).
+  const description = ['cairn', command, ...(command === 'mail' || command === 'folders' ? args.slice(0, 1) : []), ...(values.watch ? ['--watch'] : [])].join(' ');
+  const engine = await Engine.open({ dbPath, onEvent: progress.onEvent, description });
   if (command === 'ask' || command === 'chat' || command === 'conversations') {
     // Own Ctrl-C handling: the first stops the answer, a second exits.
     return await runChatCommand(engine, command, args, values).finally(() => engine.close());
@@ -119,33 +166,26 @@ async function main(argv: string[]): Promise<number> {
       case 'add': {
         if (args.length === 0) throw new CairnError('usage', 'cairn add needs at least one file or folder.');
         const { missing } = engine.add(args);
-        for (const m of missing) console.error(`not found  ${m}`);
+        for (const m of missing) console.error(`not found  ${terminalLine(resolve(m))}`);
         return (await runIndex(engine, progress, controller.signal)) && missing.length === 0 ? 0 : 1;
       }
       case 'index':
         return (await runIndex(engine, progress, controller.signal)) ? 0 : 1;
       case 'search': {
-        const query = args.join(' ');
+        const query = args.join(' ').trim();
+        if (!query) throw new CairnError('usage', 'cairn search needs a query, e.g. cairn search "termination clause".');
         const mode = choice(SearchMode, values.mode ?? 'hybrid', '--mode');
+        const k = values.k ? positiveInteger(values.k, '--k', 1000) : 10;
         const filters: SearchFilters = {
-          ...(values.source ? { sourceIds: values.source.map(Number) } : {}),
-          ...(values.kind ? { kinds: values.kind.map((k) => choice(DocumentKind, k, '--kind')) } : {}),
-          ...(values.path ? { pathPrefix: values.path } : {}),
-          ...(values.from ? { from: values.from } : {}),
-          ...(values.to ? { to: values.to } : {}),
-          ...(values.folder?.length ? { folder: values.folder[0] } : {}),
-          ...(values.after ? { dateFrom: values.after } : {}),
-          ...(values.before ? { dateTo: values.before } : {}),
+          ...(values.source ? { sourceIds: values.source.map((s) => idOption(s, '--source', 'a source')) } : {}),
+          ...filtersFromOptions(values),
         };
-        const response = await engine.search({ query, k: values.k ? Number(values.k) : 10, mode, filters });
+        const response = await engine.search({ query, k, mode, filters });
         console.log(values.json ? JSON.stringify(response, null, 2) : formatSearch(response, process.stdout.isTTY));
         return 0;
       }
-      case 'status': {
-        const status = engine.status();
-        console.log(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
-        return 0;
-      }
+      case 'status':
+        return statusCommand(engine, values);
       case 'remove': {
         if (args.length === 0) throw new CairnError('usage', 'cairn remove needs a file or folder.');
         for (const path of args) console.log(`removed ${engine.remove(path)} document(s) under ${path}`);
@@ -164,8 +204,7 @@ async function main(argv: string[]): Promise<number> {
       case 'ocr':
         return runOcrCommand(engine, args);
       default:
-        console.error(`Unknown command: ${command}\n\n${USAGE}`);
-        return 2;
+        throw new CairnError('usage', `Unknown command: ${command}`);
     }
   } finally {
     process.off('SIGINT', interrupt);
@@ -173,17 +212,50 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A value from a fixed set, or a usage error that lists the set. */
-function choice<T extends string>(schema: { options: readonly T[] }, value: string, flag: string): T {
-  if ((schema.options as readonly string[]).includes(value)) return value as T;
-  throw new CairnError('usage', `${flag} must be one of ${schema.options.join(', ')} (got "${value}").`);
+/**
+ * `npm run cairn -- add notes/x.md` runs in the project folder, not where the user typed it; npm
+ * says where that was in INIT_CWD. Relative paths (files, --db) are the user's, so go there.
+ */
+function enterUsersFolder(): void {
+  const typedIn = process.env.INIT_CWD;
+  if (!typedIn || process.cwd() !== PROJECT) return;
+  try {
+    process.chdir(typedIn);
+  } catch {
+    // Gone since: relative paths stay the project's, and "not found" says where they were looked for.
+  }
+}
+
+/** `cairn status`: the first problems (all with --problems); --json: everything, or a page with --limit and --offset. */
+function statusCommand(engine: Engine, values: Values): number {
+  const offset = values.offset === undefined ? 0 : nonNegativeInteger(values.offset, '--offset');
+  const limit = values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit', 10_000);
+  if (values.json) {
+    const status = limit === undefined && offset === 0 ? withAllProblems(engine) : engine.status({ offset, ...(limit ? { limit } : {}) });
+    console.log(JSON.stringify(status, null, 2));
+  } else {
+    console.log(formatStatus(values.problems ? withAllProblems(engine) : engine.status({ limit: SHOWN_PROBLEMS })));
+  }
+  return 0;
+}
+
+/** The status with every problem, read a page at a time. */
+function withAllProblems(engine: Engine): LibraryStatus {
+  const status = engine.status({ limit: PROBLEMS_PAGE });
+  const problems = [...status.problems];
+  for (let next = status.problemsNext; next !== null; ) {
+    const page = engine.problems({ offset: next, limit: PROBLEMS_PAGE });
+    problems.push(...page.problems);
+    next = page.problemsNext;
+  }
+  return { ...status, problems, problemCount: Math.max(status.problemCount, problems.length), problemsNext: null };
 }
 
 async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSignal): Promise<boolean> {
-  const summary = await engine.index(signal);
-  progress.clear();
+  const summary = await engine.index(signal).finally(() => progress.clear());
   const rate = summary.seconds > 0 ? ` (${(summary.chunks / summary.seconds).toFixed(0)} chunks/s)` : '';
-  console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}.`);
+  const dropped = summary.dropped ? `; ${summary.dropped} dropped (removed from the library meanwhile)` : '';
+  console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}${dropped}.`);
   return !signal.aborted;
 }
 
@@ -197,8 +269,8 @@ async function embedderCommand(
   const [action = 'show'] = args;
   if (action === 'show') {
     const status = engine.status();
-    console.log(`Embedder: ${status.embedder ?? 'none (keyword search only)'}`);
-    for (const m of status.embeddingModels) console.log(`Vectors:  ${m.key} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
+    console.log(`Embedder: ${status.embedder ? terminalLine(status.embedder) : 'none (keyword search only)'}`);
+    for (const m of status.embeddingModels) console.log(`Vectors:  ${terminalLine(m.key)} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
     return 0;
   }
   if (action === 'off') {
@@ -209,11 +281,42 @@ async function embedderCommand(
   if (action !== 'set') throw new CairnError('usage', `Unknown embedder action: ${action}`);
   let spec: EmbedderSpec;
   if (values.gguf) spec = { type: 'gguf', modelPath: values.gguf };
-  else if (values.url && values.model) spec = { type: 'openai', baseUrl: values.url, model: values.model, ...(values.dimensions ? { dimensions: Number(values.dimensions) } : {}) };
+  else if (values.url && values.model) spec = { type: 'openai', baseUrl: values.url, model: values.model, ...(values.dimensions ? { dimensions: positiveInteger(values.dimensions, '--dimensions', 65_536) } : {}) };
   else throw new CairnError('usage', 'cairn embedder set needs --gguf FILE, or --url URL and --model NAME.');
   await engine.setEmbedder(spec);
   console.error('Embedding the library with the new model (search keeps the old vectors until it is done)…');
   return (await runIndex(engine, progress, signal)) ? 0 : 1;
+}
+
+/** Codes of errors that are the user's mistake in the command line: exit 2. */
+const USAGE_ERRORS = new Set(['usage', 'bad-request']);
+
+/** A failure from the operating system (a file, a folder, a socket), with its errno code. */
+function systemError(error: unknown): (Error & { errno: number; syscall: string; path?: string }) | null {
+  return error instanceof Error && typeof (error as { errno?: unknown }).errno === 'number' && typeof (error as { syscall?: unknown }).syscall === 'string'
+    ? (error as Error & { errno: number; syscall: string; path?: string })
+    : null;
+}
+
+/** The library's folder could not be made (no rights, a file in the way, a read-only disk): said so, plainly. */
+function libraryFolderError(error: unknown, dbPath: string): CairnError | null {
+  const failure = systemError(error);
+  const folder = dirname(resolve(dbPath));
+  if (!failure || failure.syscall !== 'mkdir' || failure.path === undefined || resolve(failure.path) !== folder) return null;
+  return new CairnError('library-folder', `Cannot create the library's folder ${folder}: ${getSystemErrorMessage(failure.errno)}. Choose another place with --db FILE or $CAIRN_DB.`, { cause: error });
+}
+
+/**
+ * One line on what went wrong, on stderr; the exit code: 2 for a mistake in the command line, 1
+ * for anything else. Stack traces only with CAIRN_DEBUG=1: expected failures have none to show.
+ */
+function reportError(error: unknown): number {
+  const system = systemError(error);
+  if (error instanceof CairnError) console.error(`cairn: ${terminalText(error.message)}`);
+  else if (system) console.error(`cairn: ${system.syscall} ${terminalLine(system.path ?? '')}: ${getSystemErrorMessage(system.errno)}`);
+  else console.error(`cairn: unexpected error: ${terminalText(error instanceof Error ? error.message : String(error))} (CAIRN_DEBUG=1 shows where it happened)`);
+  if (process.env.CAIRN_DEBUG) console.error(error);
+  return error instanceof CairnError && USAGE_ERRORS.has(error.code) ? 2 : 1;
 }
 
 main(process.argv.slice(2)).then(
@@ -221,9 +324,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CairnError) console.error(`cairn: ${error.message}`);
-    else if (error instanceof Error && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error(`cairn: ${error.message}`);
-    else console.error(error);
-    process.exitCode = error instanceof CairnError && error.code === 'usage' ? 2 : 1;
+    process.exitCode = reportError(error);
   },
 );

@@ -1,28 +1,40 @@
 // `cairn models`: the model files on this machine (list, pull, import, rm) and which one the
 // library answers with (use). Runs without the engine: listing models never loads one.
 import { basename, resolve } from 'node:path';
-import { CairnError, type DownloadProgress, type ModelInfo } from '../contract/index.ts';
+import { CairnError, type DownloadProgress, type ModelInfo, type ModelProvenance } from '../contract/index.ts';
 import {
   CHAT_MODEL_SETTING,
   ChatModelSpecSchema,
   describeHardware,
   localeIsMultilingual,
   ModelManager,
+  RemoteChatModel,
   type ChatModelSpec,
+  type OpenAiChatModelSpec,
 } from '../llm/index.ts';
 import { Library } from '../store/index.ts';
 
-export const MODELS_USAGE = `  models [list] [--json]  model files here, the library's chat model, and what to pull for this machine
+export const MODELS_USAGE = `  models [list] [--json]  model files here (with the sha256 of each download), the library's chat model, and what to pull for this machine
   models pull <id|url>    download a catalog model (e.g. qwen3-4b) or any .gguf URL; Ctrl-C stops, pull again resumes
+      --sha256 HEX          the hash the file must have (a catalog model's pinned one by default)
+      --accept-hash         keep a download whose sha256 is not the pinned one
   models import <file>    copy a .gguf file into the models directory
   models rm <name|id>     delete a model file (or an unfinished download)
   models use <name|id|file>  answer with this GGUF model   models use --url URL --model NAME  with a chat server
       (models live in $CAIRN_MODEL_STORE, else "models" in the user data directory; a server's key from $CAIRN_CHAT_API_KEY)`;
 
+/** The options only `cairn models` takes (parsed with the others in main.ts). */
+export const modelsOptions = {
+  sha256: { type: 'string' },
+  'accept-hash': { type: 'boolean' },
+} as const;
+
 export interface ModelsCliValues {
   json?: boolean;
   url?: string;
   model?: string;
+  sha256?: string;
+  'accept-hash'?: boolean;
 }
 
 export async function runModelsCommand(dbPath: string, args: string[], values: ModelsCliValues, out: (line: string) => void = console.log): Promise<number> {
@@ -34,7 +46,7 @@ export async function runModelsCommand(dbPath: string, args: string[], values: M
     case 'pull': {
       const [what] = rest;
       if (!what) throw new CairnError('usage', 'cairn models pull needs a catalog id (see `cairn models list`) or a URL of a .gguf file.');
-      return pull(models, what);
+      return pull(models, what, { ...(values.sha256 === undefined ? {} : { sha256: values.sha256 }), acceptHash: values['accept-hash'] === true });
     }
     case 'import': {
       if (rest.length === 0) throw new CairnError('usage', 'cairn models import needs a .gguf file.');
@@ -78,6 +90,7 @@ async function list(models: ModelManager, dbPath: string, values: ModelsCliValue
     const using = inUse?.type === 'gguf' && resolve(inUse.modelPath) === file.path ? '  ← the library answers with this' : '';
     const about = file.status === 'ready' ? `${file.role ?? '?'}${file.catalogId ? ` (${file.catalogId})` : ''}` : (file.problem ?? '');
     out(`  ${file.status.padEnd(7)}  ${file.name.padEnd(width)}  ${gb(file.sizeBytes).padStart(8)}  ${about}${using}`);
+    if (file.provenance) out(`  ${' '.repeat(7)}  sha256 ${file.provenance.sha256}  ${hashCheck(file.provenance)}`);
   }
   out(`Chat model: ${describeSpec(inUse)}`);
 
@@ -101,7 +114,7 @@ async function list(models: ModelManager, dbPath: string, values: ModelsCliValue
   return 0;
 }
 
-async function pull(models: ModelManager, what: string): Promise<number> {
+async function pull(models: ModelManager, what: string, check: { sha256?: string; acceptHash: boolean }): Promise<number> {
   const controller = new AbortController();
   const line = new DownloadLine();
   const interrupt = () => {
@@ -110,10 +123,16 @@ async function pull(models: ModelManager, what: string): Promise<number> {
   };
   process.on('SIGINT', interrupt);
   try {
-    const model = await models.pull(what, { signal: controller.signal, onProgress: line.draw });
+    const model = await models.pull(what, { ...check, signal: controller.signal, onProgress: line.draw });
     line.clear();
     if (model.alreadyPresent) console.log(`${model.name} is already in ${models.dir}.`);
     else console.log(`Downloaded ${model.name} (${gb(model.sizeBytes)}) into ${models.dir}.`);
+    const provenance = model.alreadyPresent ? null : model.provenance;
+    if (provenance?.check === 'accepted') {
+      console.error(`Kept although its sha256 ${provenance.sha256} is not the pinned ${provenance.expectedSha256} (--accept-hash).`);
+    } else if (provenance) {
+      console.log(`sha256 ${provenance.sha256} (${provenance.check === 'pinned' ? 'matches the one pinned for it' : 'recorded: no sha256 was pinned for it'})`);
+    }
     console.log(nextStep(model));
     return 0;
   } catch (error) {
@@ -146,6 +165,7 @@ async function use(models: ModelManager, dbPath: string, rest: string[], values:
   }
   const parsed = ChatModelSpecSchema.safeParse(spec);
   if (!parsed.success) throw new CairnError('usage', `Not a valid chat model: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (parsed.data.type === 'openai') await checkChatServer(parsed.data);
   const library = Library.open(dbPath);
   try {
     library.settings.set(CHAT_MODEL_SETTING, parsed.data);
@@ -154,6 +174,23 @@ async function use(models: ModelManager, dbPath: string, rest: string[], values:
   }
   out(`The library now answers with ${describeSpec(parsed.data)}.`);
   return 0;
+}
+
+/**
+ * One tiny request (one token), as `embedder set --url` sends one: a wrong address, model name
+ * or key is said now, and nothing is saved, instead of at the first question.
+ */
+async function checkChatServer(spec: OpenAiChatModelSpec): Promise<void> {
+  const apiKey = process.env.CAIRN_CHAT_API_KEY;
+  const model = new RemoteChatModel(spec, { timeoutMs: 30_000, ...(apiKey ? { apiKey } : {}) });
+  try {
+    await model.generate([{ role: 'user', content: 'Say OK.' }], { maxTokens: 1, temperature: 0 });
+  } catch (error) {
+    if (!(error instanceof CairnError)) throw error;
+    throw new CairnError(error.code, `${error.message.replace(/\.$/, '')}. The chat model was not changed.`, { cause: error });
+  } finally {
+    await model.close();
+  }
 }
 
 /** A model by catalog id or name in the models directory, or any GGUF file by path (used where it is). */
@@ -181,6 +218,12 @@ function readChatSetting(dbPath: string): ChatModelSpec | undefined {
 function describeSpec(spec: ChatModelSpec | undefined): string {
   if (!spec) return 'none (questions cannot be answered until one is chosen)';
   return spec.type === 'gguf' ? `${basename(spec.modelPath)} (${spec.modelPath})` : `${spec.model} at ${spec.baseUrl}`;
+}
+
+function hashCheck(provenance: ModelProvenance): string {
+  if (provenance.check === 'pinned') return 'matches the pinned one';
+  if (provenance.check === 'accepted') return `accepted (the pinned one was ${provenance.expectedSha256})`;
+  return 'recorded at download (nothing pinned)';
 }
 
 function nextStep(model: ModelInfo): string {

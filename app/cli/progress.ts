@@ -1,6 +1,7 @@
 // The progress line for `cairn add` and `cairn index`: redrawn in place on a terminal, a line
 // every few seconds otherwise (logs, CI).
 import type { EngineEvent, IngestProgress } from '../contract/index.ts';
+import { terminalLine } from './terminal-text.ts';
 
 export class ProgressLine {
   private readonly out: NodeJS.WriteStream;
@@ -14,7 +15,7 @@ export class ProgressLine {
   readonly onEvent = (event: EngineEvent): void => {
     if (event.type === 'document-issue') {
       this.clear();
-      this.out.write(`${event.status === 'failed' ? 'failed ' : 'skipped'}  ${event.uri}: ${event.reason}\n`);
+      this.out.write(`${event.status === 'failed' ? 'failed ' : 'skipped'}  ${terminalLine(event.uri)}: ${terminalLine(event.reason)}\n`);
       return;
     }
     this.draw(event);
@@ -29,7 +30,7 @@ export class ProgressLine {
     const width = 24;
     const filled = total ? Math.round((p.filesDone / total) * width) : 0;
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const file = p.currentFile ? `  ${shorten(p.currentFile, 40)}` : '';
+    const file = p.currentFile ? `  ${shorten(terminalLine(p.currentFile), 40)}` : '';
     const ocr = p.ocrPagesTotal ? `  OCR ${p.ocrPagesDone ?? 0}/${p.ocrPagesTotal} pages` : '';
     const line = `${bar} ${p.filesDone}/${total} files  ${p.chunks} chunks  ${p.chunksPerSecond.toFixed(0)}/s  ${p.errors} problems${ocr}${file}`;
     if (this.out.isTTY) {

@@ -3,19 +3,14 @@
 import { CairnError } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
 import { DEFAULT_API_PORT, LOOPBACK_HOST, resolveApiToken, startApiServer } from '../server/index.ts';
+import { portOption } from './options.ts';
+import { terminalLine, terminalText } from './terminal-text.ts';
 
 export interface ServeCliValues {
   api?: boolean;
   port?: string;
   token?: string;
   host?: string;
-}
-
-function portOption(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_API_PORT;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw new CairnError('usage', `--port must be a port number from 0 to 65535 (got "${value}"); 0 picks a free one.`);
-  return port;
 }
 
 export async function runServeCommand(engine: Engine, args: string[], values: ServeCliValues): Promise<number> {
@@ -26,7 +21,7 @@ export async function runServeCommand(engine: Engine, args: string[], values: Se
   if (values.host !== undefined && values.host !== LOOPBACK_HOST && values.host !== 'localhost') {
     throw new CairnError('usage', `The local API listens on ${LOOPBACK_HOST} only, so that nothing outside this machine can reach your library (asked for ${values.host}). From another machine, forward the port over SSH.`);
   }
-  const port = portOption(values.port);
+  const port = values.port === undefined ? DEFAULT_API_PORT : portOption(values.port, true);
   const { token, source } = resolveApiToken(engine.library.settings, values.token);
 
   // Loaded now, so that the first request does not wait for it and the user sees what is served.
@@ -37,13 +32,13 @@ export async function runServeCommand(engine: Engine, args: string[], values: Se
     engine,
     token,
     port,
-    onError: (error) => console.error(`cairn serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    onError: (error) => console.error(`cairn serve: ${terminalText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`),
   });
 
   console.log(`Cairn local API: ${server.baseUrl}`);
   console.log(`API token: ${token}`);
-  console.error(`Chat model:      ${'unavailable' in chat ? `none. ${chat.unavailable}` : chat.key}`);
-  console.error(`Embedding model: ${'unavailable' in embedder ? `none. ${embedder.unavailable}` : embedder.key}`);
+  console.error(`Chat model:      ${terminalLine('unavailable' in chat ? `none. ${chat.unavailable}` : chat.key)}`);
+  console.error(`Embedding model: ${terminalLine('unavailable' in embedder ? `none. ${embedder.unavailable}` : embedder.key)}`);
   const kept = source === 'given' ? 'given with --token, not saved' : source === 'new' ? 'new, saved in the library for next time' : 'saved in the library';
   console.error(`Send the token (${kept}) as "Authorization: Bearer <token>"; model "cairn" means the model shown above.`);
   console.error('Ctrl-C stops the server.');

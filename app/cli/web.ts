@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { CairnError } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
 import { openSecretStore } from '../sources/index.ts';
+import { terminalLine } from './terminal-text.ts';
 import { DEFAULT_BASE_URLS, PROVIDER_LABELS, secretName, WebProviderName, type WebLookup } from '../web/index.ts';
 
 export interface WebCliValues {
@@ -34,7 +35,10 @@ export async function runWebCommand(engine: Engine, args: string[], values: WebC
     case 'set': {
       const [name] = rest;
       const parsed = WebProviderName.safeParse(name);
-      if (!parsed.success) throw new CairnError('usage', `cairn web set needs a provider: ${WebProviderName.options.join(', ')}.`);
+      if (!parsed.success) {
+        const choices = 'searxng (with --url), brave, tavily or duckduckgo';
+        throw new CairnError('usage', name ? `Unknown web search provider "${name}"; choose ${choices}.` : `cairn web set needs a provider: ${choices}.`);
+      }
       const setting = engine.web.setProvider({ provider: parsed.data, ...(values.url ? { baseUrl: values.url } : {}) });
       out(`Web search provider: ${PROVIDER_LABELS[setting.provider]} at ${setting.baseUrl ?? DEFAULT_BASE_URLS[setting.provider]}.`);
       if (setting.provider === 'brave' || setting.provider === 'tavily') {
@@ -68,7 +72,7 @@ export async function runWebCommand(engine: Engine, args: string[], values: WebC
       const [url] = rest;
       if (!url) throw new CairnError('usage', 'cairn web save needs the address of a page.');
       const saved = await engine.saveWebPage(url);
-      out(`Saved "${saved.title}" (${saved.chunks} chunks) as document ${saved.documentId}.`);
+      out(`Saved "${terminalLine(saved.title)}" (${saved.chunks} chunks) as document ${saved.documentId}.`);
       return 0;
     }
     default:
@@ -80,22 +84,22 @@ export function formatLookup(lookup: WebLookup): string {
   const lines: string[] = [];
   if (lookup.provider) lines.push(`${lookup.provider}${lookup.resultsFromCache ? ' (from the cache)' : ''}: ${lookup.results.length} results`);
   lookup.results.forEach((r, i) => {
-    lines.push(`  ${i + 1}. ${r.title}`, `     ${r.url}`);
-    if (r.snippet) lines.push(`     ${r.snippet}`);
+    lines.push(`  ${i + 1}. ${terminalLine(r.title)}`, `     ${terminalLine(r.url)}`);
+    if (r.snippet) lines.push(`     ${terminalLine(r.snippet)}`);
   });
   if (lookup.pages.length) {
     lines.push('', 'Pages:');
     for (const p of lookup.pages) {
-      const how = p.read ? `read${p.truncated ? ' (up to the size cap)' : ''}` : `skipped: ${p.reason}`;
-      lines.push(`  ${p.read ? 'read   ' : 'skipped'}  ${p.url}  ${p.read ? `"${p.title}" ` : ''}(${how}${p.fromCache ? ', cached' : ''})`);
+      const how = p.read ? `read${p.truncated ? ' (up to the size cap)' : ''}` : `skipped: ${terminalLine(p.reason ?? '')}`;
+      lines.push(`  ${p.read ? 'read   ' : 'skipped'}  ${terminalLine(p.url)}  ${p.read ? `"${terminalLine(p.title)}" ` : ''}(${how}${p.fromCache ? ', cached' : ''})`);
     }
   }
   if (lookup.chunks.length) {
     lines.push('', 'Best passages:');
-    lookup.chunks.forEach((c, i) => lines.push(`  [${i + 1}] ${c.title} — ${c.site}: ${c.text.replace(/\s+/g, ' ').slice(0, 160)}…`));
+    lookup.chunks.forEach((c, i) => lines.push(`  [${i + 1}] ${terminalLine(c.title)} — ${terminalLine(c.site)}: ${terminalLine(c.text.replace(/\s+/g, ' ').slice(0, 160))}…`));
   }
-  if (lookup.error) lines.push('', `Web search failed: ${lookup.error.message}`);
-  else if (lookup.notice) lines.push('', lookup.notice);
+  if (lookup.error) lines.push('', `Web search failed: ${terminalLine(lookup.error.message)}`);
+  else if (lookup.notice) lines.push('', terminalLine(lookup.notice));
   return lines.join('\n');
 }
 

@@ -51,12 +51,20 @@ export const FusionWeights = z.object({
 });
 export type FusionWeights = z.infer<typeof FusionWeights>;
 
+/**
+ * The longest query a request may carry. Search reads only a query's first 64 distinct words and
+ * cuts the rest, so this cap is only for transport sanity: a request is one message in memory.
+ */
+export const MAX_QUERY_CHARS = 1_000_000;
+
 export const SearchRequest = z.object({
-  query: z.string().max(100_000),
+  query: z.string().max(MAX_QUERY_CHARS, 'Query too long: at most 1,000,000 characters (search reads only its first 64 distinct words).'),
   k: z.number().int().min(1).max(1000).default(10),
   mode: SearchMode.default('hybrid'),
   filters: SearchFilters.default({}),
   weights: FusionWeights.optional(),
+  /** Highlighted snippets for the first this many hits (default: all); later hits get none. */
+  snippets: z.number().int().min(0).optional(),
 });
 export type SearchRequest = z.input<typeof SearchRequest>;
 export type SearchRequestParsed = z.output<typeof SearchRequest>;
@@ -70,7 +78,7 @@ export const SearchHit = z.object({
   page: z.number().nullable(),
   headingPath: z.array(z.string()),
   text: z.string(),
-  /** A short window of `text` around the matched words. */
+  /** A short window of `text` around the matched words; '' past the request's `snippets`. */
   snippet: z.string(),
   /** [start, end) character ranges inside `snippet` that matched the query. */
   highlights: z.array(z.tuple([z.number(), z.number()])),
@@ -137,12 +145,24 @@ export const EmbeddingModelInfo = z.object({
 });
 export type EmbeddingModelInfo = z.infer<typeof EmbeddingModelInfo>;
 
+/** Which problems a status lists: `limit` of them from `offset` (by status, then uri). */
+export const ProblemsPage = z.object({
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(10_000).default(200),
+});
+export type ProblemsPage = z.input<typeof ProblemsPage>;
+
 export const LibraryStatus = z.object({
   dbPath: z.string(),
   documents: z.record(DocumentStatus, z.number()),
   chunks: z.number(),
   pendingJobs: z.number(),
+  /** One page of the documents that failed or were skipped (see ProblemsPage). */
   problems: z.array(DocumentProblem),
+  /** How many problems there are in all. */
+  problemCount: z.number(),
+  /** Where the next page of problems starts; null when `problems` runs to the last one. */
+  problemsNext: z.number().nullable(),
   embeddingModels: z.array(EmbeddingModelInfo),
   /** The embedder configured for this library, or null (keyword-only). */
   embedder: z.string().nullable(),

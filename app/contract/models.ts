@@ -35,6 +35,8 @@ export const CatalogModel = z.object({
   /** The file's name once downloaded. */
   file: z.string().regex(/^[^/\\]+\.gguf$/),
   url: z.url({ protocol: /^https$/ }),
+  /** The file's SHA-256 (lower-case hex) when it is known: a download that differs is not used unless the user accepts it. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lower-case hexadecimal digits').optional(),
   /** The repository the file comes from, e.g. "Qwen/Qwen3-4B-GGUF". */
   sourceRepo: z.string(),
   license: z.string(),
@@ -44,7 +46,10 @@ export const CatalogModel = z.object({
   ramBytes: z.number().int().positive(),
   /** Approximate VRAM to run it fully on a GPU (weights and a default context). */
   vramBytes: z.number().int().positive(),
-  /** Tokens it was trained to attend to. */
+  /**
+   * Tokens llama.cpp runs it at (its GGUF's context length), which may be less than its model card
+   * says. Informative only: what a loaded model can take is always read from the runtime.
+   */
   contextLength: z.number().int().positive(),
   /** Embedding models: the vector size. */
   dimensions: z.number().int().positive().optional(),
@@ -68,6 +73,24 @@ export const ModelRecommendation = z.object({
 });
 export type ModelRecommendation = z.infer<typeof ModelRecommendation>;
 
+/** Where a downloaded model came from and what its bytes hash to, recorded when its download completed. */
+export const ModelProvenance = z.object({
+  url: z.string(),
+  /** SHA-256 of the whole file as downloaded (lower-case hex). */
+  sha256: z.string(),
+  /**
+   * pinned: it matched the SHA-256 known for it (the catalog's, or one given with the pull);
+   * recorded: none was known, this is the download's own; accepted: it did not match
+   * expectedSha256 and the user chose to keep it.
+   */
+  check: z.enum(['pinned', 'recorded', 'accepted']),
+  /** The SHA-256 it was checked against (null when none was known). */
+  expectedSha256: z.string().nullable(),
+  /** When the download completed (ms since the epoch). */
+  downloadedAt: z.number(),
+});
+export type ModelProvenance = z.infer<typeof ModelProvenance>;
+
 /** A model file in the models directory. */
 export const ModelInfo = z.object({
   /** The file name, e.g. "Qwen3-4B-Q4_K_M.gguf". */
@@ -76,7 +99,8 @@ export const ModelInfo = z.object({
   sizeBytes: z.number(),
   /**
    * ready: a whole GGUF file; partial: a download that stopped (pull again to resume);
-   * invalid: a file in the directory that is not a whole GGUF model (see problem).
+   * invalid: a file that cannot be used (see problem): not a whole GGUF model, or a download
+   * whose SHA-256 is not the one known for it (set aside until the user accepts it).
    */
   status: z.enum(['ready', 'partial', 'invalid']),
   problem: z.string().nullable(),
@@ -86,6 +110,8 @@ export const ModelInfo = z.object({
   /** From the GGUF header, e.g. "llama", "qwen3", "bert"; null when unreadable. */
   architecture: z.string().nullable(),
   modifiedAt: z.number(),
+  /** Recorded when Cairn downloaded it; null for a file imported or put there by hand. */
+  provenance: ModelProvenance.nullable(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

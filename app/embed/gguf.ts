@@ -26,8 +26,11 @@ export class GgufEmbedder implements Embedder {
     this.#model = model;
     this.#context = context;
     this.dimensions = model.embeddingVectorSize;
-    // node-llama-cpp rejects inputs of contextSize tokens or more, counting the BOS/EOS it adds;
-    // calculateInputLength([]) is exactly the number of those it adds.
+    // What the runtime gives, never a catalog's or model card's figure: `contextSize` is at most the
+    // context the GGUF says it runs at (nomic-embed-text-v1.5: 2,048, not its card's 8,192), and an
+    // input must fit one batch of that size (node-llama-cpp may pad the context itself up to a
+    // multiple of 256, never the batch). node-llama-cpp rejects inputs of contextSize tokens or
+    // more, counting the BOS/EOS it adds; calculateInputLength([]) is exactly the number of those.
     this.maxTokens = contextSize - 1 - context.calculateInputLength([]);
   }
 
@@ -36,6 +39,7 @@ export class GgufEmbedder implements Embedder {
     const fileSize = await modelFileSize(spec.modelPath);
     const model = await loadModel(spec);
     try {
+      // llama.cpp runs a model at most at the context its GGUF states (it has no rope scaling to stretch it here).
       const trained = model.trainContextSize > 0 ? model.trainContextSize : Infinity;
       const contextSize = Math.min(spec.contextSize ?? defaultContextSize, trained);
       const context = await model.createEmbeddingContext({

@@ -1,5 +1,6 @@
 // Chooses the reader for some bytes: a telling extension first, then the mime type, then the
 // content itself (magic numbers, an mbox postmark, an RFC 822 header block, HTML, plain text).
+import type { DocumentKind } from '../contract/index.ts';
 import { extensionOf } from './results.ts';
 import { looksLikeText } from './text-decoding.ts';
 import type { ExtractInput } from './types.ts';
@@ -97,6 +98,15 @@ export function detectFormat({ bytes, name, mime }: ExtractInput): Detection {
   if (mimeType === 'image/heic' || mimeType === 'image/heif') return { unsupported: unsupportedExtensions.heic! };
 
   return sniffContent(bytes) ?? { format: 'text' };
+}
+
+/**
+ * The kind of document the reader for these bytes makes (an email for a message, else a file),
+ * known before reading: a document that cannot be read still gets the kind it would have had.
+ */
+export function documentKind(input: ExtractInput): DocumentKind {
+  const detected = detectFormat(input);
+  return 'format' in detected && detected.format === 'email' ? 'email' : 'file';
 }
 
 const magic: Array<[string, string]> = [

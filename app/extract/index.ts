@@ -12,5 +12,6 @@ export type {
   Section,
 } from './types.ts';
 export { defaultExtractLimits } from './types.ts';
+export { documentKind } from './detect-format.ts';
 export { extractBytes } from './extract-bytes.ts';
 export { ExtractorPool, type ExtractorPoolOptions } from './pool.ts';

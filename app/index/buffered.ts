@@ -1,6 +1,8 @@
 // Runs an async function over a stream with at most `concurrency` calls in flight, yielding
 // results as they finish. The consumer may be slow (embedding): calls already started keep
-// running meanwhile, which is how extraction overlaps embedding with bounded memory.
+// running meanwhile, which is how extraction overlaps embedding with bounded memory. A consumer
+// that stops early (or a call that fails) still waits for the calls already started: none may
+// outlive the run, since what they use (the extractor pool, the library) is closed next.
 
 export async function* bufferedMap<T, R>(
   source: AsyncIterable<T> | Iterable<T>,
@@ -22,11 +24,16 @@ export async function* bufferedMap<T, R>(
       inFlight.set(key, fn(step.value).then((result) => ({ key, result })));
     }
   };
-  await fill();
-  while (inFlight.size) {
-    const { key, result } = await Promise.race(inFlight.values());
-    inFlight.delete(key);
+  try {
     await fill();
-    yield result;
+    while (inFlight.size) {
+      const { key, result } = await Promise.race(inFlight.values());
+      inFlight.delete(key);
+      await fill();
+      yield result;
+    }
+  } finally {
+    await Promise.allSettled(inFlight.values());
+    await iterator.return?.();
   }
 }

@@ -1,14 +1,15 @@
 // The ingestion pipeline: takes jobs from the persistent queue, extracts files in worker threads
 // while the previous batch is embedded, and writes each batch (documents, chunks, full-text
 // rows, vectors, job removal) in one transaction. A crash between batches loses nothing; a
-// crash inside one rolls it back and the jobs run again.
+// crash inside one rolls it back and the jobs run again. A job deleted while it was prepared
+// (its source or file removed, by this process or another) is dropped, never written.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
-import type { ChildInput, ExtractorPool, FileExtraction } from '../extract/index.ts';
+import { documentKind, type ChildInput, type ExtractorPool, type FileExtraction } from '../extract/index.ts';
 import type { OcrSettings, OcrWorker } from '../ocr/index.ts';
 import { analyze } from '../search/index.ts';
 import type { DocumentInput, Job, Library, MoveCandidate, OcrJobPayload, OcrTarget, VectorStore } from '../store/index.ts';
@@ -72,6 +73,8 @@ export interface IngestSummary {
   filesDone: number;
   chunks: number;
   errors: number;
+  /** Jobs dropped because what they were for was removed while they ran (a source, a file, a message). */
+  dropped: number;
   seconds: number;
 }
 
@@ -92,6 +95,9 @@ export class Ingestor {
   private readonly ocr: { worker: OcrWorker; settings: OcrSettings } | null;
   /** The OCR job being worked on, page by page, between steps of the run. */
   private ocrJob: { job: Job; payload: OcrJobPayload; bytes: Uint8Array | null } | null = null;
+  /** Jobs this run claimed and has not finished: back in the queue when it stops or fails. */
+  private readonly claimed = new Set<number>();
+  private dropped = 0;
 
   constructor(deps: {
     library: Library;
@@ -115,9 +121,40 @@ export class Ingestor {
   /**
    * Runs every queued job: scans, then files, then vectors missing from the target model; then OCR,
    * one page at a time, going back to scans and files whenever some are queued (OCR never keeps
-   * text documents waiting longer than a page).
+   * text documents waiting longer than a page). First, jobs left running by dead processes go back
+   * in the queue; jobs this run claimed and did not finish go back when it stops or fails (an OCR
+   * job keeps the pages it read).
    */
   async run(signal?: AbortSignal): Promise<IngestSummary> {
+    this.library.jobs.requeueDead();
+    try {
+      return await this.runQueue(signal);
+    } finally {
+      this.library.jobs.release(this.claimed);
+      this.claimed.clear();
+    }
+  }
+
+  private claim(kind: Job['kind'], limit: number): Job[] {
+    const jobs = this.library.jobs.claim(kind, limit);
+    for (const job of jobs) this.claimed.add(job.id);
+    return jobs;
+  }
+
+  /** Whether this run still holds a job (in the transaction that writes its result); counts what was dropped. */
+  private holds(job: Job): boolean {
+    const hold = this.library.jobs.hold(job.id);
+    if (hold === 'gone') this.dropped++;
+    if (hold !== 'held') this.claimed.delete(job.id);
+    return hold === 'held';
+  }
+
+  private done(job: Job): void {
+    this.library.jobs.done(job.id);
+    this.claimed.delete(job.id);
+  }
+
+  private async runQueue(signal?: AbortSignal): Promise<IngestSummary> {
     const started = performance.now();
     const progress: Progress = { filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null };
     let lastEmit = 0;
@@ -140,13 +177,11 @@ export class Ingestor {
         progress.chunks += await this.fillMissingVectors(signal, () => report());
       }
     } finally {
-      // An OCR job left half done goes back to the queue: the pages read are kept.
-      if (this.ocrJob) this.library.jobs.release(this.ocrJob.job.id);
-      this.ocrJob = null;
+      this.ocrJob = null; // a job left half done is released with the others this run claimed
     }
     progress.currentFile = null;
     report(true);
-    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, seconds: (performance.now() - started) / 1000 };
+    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, dropped: this.dropped, seconds: (performance.now() - started) / 1000 };
   }
 
   /** Whether scans, files or messages are queued (they go before OCR). */
@@ -157,7 +192,7 @@ export class Ingestor {
 
   /** Scans, then files and messages, then vectors missing from the target model. */
   private async textWork(progress: Progress, report: () => void, signal?: AbortSignal): Promise<void> {
-    for (let [scan] = this.library.jobs.claim('scan', 1); scan && !signal?.aborted; [scan] = this.library.jobs.claim('scan', 1)) {
+    for (let [scan] = this.claim('scan', 1); scan && !signal?.aborted; [scan] = this.claim('scan', 1)) {
       await this.scan(scan, progress);
     }
 
@@ -175,9 +210,9 @@ export class Ingestor {
       batch = [];
       batchChunks = 0;
       const written = await this.writeBatch(files);
-      progress.filesDone += files.length;
-      progress.chunks += written;
-      progress.errors += files.reduce((n, f) => n + countProblems(f.doc), 0);
+      progress.filesDone += written.files.length;
+      progress.chunks += written.chunks;
+      progress.errors += written.files.reduce((n, f) => n + countProblems(f.doc), 0);
       report();
     };
     for await (const file of prepared) {
@@ -200,10 +235,14 @@ export class Ingestor {
     const known = this.library.documents.fileStates(path);
     const changed: string[] = [];
     const seen = new Set<string>();
+    // Folders that cannot be read: documents with the reason, like files that cannot be, so that
+    // status lists them until a later scan can read them (then they are not seen, and leave).
+    const unreadable: DocumentInput[] = [];
     try {
       for await (const entry of walkFiles(path, (problem) => {
         progress.errors++;
         this.emit({ type: 'document-issue', uri: problem.path, status: 'failed', code: 'unreadable', reason: problem.reason });
+        unreadable.push(folderProblem(sourceId, problem.path, problem.reason));
       })) {
         seen.add(entry.path);
         const state = known.get(entry.path);
@@ -215,22 +254,26 @@ export class Ingestor {
       if (code !== 'ENOENT') {
         progress.errors++;
         this.emit({ type: 'document-issue', uri: path, status: 'failed', code: 'unreadable', reason: `Cannot read ${path}: ${code ?? (error as Error).message}` });
-        this.library.jobs.done(job.id);
+        this.library.transaction(() => {
+          if (this.holds(job)) this.done(job);
+        });
         return;
       }
     }
     this.library.transaction(() => {
+      if (!this.holds(job)) return;
       for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload);
       for (const old of known.keys()) if (!seen.has(old)) this.library.documents.removeByPath(old);
-      this.library.jobs.done(job.id);
+      for (const folder of unreadable) this.library.documents.upsert(folder);
+      this.done(job);
     });
   }
 
   private async *fileJobs(signal?: AbortSignal): AsyncGenerator<Job> {
     while (!signal?.aborted) {
       // Files, then messages fetched from mailboxes (newest first, as they were queued).
-      let jobs = this.library.jobs.claim('file', 16);
-      if (jobs.length === 0) jobs = this.library.jobs.claim('mail', 16);
+      let jobs = this.claim('file', 16);
+      if (jobs.length === 0) jobs = this.claim('mail', 16);
       if (jobs.length === 0) return;
       yield* jobs;
     }
@@ -386,9 +429,10 @@ export class Ingestor {
     return chunkSections([{ text, page, headingPath: [], ocr: true }], { ...this.options.chunk, countTokens: this.countTokens });
   }
 
-  /** Embeds what needs embedding, then writes the whole batch in one transaction. */
-  private async writeBatch(files: PreparedFile[]): Promise<number> {
-    const docs = files.flatMap((f) => (f.doc ? flatten(f.doc) : []));
+  /** Embeds what needs embedding, then writes the whole batch in one transaction: the files written and their chunks. */
+  private async writeBatch(files: PreparedFile[]): Promise<{ files: PreparedFile[]; chunks: number }> {
+    // Nothing is embedded for a job that is gone already (checked again when writing).
+    const docs = files.flatMap((f) => (f.doc && this.library.jobs.hold(f.job.id) === 'held' ? flatten(f.doc) : []));
     const embedding: PreparedDocument[] = [];
     const firstWithHash = new Set<string>();
     for (const doc of docs) {
@@ -411,20 +455,23 @@ export class Ingestor {
       }
     }
     let written = 0;
+    const kept: PreparedFile[] = [];
     this.library.transaction(() => {
       for (const file of files) {
-        // A message expunged while it was being read: its job left with it, and it stays out.
-        if (file.job.kind === 'mail' && !this.library.mailboxes.jobExists(file.job.id)) continue;
+        // Removed while it was being read (its source, the file or the message): its job left
+        // with it, and it stays out. Or another process took this one for dead and has the job.
+        if (!this.holds(file.job)) continue;
+        kept.push(file);
         if (file.move) this.applyMove(file.path, file.move);
         else if (file.doc) written += this.writeDocument(file.doc, null);
         else {
           this.vanished.push(file);
           continue;
         }
-        this.library.jobs.done(file.job.id);
+        this.done(file.job);
       }
     });
-    return written;
+    return { files: kept, chunks: written };
   }
 
   /**
@@ -436,8 +483,9 @@ export class Ingestor {
     const files = this.vanished.splice(0);
     this.library.transaction(() => {
       for (const file of files) {
+        if (!this.holds(file.job)) continue;
         this.library.documents.removeByPath(file.path);
-        this.library.jobs.done(file.job.id);
+        this.done(file.job);
       }
     });
   }
@@ -471,7 +519,7 @@ export class Ingestor {
     if (doc.ocr && doc.input.contentHash) {
       const file = doc.input.uri === doc.input.path && doc.input.path !== null;
       this.library.ocr.enqueue(
-        { hash: doc.input.contentHash, uri: doc.input.uri, ...(file ? { path: doc.input.path! } : {}), pages: doc.ocr.pages },
+        { hash: doc.input.contentHash, uri: doc.input.uri, sourceId: doc.input.sourceId, ...(file ? { path: doc.input.path! } : {}), pages: doc.ocr.pages },
         file ? null : doc.ocr.bytes,
       );
     }
@@ -485,9 +533,8 @@ export class Ingestor {
    */
   private async ocrStep(progress: Progress, report: () => void): Promise<boolean> {
     const ocr = this.ocr!;
-    const { jobs } = this.library;
     if (!this.ocrJob) {
-      const [job] = jobs.claim('ocr', 1);
+      const [job] = this.claim('ocr', 1);
       if (!job) return false;
       this.ocrJob = { job, ...this.library.ocr.load(job) };
       if (progress.ocrPagesTotal === undefined) {
@@ -504,8 +551,9 @@ export class Ingestor {
       // Done, or nothing left to read it for (the document was removed or changed): every
       // document with this content gets every page read, then the job goes.
       this.library.transaction(() => {
+        if (!this.holds(job)) return;
         for (const target of targets) this.finishOcr(target, payload);
-        jobs.done(job.id);
+        this.done(job);
       });
       this.ocrJob = null;
       return true;
@@ -515,7 +563,9 @@ export class Ingestor {
     const outcome = await ocr.worker.readPage({ source, hash: payload.hash, page, languages: ocr.settings.languages }, ocr.settings.pageTimeoutMs);
     if (!outcome.ok && outcome.code === 'changed') {
       // Its new content is indexed (and queued for OCR) by the file's own job.
-      jobs.done(job.id);
+      this.library.transaction(() => {
+        if (this.holds(job)) this.done(job);
+      });
       this.ocrJob = null;
       return true;
     }
@@ -524,7 +574,10 @@ export class Ingestor {
       this.emit({ type: 'document-issue', uri: payload.uri, status: 'failed', code: outcome.code === 'timeout' ? 'timeout' : 'damaged', reason: `Page ${page}: ${outcome.reason}` });
     }
     const text = outcome.ok ? outcome.result.text : '';
-    this.library.transaction(() => {
+    const kept = this.library.transaction(() => {
+      // Another process may have taken the job over meanwhile (this one was thought dead), or its
+      // source was removed: then what was read is not written.
+      if (!this.holds(job)) return false;
       this.library.ocr.savePage({
         hash: payload.hash, page, languages, text,
         lines: outcome.ok ? JSON.stringify(outcome.result.lines) : '[]',
@@ -535,7 +588,12 @@ export class Ingestor {
         ms: outcome.ok ? outcome.result.ms : 0,
       });
       for (const target of targets) progress.chunks += this.addOcrPage(target, page, text);
+      return true;
     });
+    if (!kept) {
+      this.ocrJob = null;
+      return true;
+    }
     progress.ocrPagesDone = (progress.ocrPagesDone ?? 0) + 1;
     report();
     return true;
@@ -596,9 +654,14 @@ function hashFile(path: string): Promise<string> {
 }
 
 function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
+  // What its reader would make, also when it cannot be read (not its parent's kind).
+  const kind = documentKind(child);
   return {
     ...parent,
     uri: `${parent.uri}#${child.key}`,
+    kind,
+    // A message inside a file (an mbox) is not dated by the file's modification time.
+    date: kind === 'email' && parent.kind === 'file' ? null : parent.date,
     title: child.name,
     mime: child.mime ?? null,
     size: child.bytes.byteLength,
@@ -612,6 +675,13 @@ function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
 function mayNeedOcr(child: ChildInput): boolean {
   const head = Buffer.from(child.bytes.buffer, child.bytes.byteOffset, Math.min(1024, child.bytes.byteLength)).toString('latin1');
   return head.includes('%PDF-') || /^(\x89PNG|\xff\xd8\xff|GIF8|BM|II\*\0|MM\0\*|RIFF....WEBP)/s.test(head);
+}
+
+function folderProblem(sourceId: number, path: string, reason: string): DocumentInput {
+  return {
+    sourceId, parentId: null, uri: path, path, kind: 'file', title: displayName(path), mime: null, size: null, mtime: null,
+    contentHash: null, status: 'failed', errorCode: 'unreadable', reason, metadata: {}, date: null, sender: null, recipients: null,
+  };
 }
 
 function flatten(doc: PreparedDocument): PreparedDocument[] {

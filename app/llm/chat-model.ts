@@ -38,8 +38,13 @@ export interface ChatModel {
   readonly key: string;
   /** Tokens the model can attend to: prompt and answer together. */
   readonly contextSize: number;
-  /** Token count with the model's tokenizer (approximate for remote models). */
+  /** Token count of a text with the model's tokenizer (approximate for remote models). */
   countTokens(text: string): number;
+  /**
+   * Tokens the model reads for these messages: their text in its chat template, with the start of
+   * its answer (exact for a local model; for a remote one an estimate that errs high).
+   */
+  countPromptTokens(messages: ChatMessage[]): number;
   generate(messages: ChatMessage[], options?: GenerateOptions): Promise<GenerateResult>;
   close(): Promise<void>;
 }

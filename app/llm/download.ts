@@ -10,7 +10,11 @@
 // retries of its own, a watchdog for stalls, and errors that say what happened.
 //
 // While downloading, `<file>.part` holds the bytes and `<file>.part.json` where they came from
-// (URL, length, validator), so a resume never splices bytes of a different file.
+// (URL, length, validator), so a resume never splices bytes of a different file. The bytes are
+// hashed (SHA-256) as they are written; a resume first hashes the part already on disk, so the
+// hash is always the whole file's.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,8 +44,16 @@ export const PART_SUFFIX = '.part';
 const PartInfo = z.object({ url: z.string(), totalBytes: z.number().nullable(), validator: z.string().nullable() });
 type PartInfo = z.infer<typeof PartInfo>;
 
-/** Downloads, checks and returns the path of a whole GGUF file in `dir`. Errors are CairnErrors. */
-export async function downloadGguf(request: DownloadRequest): Promise<{ path: string; sizeBytes: number }> {
+/** A whole, checked GGUF file in the download directory. */
+export interface DownloadedFile {
+  path: string;
+  sizeBytes: number;
+  /** SHA-256 of the whole file (lower-case hex). */
+  sha256: string;
+}
+
+/** Downloads, checks and returns a whole GGUF file in `dir`. Errors are CairnErrors. */
+export async function downloadGguf(request: DownloadRequest): Promise<DownloadedFile> {
   const { url, dir, fileName, signal } = request;
   const stallTimeoutMs = request.stallTimeoutMs ?? 60_000;
   const retryDelays = request.retryDelaysMs ?? [1000, 3000, 10_000];
@@ -51,6 +63,8 @@ export async function downloadGguf(request: DownloadRequest): Promise<{ path: st
   const host = new URL(url).host;
   const meter = new SpeedMeter();
   let totalBytes: number | null = null;
+  /** The part's hash, carried from one attempt to the next. */
+  const hashed = new PartHash(partPath);
   const emit = (phase: DownloadProgress['phase'], receivedBytes: number) => {
     const bytesPerSecond = meter.speed();
     const etaSeconds = phase === 'downloading' ? (totalBytes !== null && bytesPerSecond > 0 ? Math.max(0, (totalBytes - receivedBytes) / bytesPerSecond) : null) : phase === 'connecting' ? null : 0;
@@ -62,6 +76,10 @@ export async function downloadGguf(request: DownloadRequest): Promise<{ path: st
     let have = await resumableBytes(partPath, infoPath, url);
     emit('connecting', have);
     const previous = have > 0 ? await readPartInfo(infoPath) : null;
+    // A part left by an earlier pull (or an attempt cut mid-write) is hashed from disk, streaming.
+    await hashed.of(have, signal).catch((error: unknown) => {
+      throw signal?.aborted ? cancelled(fileName) : error;
+    });
 
     // One controller per attempt, aborted by the caller, by the watchdog, or when done.
     const controller = new AbortController();
@@ -102,11 +120,15 @@ export async function downloadGguf(request: DownloadRequest): Promise<{ path: st
       } else {
         const start = await startingPoint(response, have, url, fileName);
         totalBytes = start.totalBytes;
-        if (start.offset === 0 && have > 0) have = 0; // the server sent the whole file again
+        if (start.offset === 0 && have > 0) {
+          // The server sent the whole file again.
+          have = 0;
+          await hashed.of(0);
+        }
         const validator = response.headers.get('etag') ?? response.headers.get('last-modified');
         await writeFile(infoPath, JSON.stringify({ url, totalBytes, validator } satisfies PartInfo));
         emit('downloading', have);
-        have = await receive(response, partPath, have, (received) => {
+        have = await receive(response, partPath, have, hashed, (received) => {
           feedWatchdog();
           meter.add(received);
           emit('downloading', received);
@@ -134,6 +156,7 @@ export async function downloadGguf(request: DownloadRequest): Promise<{ path: st
     // A whole response: check the length, then that it is a whole GGUF file.
     emit('verifying', have);
     const sizeBytes = (await stat(partPath)).size;
+    await hashed.of(sizeBytes); // as it is, unless something else wrote to the part meanwhile
     if (totalBytes !== null && sizeBytes !== totalBytes) {
       await discard(partPath, infoPath);
       throw new CairnError('download-size-mismatch', `The download of ${fileName} has ${sizeBytes} bytes but the server announced ${totalBytes}; it was deleted`);
@@ -147,7 +170,7 @@ export async function downloadGguf(request: DownloadRequest): Promise<{ path: st
     await rename(partPath, finalPath);
     await rm(infoPath, { force: true });
     emit('done', sizeBytes);
-    return { path: finalPath, sizeBytes };
+    return { path: finalPath, sizeBytes, sha256: hashed.digest() };
   }
 }
 
@@ -202,8 +225,40 @@ async function startingPoint(response: Response, have: number, url: string, file
   throw await fail('download-failed', `${host} answered HTTP ${response.status} for ${url}`);
 }
 
-/** Writes the body at `from` onwards; returns the bytes in the file when the body ends. Throws if the connection drops. */
-async function receive(response: Response, partPath: string, from: number, onBytes: (received: number) => void): Promise<number> {
+/** A running SHA-256 of the part's first `bytes` bytes. */
+class PartHash {
+  readonly #path: string;
+  #hash = createHash('sha256');
+  bytes = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** Makes this the hash of the part's first `bytes` bytes: kept when it already is, else read from disk as a stream (a part can be gigabytes). */
+  async of(bytes: number, signal?: AbortSignal): Promise<void> {
+    if (bytes === this.bytes) return;
+    this.#hash = createHash('sha256');
+    this.bytes = 0;
+    if (bytes === 0) return;
+    for await (const chunk of createReadStream(this.#path, { start: 0, end: bytes - 1, ...(signal ? { signal } : {}) })) this.add(chunk as Buffer);
+  }
+
+  add(bytes: Uint8Array): void {
+    this.#hash.update(bytes);
+    this.bytes += bytes.length;
+  }
+
+  digest(): string {
+    return this.#hash.copy().digest('hex');
+  }
+}
+
+/**
+ * Writes the body at `from` onwards, adding each piece written to `hashed` (which must hold the
+ * hash of the bytes before `from`); returns the bytes in the file when the body ends. Throws if the connection drops.
+ */
+async function receive(response: Response, partPath: string, from: number, hashed: PartHash, onBytes: (received: number) => void): Promise<number> {
   const file = await open(partPath, from === 0 ? 'w' : 'r+');
   let position = from;
   try {
@@ -215,6 +270,7 @@ async function receive(response: Response, partPath: string, from: number, onByt
         if (done) break;
         await file.write(value, 0, value.length, position);
         position += value.length;
+        hashed.add(value);
         onBytes(position);
       }
     } finally {

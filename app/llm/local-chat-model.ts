@@ -77,6 +77,15 @@ export class LocalChatModel implements ChatModel {
     return this.#model.tokenize(text).length;
   }
 
+  /** The messages in the model's chat template, tokenized, as generate() will give them to llama.cpp. */
+  countPromptTokens(messages: ChatMessage[]): number {
+    return this.#promptTokens(toHistory(messages));
+  }
+
+  #promptTokens(history: ChatHistoryItem[]): number {
+    return this.#chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.#model.tokenizer).length;
+  }
+
   /** One generation at a time (the model has one sequence): later calls wait their turn. */
   async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
     if (this.#closing) throw new CairnError('chat-model-closed', 'The chat model was closed');
@@ -103,7 +112,7 @@ export class LocalChatModel implements ChatModel {
 
   async #generate(messages: ChatMessage[], options: GenerateOptions, signal: AbortSignal, answer: AnswerCollector): Promise<GenerateResult> {
     const history = toHistory(messages);
-    const promptTokens = this.#chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.#model.tokenizer).length;
+    const promptTokens = this.#promptTokens(history);
     const room = this.contextSize - promptTokens;
     if (room < 1) {
       throw new CairnError('chat-prompt-too-long', `The conversation is ${promptTokens} tokens, more than this model's context of ${this.contextSize} tokens`);

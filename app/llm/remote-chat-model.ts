@@ -23,6 +23,16 @@ export interface RemoteChatModelOptions {
  */
 export const DEFAULT_REMOTE_CONTEXT = 8192;
 
+/**
+ * What a server's chat template adds, allowed for when its tokenizer is not at hand: role markers
+ * around each message, and once a prompt the BOS, the start of the answer and any text the template
+ * always adds (Llama 3.1's date lines, gpt-oss's system header). Measured against node-llama-cpp's
+ * templates for the model families it knows (test/llm/remote-chat-model.test.ts): at most about
+ * 16 a message and 111 once.
+ */
+const TEMPLATE_TOKENS_PER_MESSAGE = 16;
+const TEMPLATE_TOKENS_PER_PROMPT = 128;
+
 const StreamChunk = z.object({
   choices: z
     .array(
@@ -65,6 +75,11 @@ export class RemoteChatModel implements ChatModel {
   /** An estimate: the server's tokenizer is not at hand (see estimateServerTokens). */
   countTokens(text: string): number {
     return estimateServerTokens(text);
+  }
+
+  /** An estimate that errs high: the text's, and a generous allowance for the server's chat template. */
+  countPromptTokens(messages: ChatMessage[]): number {
+    return messages.reduce((sum, m) => sum + estimateServerTokens(m.content) + TEMPLATE_TOKENS_PER_MESSAGE, TEMPLATE_TOKENS_PER_PROMPT);
   }
 
   async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {

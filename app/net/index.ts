@@ -44,17 +44,36 @@ export function truncateMessage(text: string): string {
 
 /**
  * Tokens in `text` for a model behind a server, whose tokenizer is not at hand: an estimate that
- * errs high so packed prompts and chunks fit. English runs about 4 characters a token in BPE and
- * WordPiece vocabularies; 3 leaves room for code, numbers and rare words. Outside ASCII (CJK,
- * Cyrillic, accents, emoji) tokenizers give about a token a character or more, so each UTF-16
- * unit counts as one.
+ * errs high so packed prompts and chunks fit, measured against Llama 2's tokenizer (32k
+ * vocabulary, the least thrifty still served; see test/net). Words: English runs about 4
+ * characters a token; 3 leaves room for rare words. A space goes with the word after it; before
+ * anything else it is a token of its own. Digits, punctuation and symbols: a token each (most
+ * tokenizers split numbers into single digits). Chinese and Japanese: 1.5 a character, Korean 2
+ * (byte pieces for rare ones); other letters outside ASCII: one; emoji: one a UTF-8 byte.
+ * Letters that make no words (hashes, base64, capitals, some names) can take more in Llama 2's
+ * tokenizer, about 2.5 characters a token; today's vocabularies take fewer.
  */
 export function estimateServerTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) < 128) ascii++;
-    else other++;
+  let wordChars = 0;
+  let tokens = 0;
+  let spaces = 0;
+  for (const char of text) {
+    const c = char.codePointAt(0)!;
+    if (c === 32) {
+      spaces++;
+      continue;
+    }
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    // The spaces before this character: part of a word, or tokens of their own.
+    if (letter) wordChars += spaces;
+    else tokens += spaces;
+    spaces = 0;
+    if (letter) wordChars++;
+    else if (c < 128) tokens++;
+    else if (c > 0xffff) tokens += 4;
+    else if (c >= 0xac00 && c <= 0xd7af) tokens += 2; // Hangul syllables
+    else if ((c >= 0x2e80 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef)) tokens += 1.5; // CJK, kana, full-width forms
+    else tokens++;
   }
-  return Math.ceil(ascii / 3) + other;
+  return Math.ceil(wordChars / 3 + tokens + spaces);
 }

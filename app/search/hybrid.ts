@@ -9,7 +9,7 @@ import {
   type SearchResponse,
 } from '../contract/index.ts';
 import { filterCondition, type Library, type VectorStore } from '../store/index.ts';
-import { keywordTerms, orExpression, queryTerms } from './analyze.ts';
+import { orExpression, searchQuery } from './analyze.ts';
 import { CommonTermFilter } from './common-terms.ts';
 import { fuse } from './fusion.ts';
 import { makeSnippet } from './snippet.ts';
@@ -74,6 +74,7 @@ export class HybridSearch {
     const request: SearchRequestParsed = parsed.data;
     const where = filterCondition(request.filters);
     const depth = request.mode === 'hybrid' ? Math.max(request.k * 3, 50) : request.k;
+    const query = searchQuery(request.query);
 
     let mode: SearchMode = request.mode;
     let notice: string | null = null;
@@ -83,9 +84,9 @@ export class HybridSearch {
       if ('unavailable' in found) {
         notice = `${found.unavailable} Keyword search only.`;
         mode = 'bm25';
-      } else if (request.query.trim()) {
+      } else if (query.text.trim()) {
         try {
-          vectors = { store: found.store, query: await this.queryVector(found, request.query) };
+          vectors = { store: found.store, query: await this.queryVector(found, query.text) };
         } catch (error) {
           // A dead embedding server must not take search down: keyword results still answer.
           notice = `Vector search failed (${(error as Error).message}). Keyword search only.`;
@@ -97,7 +98,7 @@ export class HybridSearch {
     const lists: Record<string, number[]> = {};
     const scores = new Map<string, Map<number, number>>();
     if (mode !== 'vector') {
-      const match = orExpression(this.commonTerms.selective(keywordTerms(request.query)));
+      const match = orExpression(this.commonTerms.selective(query.terms));
       const rows = match ? this.library.retrieval.fullText(match, depth, this.titleWeight, where) : [];
       lists.bm25 = rows.map((r) => r.chunkId);
       // FTS5's bm25() is lower-is-better; report it the usual way round.
@@ -113,13 +114,14 @@ export class HybridSearch {
     const ranked = mode === 'hybrid' ? fuse(lists, weights) : fuse(lists, { [mode]: 1 });
     const top = ranked.slice(0, request.k);
     const rows = this.library.retrieval.hits(top.map((r) => r.id));
-    const terms = queryTerms(request.query);
     const hits: SearchHit[] = [];
+    const snippets = request.snippets ?? top.length;
     for (const entry of top) {
       const row = rows.get(entry.id);
       if (!row) continue;
       const score = mode === 'hybrid' ? entry.score : (scores.get(mode)?.get(entry.id) ?? 0);
-      hits.push({ ...row, ...makeSnippet(row.text, terms), score, ranks: entry.ranks });
+      const snippet = hits.length < snippets ? makeSnippet(row.text, query.terms) : { snippet: '', highlights: [] };
+      hits.push({ ...row, ...snippet, score, ranks: entry.ranks });
     }
     return { hits, mode, keywordOnly: mode === 'bm25', notice };
   }

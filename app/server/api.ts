@@ -355,9 +355,14 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
       failure = error;
     }
     if (context.signal.aborted) {
-      // The client left (nothing to send) or the server is closing.
-      if (writer.started) writer.end();
-      else throw new HttpError(503, 'server_closing', 'The server is shutting down.');
+      if (!context.closing.aborted) {
+        writer.end(); // the client left: no one to tell
+        return;
+      }
+      // The server is closing (Ctrl-C, SIGTERM): a stream under way ends with an error event, so
+      // that a client can tell a cut-short answer from a whole one.
+      if (!writer.started) throw new HttpError(503, 'server_closing', 'The server is shutting down.');
+      writer.failInStream(new HttpError(503, 'server_closing', 'The server is shutting down: the answer was cut short.'));
       return;
     }
     if (failure !== undefined) {
@@ -371,7 +376,7 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     if (!raw && result!.text) onText(result!.text);
     filter?.flush();
     const resolved = given ? resolveCitations(raw, given) : { text: raw, cited: [] };
-    const promptTokens = job.promptTokens ?? job.messages.reduce((sum, m) => sum + model.countTokens(m.content), 0);
+    const promptTokens = job.promptTokens ?? model.countPromptTokens(job.messages);
     const completionTokens = result!.tokens;
     writer.finish({
       content: given ? resolved.text.trim() : resolved.text,

@@ -8,6 +8,7 @@ import {
   retrieve,
   rewriteQuery,
   type GroundedPrompt,
+  type PromptModel,
   type SearchFunction,
   type Turn,
 } from '../chat/index.ts';
@@ -36,7 +37,7 @@ export type GroundedPreparation =
  */
 export async function prepareGroundedAnswer(
   search: SearchFunction,
-  model: Pick<ChatModel, 'countTokens' | 'contextSize'>,
+  model: PromptModel,
   input: GroundedInput,
 ): Promise<GroundedPreparation> {
   const { query, rewritten } = await rewriteQuery(input.rewriter ?? null, input.history, input.question, input.signal);

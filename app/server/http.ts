@@ -37,6 +37,8 @@ export interface RequestContext {
   params: Record<string, string>;
   /** Aborts when the client goes away before the response is complete, or the server is closing. */
   signal: AbortSignal;
+  /** Aborts when the server is closing (then, unlike when the client left, someone is still there to tell). */
+  closing: AbortSignal;
   /** The body parsed as JSON: HttpError 413 over the size cap, 400 when it is not JSON. */
   readJson(): Promise<unknown>;
 }
@@ -161,7 +163,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         const allowed = [...new Set(matching.map((m) => m.route.method))].join(', ');
         throw new HttpError(405, 'method_not_allowed', `${url.pathname} accepts ${allowed}, not ${req.method ?? '?'}.`, { headers: { Allow: allowed } });
       }
-      await chosen.route.handle({ req, res, url, params: chosen.params, signal, readJson: () => readJson(req, options.maxBodyBytes) });
+      await chosen.route.handle({ req, res, url, params: chosen.params, signal, closing: closing.signal, readJson: () => readJson(req, options.maxBodyBytes) });
     } catch (error) {
       if (res.headersSent) throw error;
       if (gone.signal.aborted) return; // the client left: no one to tell

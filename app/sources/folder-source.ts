@@ -3,6 +3,9 @@
 // are debounced into one batch of file jobs; a file still being written waits until it settles.
 // Deletions in a batch are queued after additions, so a rename reaches the pipeline as a new
 // path whose content matches a document whose file is gone, and that document simply moves.
+// One process watches a library (the watch lock); others may add and remove folders meanwhile:
+// the watcher notices the library changed (PRAGMA data_version, on its periodic root check),
+// re-reads the folder sources, stops watching removed ones and starts on added ones (refresh).
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
@@ -12,6 +15,7 @@ import { CairnError, type SourceProblem, type SourceStatus } from '../contract/i
 import type { Library, SourceRow } from '../store/index.ts';
 import { FolderFilter, folderRules, type FolderRules } from './folder-rules.ts';
 import { codeOf, walkFolder } from './folder-walk.ts';
+import { releaseWatchLock, takeWatchLock } from './watch-lock.ts';
 
 export interface FolderHost {
   library: Library;
@@ -39,6 +43,8 @@ type Pending = 'change' | 'unlink' | 'unlinkDir';
 
 interface Watched {
   source: SourceRow;
+  /** The source's settings as stored when watching began (another process may change them). */
+  config: string;
   filter: FolderFilter;
   watcher: FSWatcher | null;
   pending: Map<string, Pending>;
@@ -75,6 +81,8 @@ export class FolderSources {
   private indexWanted = false;
   private abort = new AbortController();
   private lastIndexError: string | null = null;
+  /** The library's data_version when the folder sources were last read (see refresh). */
+  private seenVersion = 0;
 
   constructor(host: FolderHost, options: Partial<FolderWatchOptions> = {}) {
     this.host = host;
@@ -117,31 +125,28 @@ export class FolderSources {
     return source;
   }
 
-  /** Removes a watched folder and everything indexed from it; returns how many documents left. */
+  /**
+   * Removes a watched folder and everything indexed from it; returns how many documents left.
+   * Its queued jobs go with the source; a run under way (here or in another process) drops the
+   * ones it holds instead of writing them.
+   */
   async remove(rawPath: string): Promise<number> {
     const path = resolve(rawPath);
     const source = this.library.sources.byKind('folder').find((s) => s.uri === path);
     if (!source) throw new CairnError('folder-not-found', `${rawPath} is not a watched folder (see \`cairn folders list\`).`);
     const watched = this.watched.get(source.id);
-    if (watched) await this.stopOne(watched);
     this.watched.delete(source.id);
-    // A run under way may hold this source's jobs: stop it first (its unfinished jobs go back
-    // in the queue), and start again for the other folders afterwards.
-    const interrupted = this.indexRun !== null;
-    if (interrupted) {
-      this.abort.abort();
-      await this.indexRun;
-      this.abort = new AbortController();
-      this.library.jobs.requeueRunning();
-    }
-    const removed = this.library.transaction(() => {
-      this.library.jobs.dropForSource(source.id);
+    if (watched) await this.stopOne(watched);
+    return this.library.transaction(() => {
       const documents = this.library.documents.countBySource().get(source.id) ?? 0;
       this.library.sources.delete(source.id);
       return documents;
     });
-    if (interrupted) this.requestIndex();
-    return removed;
+  }
+
+  /** The folders being watched now. */
+  watchedFolders(): string[] {
+    return this.watching ? [...this.watched.values()].map((w) => w.source.uri) : [];
   }
 
   /** Every source with what it is doing; folders in detail. */
@@ -174,13 +179,21 @@ export class FolderSources {
     });
   }
 
-  /** Reconciles every watched folder with the library, then watches them until stop(). */
+  /**
+   * Reconciles every watched folder with the library, then watches them until stop(). Takes the
+   * library's watch lock first (refused, naming the watcher, while another process watches).
+   * Work left queued (by a process that was killed) is indexed first.
+   */
   async watch(): Promise<void> {
     if (this.watching) return;
+    const lost = takeWatchLock(this.library);
     this.watching = true;
     this.abort = new AbortController();
+    lost.addEventListener('abort', () => void this.stop(), { once: true });
     this.rootTimer = setInterval(() => this.checkRoots(), this.options.rootCheckMs);
     this.rootTimer.unref();
+    this.requestIndex();
+    this.seenVersion = this.library.dataVersion();
     await Promise.all(this.library.sources.byKind('folder').map((source) => this.start(source)));
   }
 
@@ -226,6 +239,7 @@ export class FolderSources {
     await Promise.all([...this.watched.values()].map((w) => this.stopOne(w)));
     this.watched.clear();
     await this.indexRun;
+    releaseWatchLock(this.library);
   }
 
   private async stopOne(w: Watched): Promise<void> {
@@ -262,9 +276,10 @@ export class FolderSources {
   }
 
   private entry(source: SourceRow): Watched {
-    const filter = new FolderFilter(source.uri, folderRules(this.library.sources.config(source.id)));
+    const config = this.library.sources.config(source.id);
+    const filter = new FolderFilter(source.uri, folderRules(config));
     const w: Watched = {
-      source, filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
+      source, config: JSON.stringify(config), filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
       phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null, recheck: new Set(),
     };
     this.watched.set(source.id, w);
@@ -433,6 +448,11 @@ export class FolderSources {
   }
 
   private checkRoots(): void {
+    const version = this.library.dataVersion();
+    if (version !== this.seenVersion) {
+      this.seenVersion = version;
+      this.refresh();
+    }
     for (const w of this.watched.values()) {
       if (w.busy) continue;
       const there = isFolder(w.source.uri);
@@ -442,6 +462,26 @@ export class FolderSources {
         void this.start(w.source);
       }
     }
+  }
+
+  /**
+   * Watches what the library lists now, after another process committed to it (seen through
+   * data_version) or this one removed sources by path (Engine.remove): a folder removed (its jobs
+   * went with it) is no longer watched, one added is, and one whose rules changed is watched afresh.
+   */
+  refresh(): void {
+    if (!this.watching) return;
+    const listed = new Map(this.library.sources.byKind('folder').map((s) => [s.id, s]));
+    for (const w of [...this.watched.values()]) {
+      const source = listed.get(w.source.id);
+      if (source?.uri === w.source.uri && JSON.stringify(this.library.sources.config(source.id)) === w.config) {
+        listed.delete(source.id);
+        continue;
+      }
+      this.watched.delete(w.source.id);
+      void this.stopOne(w);
+    }
+    for (const source of listed.values()) void this.start(source);
   }
 
   /** The folder itself went away: its documents stay (a drive may come back); watching resumes when it does. */

@@ -5,4 +5,5 @@ export { DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_BYTES, FolderFilter, folderRules, ty
 export { walkFolder, type FolderFile, type FolderProblem } from './folder-walk.ts';
 export { MailService, type MailServiceOptions, type SyncSummary } from './mail-service.ts';
 export { accountUri, defaultPort, mailError, testAccount, validateSettings, type MailAccountInput } from './mail-account.ts';
+export { releaseWatchLock, takeWatchLock } from './watch-lock.ts';
 export { FileSecretStore, MemorySecretStore, openSecretStore, type SecretStore } from './secrets.ts';

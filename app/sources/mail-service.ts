@@ -3,7 +3,9 @@
 // the persistent job queue, and lets the ingestion pipeline index it while the next batch is
 // fetched. A changed UIDVALIDITY clears the folder and syncs it again. Watching keeps one
 // connection a folder in IDLE, syncs on every change, and reconnects with exponential backoff
-// when the connection drops; a refused login stops the source with the reason instead.
+// when the connection drops; a refused login stops the source with the reason instead. Both
+// first index what is left queued (by a process that was killed); watching takes the library's
+// watch lock, and an account removed meanwhile (by another process) stops being watched.
 import type { ImapFlow } from 'imapflow';
 import { CairnError, MailAccountSettings, type MailAccountInfo, type SourceState, type SourceStateEvent } from '../contract/index.ts';
 import type { Library } from '../store/index.ts';
@@ -12,6 +14,7 @@ import {
   type ConnectOptions, type MailAccountInput,
 } from './mail-account.ts';
 import type { SecretStore } from './secrets.ts';
+import { releaseWatchLock, takeWatchLock } from './watch-lock.ts';
 
 export interface MailServiceOptions {
   library: Library;
@@ -139,10 +142,11 @@ export class MailService {
     };
   }
 
-  /** Syncs every folder of the given accounts (default all) once, and indexes what came. */
+  /** Indexes what is queued (also what came before), then syncs every folder of the given accounts (default all) once, and indexes what came. */
   async sync(sourceIds?: number[], signal?: AbortSignal): Promise<SyncSummary> {
     const summary: SyncSummary = { added: 0, removed: 0 };
     const ids = sourceIds ?? this.list().map((a) => a.sourceId);
+    this.#indexer.kick();
     let failure: CairnError | null = null;
     for (const id of ids) {
       const account = this.#account(id);
@@ -172,16 +176,29 @@ export class MailService {
 
   /**
    * Watches every folder of every account (IDLE), syncing as changes arrive, until the signal
-   * aborts. Resolves when all watchers have stopped (aborted, or stopped by an error that retrying cannot fix).
+   * aborts. Resolves when all watchers have stopped (aborted, stopped by an error that retrying
+   * cannot fix, or their account was removed). Refused while another process watches the library.
    */
   async watch(signal: AbortSignal, sourceIds?: number[]): Promise<void> {
-    const ids = sourceIds ?? this.list().map((a) => a.sourceId);
-    const watchers = ids.flatMap((id) => {
-      const account = this.#account(id);
-      return account.settings.folders.map((folder) => this.#watchFolder(account, folder, signal));
-    });
-    await Promise.all(watchers);
-    await this.#indexer.idle();
+    const lost = takeWatchLock(this.#library);
+    try {
+      const stop = AbortSignal.any([signal, lost]);
+      const ids = sourceIds ?? this.list().map((a) => a.sourceId);
+      this.#indexer.kick();
+      const watchers = ids.flatMap((id) => {
+        const account = this.#account(id);
+        return account.settings.folders.map((folder) => this.#watchFolder(account, folder, stop));
+      });
+      await Promise.all(watchers);
+      await this.#indexer.idle();
+      if (lost.aborted) throw new CairnError('watch-lost', (lost.reason as Error).message);
+    } finally {
+      releaseWatchLock(this.#library);
+    }
+  }
+
+  #exists(account: Account): boolean {
+    return this.#library.mailboxes.config(account.sourceId) !== null;
   }
 
   #account(sourceId: number): Account {
@@ -260,7 +277,7 @@ export class MailService {
 
   async #watchFolder(account: Account, folder: string, signal: AbortSignal): Promise<void> {
     let delay = this.#backoff.initialMs;
-    while (!signal.aborted) {
+    while (!signal.aborted && this.#exists(account)) {
       let client: ImapFlow | null = null;
       try {
         client = await this.#open(account);
@@ -278,6 +295,7 @@ export class MailService {
         open.on('expunge', changed);
         open.on('close', changed);
         while (!signal.aborted && open.usable) {
+          if (!this.#exists(account)) return;
           if (dirty) {
             dirty = false;
             await this.#syncFolder(open, account, folder, signal);
@@ -290,6 +308,7 @@ export class MailService {
         }
         if (signal.aborted) return;
       } catch (error) {
+        if (!this.#exists(account)) return;
         const e = mailError(error, account.settings);
         if (isPermanent(e)) {
           this.#setState(account, folder, { state: 'error', reason: e.message });

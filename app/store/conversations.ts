@@ -201,8 +201,8 @@ export class ConversationRepository {
   private withSources(rows: MessageRow[]): StoredMessage[] {
     if (rows.length === 0) return [];
     const sources = this.db
-      .prepare(`SELECT * FROM message_sources WHERE message_id IN (${rows.map(() => '?').join(',')}) ORDER BY message_id, n`)
-      .all(...rows.map((r) => r.id)) as SourceRow[];
+      .prepare('SELECT * FROM message_sources WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, n')
+      .all(JSON.stringify(rows.map((r) => r.id))) as SourceRow[];
     const byMessage = new Map<number, ChatSource[]>();
     for (const s of sources) {
       let list = byMessage.get(s.message_id);

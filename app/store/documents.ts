@@ -252,12 +252,17 @@ export class DocumentRepository {
     return (this.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
   }
 
-  problems(limit = 200): DocumentProblemRow[] {
+  /** Documents that failed or were skipped, `limit` of them from `offset`, by status and uri. */
+  problems(offset: number, limit: number): DocumentProblemRow[] {
     return this.db
       .prepare(
         `SELECT uri, status, error_code AS code, coalesce(reason, '') AS reason FROM documents
-         WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ?`,
+         WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ? OFFSET ?`,
       )
-      .all(limit) as DocumentProblemRow[];
+      .all(limit, offset) as DocumentProblemRow[];
+  }
+
+  problemCount(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM documents WHERE status IN ('failed', 'skipped')`).get() as { n: number }).n;
   }
 }

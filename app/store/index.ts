@@ -1,25 +1,27 @@
 // The SQLite library file: connection and pragmas, numbered migrations, and one repository per
 // table group. No other folder writes SQL.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { JobQueue } from './jobs.ts';
+import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
 import { OcrRepository } from './ocr.ts';
+import { Presence } from './processes.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
 import { SourceRepository } from './sources.ts';
+import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
-export type { Job, JobKind } from './jobs.ts';
+export type { Job, JobHold, JobKind } from './jobs.ts';
 export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
+export type { LockResult, ProcessInfo } from './processes.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
 export { filterCondition } from './retrieval.ts';
@@ -30,6 +32,7 @@ export { SignIndex } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
+export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 
 export class Library {
   readonly path: string;
@@ -40,48 +43,87 @@ export class Library {
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
   readonly ocr: OcrRepository;
+  /** This process among those using the library: owner of the jobs it claims and the locks it takes. */
+  readonly presence: Presence;
   readonly retrieval: RetrievalQueries;
   readonly settings: SettingsRepository;
   readonly sources: SourceRepository;
   readonly webCache: WebCacheRepository;
 
-  private constructor(path: string, db: SqliteDatabase) {
+  /** Turns SQLite's errors into what they mean for this library (see storage-errors.ts). */
+  private readonly mapError: (error: unknown) => unknown;
+
+  private constructor(path: string, db: SqliteDatabase, mapError: (error: unknown) => unknown) {
     this.path = path;
     this.db = db;
+    this.mapError = mapError;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
-    this.jobs = new JobQueue(db);
-    this.mailboxes = new MailboxRepository(db);
+    this.presence = new Presence(db);
+    this.jobs = new JobQueue(db, this.presence);
+    this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
-    this.ocr = new OcrRepository(db);
+    this.ocr = new OcrRepository(db, this.jobs);
     this.retrieval = new RetrievalQueries(db);
     this.settings = new SettingsRepository(db);
     this.sources = new SourceRepository(db);
     this.webCache = new WebCacheRepository(db);
   }
 
-  /** Opens (creating and migrating as needed) the library at `path`. */
+  /**
+   * Opens (creating and migrating as needed) the library at `path`, private to the user. A
+   * library found damaged before is refused until `cairn doctor` checks or repairs it.
+   */
   static open(path: string): Library {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const mapError = (error: unknown) => storageError(error, path);
     let db: SqliteDatabase | undefined;
     try {
-      db = openSqlite(path);
+      if (path !== ':memory:') {
+        const damage = damageMark(path);
+        if (damage !== null) throw damagedError(path, damage);
+        makeLibraryPrivate(path);
+      }
+      db = openSqlite(path, { mapError });
       migrate(db);
     } catch (error) {
       db?.close();
-      const message = (error as Error).message;
-      const code = /not a database|malformed|corrupt/i.test(message) ? 'library-corrupt' : 'library-unreadable';
-      throw new CairnError(code, `Cannot open the library at ${path}: ${message}`, { cause: error });
+      const mapped = mapError(error);
+      if (mapped instanceof CairnError) throw mapped;
+      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
     }
-    return new Library(path, db);
+    return new Library(path, db, mapError);
   }
 
+  /**
+   * Runs `fn` in a write transaction. IMMEDIATE: the write lock is taken (waiting on another
+   * process) at the start, so a transaction that reads before it writes never fails half way
+   * because another process wrote meanwhile.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      // BEGIN and COMMIT are better-sqlite3's own statements: their errors come here unmapped.
+      throw this.mapError(error);
+    }
+  }
+
+  /** A number that changes whenever another connection commits (PRAGMA data_version): cheap to poll. */
+  dataVersion(): number {
+    // Prepared (and cached), not db.pragma(): that prepares anew on every call, and keeps the memory.
+    return this.db.prepare('PRAGMA data_version').pluck().get() as number;
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      // Jobs this process holds go back in the queue; its locks go with its row.
+      this.transaction(() => this.jobs.releaseAll());
+    } catch {
+      // A library that cannot be written any more: another process takes the work once this one is gone.
+    }
+    this.presence.close();
+    this.db.close();
   }
 }
 export { defaultDataDir, resolveLibraryPath } from './location.ts';

@@ -3,7 +3,7 @@
 // account's state. Messages fetched from the server wait in the job queue with their raw bytes
 // (job_blobs, deleted with the job), so a crash between fetching and indexing loses nothing.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
-import type { Job } from './jobs.ts';
+import type { Job, JobQueue } from './jobs.ts';
 
 export interface MailFolderState {
   /** UIDVALIDITY as a decimal string (it is a 32-bit unsigned number; imapflow gives a bigint). */
@@ -36,8 +36,10 @@ export interface MailJobPayload {
 
 export class MailboxRepository {
   private readonly db: SqliteDatabase;
-  constructor(db: SqliteDatabase) {
+  private readonly queue: JobQueue;
+  constructor(db: SqliteDatabase, queue: JobQueue) {
     this.db = db;
+    this.queue = queue;
   }
 
   config<T>(sourceId: number): T | null {
@@ -49,9 +51,8 @@ export class MailboxRepository {
     this.db.prepare('UPDATE sources SET config = ? WHERE id = ?').run(JSON.stringify(config), sourceId);
   }
 
-  /** Removes an account: its documents, folders, state and queued messages go with it. */
+  /** Removes an account: its documents, folders, state and queued messages go with it (foreign keys). */
   removeAccount(sourceId: number): void {
-    this.dropJobs(sourceId, null);
     this.db.prepare(`DELETE FROM sources WHERE id = ? AND kind = 'mailbox'`).run(sourceId);
   }
 
@@ -62,13 +63,15 @@ export class MailboxRepository {
     return row ?? null;
   }
 
+  /** Records a folder's sync state (nothing when the account was removed meanwhile, by another process). */
   setFolderState(sourceId: number, folder: string, state: MailFolderState): void {
     this.db
       .prepare(
-        `INSERT INTO mail_folders (source_id, path, uid_validity, last_uid) VALUES (?, ?, ?, ?)
+        `INSERT INTO mail_folders (source_id, path, uid_validity, last_uid)
+         SELECT @sourceId, @folder, @uidValidity, @lastUid WHERE EXISTS (SELECT 1 FROM sources WHERE id = @sourceId)
          ON CONFLICT (source_id, path) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid`,
       )
-      .run(sourceId, folder, state.uidValidity, state.lastUid);
+      .run({ sourceId, folder, ...state });
   }
 
   /** UIDs (of this UIDVALIDITY) indexed from a folder or waiting in the queue. */
@@ -96,12 +99,12 @@ export class MailboxRepository {
     return this.db.prepare('DELETE FROM documents WHERE uri = ? AND parent_id IS NULL').run(payload.path).changes;
   }
 
-  /** Queues a fetched message with its bytes (again: its bytes are replaced). */
-  enqueueMessage(payload: MailJobPayload, bytes: Uint8Array): void {
-    const text = JSON.stringify(payload);
-    this.db.prepare(`INSERT INTO jobs (kind, payload, created_at) VALUES ('mail', ?, ?) ON CONFLICT (kind, payload) DO NOTHING`).run(text, Date.now());
-    const id = this.db.prepare(`SELECT id FROM jobs WHERE kind = 'mail' AND payload = ?`).pluck().get(text) as number;
+  /** Queues a fetched message with its bytes (again: its bytes are replaced); false when the account is gone. */
+  enqueueMessage(payload: MailJobPayload, bytes: Uint8Array): boolean {
+    const id = this.queue.enqueueId('mail', payload);
+    if (id === null) return false;
     this.db.prepare('INSERT INTO job_blobs (job_id, bytes) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET bytes = excluded.bytes').run(id, bytes);
+    return true;
   }
 
   /** A claimed 'mail' job's payload and bytes (null bytes: the blob is missing). */
@@ -111,15 +114,10 @@ export class MailboxRepository {
     return { payload, bytes: bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null };
   }
 
-  /** Whether a claimed job is still queued (a message expunged meanwhile has lost its job). */
-  jobExists(id: number): boolean {
-    return this.db.prepare('SELECT 1 FROM jobs WHERE id = ?').get(id) !== undefined;
-  }
-
   pendingMessages(sourceId?: number): number {
     return sourceId === undefined
       ? (this.db.prepare(`SELECT count(*) FROM jobs WHERE kind = 'mail'`).pluck().get() as number)
-      : this.jobs(sourceId, null).length;
+      : (this.db.prepare(`SELECT count(*) FROM jobs WHERE kind = 'mail' AND source_id = ?`).pluck().get(sourceId) as number);
   }
 
   /** Indexed messages (top-level documents) of an account. */
@@ -127,14 +125,16 @@ export class MailboxRepository {
     return this.db.prepare(`SELECT count(*) FROM documents WHERE source_id = ? AND parent_id IS NULL`).pluck().get(sourceId) as number;
   }
 
+  /** Records what an account is doing (nothing when it was removed meanwhile, by another process). */
   setState(sourceId: number, state: { state: string; done?: number | null; total?: number | null; reason?: string | null }): void {
     this.db
       .prepare(
-        `INSERT INTO mail_accounts (source_id, state, done, total, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO mail_accounts (source_id, state, done, total, reason, updated_at)
+         SELECT @sourceId, @state, @done, @total, @reason, @now WHERE EXISTS (SELECT 1 FROM sources WHERE id = @sourceId)
          ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, done = excluded.done, total = excluded.total,
            reason = excluded.reason, updated_at = excluded.updated_at`,
       )
-      .run(sourceId, state.state, state.done ?? null, state.total ?? null, state.reason ?? null, Date.now());
+      .run({ sourceId, state: state.state, done: state.done ?? null, total: state.total ?? null, reason: state.reason ?? null, now: Date.now() });
   }
 
   state(sourceId: number): MailAccountStateRow | null {
@@ -145,10 +145,10 @@ export class MailboxRepository {
   }
 
   private jobs(sourceId: number, folderUri: string | null): { id: number; payload: MailJobPayload }[] {
-    const rows = this.db.prepare(`SELECT id, payload FROM jobs WHERE kind = 'mail'`).all() as { id: number; payload: string }[];
+    const rows = this.db.prepare(`SELECT id, payload FROM jobs WHERE kind = 'mail' AND source_id = ?`).all(sourceId) as { id: number; payload: string }[];
     return rows
       .map((r) => ({ id: r.id, payload: JSON.parse(r.payload) as MailJobPayload }))
-      .filter((j) => j.payload.sourceId === sourceId && (folderUri === null || j.payload.folder === folderUri));
+      .filter((j) => folderUri === null || j.payload.folder === folderUri);
   }
 
   private dropJobs(sourceId: number, folderUri: string | null): void {

@@ -2,11 +2,20 @@
 // is opened; `PRAGMA user_version` records the last one applied. Never edit a shipped migration:
 // add the next number.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
+// The full-text rows are what the analyser makes of the chunks' text: a migration that rebuilds
+// them needs it (a leaf module: it imports nothing).
+import { analyze, normalize } from '../search/analyze.ts';
 
 export interface Migration {
   version: number;
   name: string;
   up: (db: SqliteDatabase) => void;
+  /**
+   * The migration rebuilds a table that others reference (SQLite's 12-step table change): foreign
+   * keys are switched off around its transaction (they cannot be inside one), so dropping the old
+   * table deletes nothing through a cascade, and checked with foreign_key_check before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const migrations: Migration[] = [
@@ -230,7 +239,71 @@ export const migrations: Migration[] = [
     },
   },
   {
-    // 7 and 8 are taken by work landing in parallel (job leases; NFKC full-text rows).
+    version: 7,
+    name: 'processes using the library, named locks, job owners; source ids never reused',
+    rebuildsTables: true,
+    up(db) {
+      db.exec(`
+        -- Live processes using the library: a running job or a lock belongs to one of them. A
+        -- process whose pid is gone (same host) or whose heartbeat is old is dead: its jobs are
+        -- queued again and its locks freed. AUTOINCREMENT: a new process never takes a dead one's id.
+        CREATE TABLE processes (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          pid INTEGER NOT NULL,
+          host TEXT NOT NULL,
+          description TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          heartbeat_at INTEGER NOT NULL
+        );
+        -- Named locks (e.g. 'watch': one process watches a library), gone with their holder.
+        CREATE TABLE locks (
+          name TEXT PRIMARY KEY,
+          owner INTEGER NOT NULL REFERENCES processes(id) ON DELETE CASCADE,
+          taken_at INTEGER NOT NULL
+        );
+        CREATE INDEX locks_by_owner ON locks (owner);
+
+        -- sources again, with AUTOINCREMENT: SQLite hands out the largest rowid again once it is
+        -- deleted, and a new source must never inherit what still names a removed one.
+        CREATE TABLE sources_new (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL CHECK (kind IN ('folder', 'mailbox', 'import', 'web')),
+          uri TEXT NOT NULL,
+          name TEXT NOT NULL,
+          config TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          UNIQUE (kind, uri)
+        );
+        INSERT INTO sources_new (id, kind, uri, name, config, created_at) SELECT id, kind, uri, name, config, created_at FROM sources;
+        DROP TABLE sources;
+        ALTER TABLE sources_new RENAME TO sources;
+
+        -- A job belongs to its source (removing the source drops its jobs in the same transaction)
+        -- and, while running, to the process that claimed it.
+        ALTER TABLE jobs ADD COLUMN source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE;
+        ALTER TABLE jobs ADD COLUMN owner INTEGER REFERENCES processes(id) ON DELETE SET NULL;
+        UPDATE jobs SET source_id = json_extract(payload, '$.sourceId');
+        -- Ids still named by jobs left behind or by conversations are never handed out again.
+        DELETE FROM sqlite_sequence WHERE name = 'sources';
+        INSERT INTO sqlite_sequence (name, seq) SELECT 'sources', max(
+          coalesce((SELECT max(id) FROM sources), 0),
+          coalesce((SELECT max(source_id) FROM jobs), 0),
+          coalesce((SELECT max(CAST(j.value AS INTEGER)) FROM conversations c, json_each(iif(json_valid(c.source_ids), c.source_ids, '[]')) j), 0));
+        -- Jobs of sources removed before this release stayed behind and blocked the queue.
+        DELETE FROM jobs WHERE source_id IS NOT NULL AND source_id NOT IN (SELECT id FROM sources);
+        DELETE FROM job_blobs WHERE job_id NOT IN (SELECT id FROM jobs);
+        CREATE INDEX jobs_by_source ON jobs (source_id);
+        CREATE INDEX jobs_by_owner ON jobs (owner);
+        CREATE INDEX jobs_by_kind_state ON jobs (kind, state, id);
+      `);
+    },
+  },
+  {
+    version: 8,
+    name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
+    up: reindexNormalisedText,
+  },
+  {
     version: 9,
     name: 'OCR: chunks marked as OCR text, pages read by OCR with their line boxes',
     up(db) {
@@ -263,6 +336,37 @@ export const migrations: Migration[] = [
   },
 ];
 
+/** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */
+const REINDEX_PAGE = 1_000;
+
+/**
+ * Rewrites the full-text rows (see app/search/analyze.ts) of chunks whose text or title normalising
+ * changes. For every other chunk the analyser makes exactly the row it made before, which stays.
+ * The title row is the document's title and sender, as the pipeline writes it. All the deletes
+ * come first, then all the inserts: FTS5 merges its segments as it goes, and interleaving the two
+ * made that merging cost about four times as much.
+ */
+function reindexNormalisedText(db: SqliteDatabase): void {
+  const drop = db.prepare('DELETE FROM chunk_fts WHERE rowid = ?');
+  for (const rows of changedChunks(db)) for (const row of rows) drop.run(row.id);
+  const insert = db.prepare('INSERT INTO chunk_fts (rowid, title, body) VALUES (?, ?, ?)');
+  for (const rows of changedChunks(db)) for (const row of rows) insert.run(row.id, analyze(row.title), analyze(row.text));
+}
+
+/** The chunks normalising changes (text, or title with sender), a page at a time, by id. */
+function* changedChunks(db: SqliteDatabase): Generator<{ id: number; text: string; title: string }[]> {
+  const page = db.prepare(
+    `SELECT c.id, c.text, d.title || ' ' || coalesce(d.sender, '') AS title FROM chunks c JOIN documents d ON d.id = c.document_id
+     WHERE c.id > ? ORDER BY c.id LIMIT ?`,
+  );
+  for (let after = 0; ; ) {
+    const rows = page.all(after, REINDEX_PAGE) as { id: number; text: string; title: string }[];
+    if (rows.length === 0) return;
+    yield rows.filter((row) => normalize(row.text) !== row.text || normalize(row.title) !== row.title);
+    after = rows.at(-1)!.id;
+  }
+}
+
 export function currentVersion(db: SqliteDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
@@ -276,9 +380,21 @@ export function migrate(db: SqliteDatabase, list: Migration[] = migrations): voi
   }
   for (const migration of list) {
     if (migration.version <= from) continue;
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        if (migration.rebuildsTables && foreignKeys) {
+          const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+          if (broken.length) {
+            throw new Error(`Migration ${migration.version} would leave ${broken.length} row(s) pointing nowhere (first: ${broken[0]!.table} → ${broken[0]!.parent}).`);
+          }
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
+    }
   }
 }

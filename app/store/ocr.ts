@@ -4,11 +4,13 @@
 // is never read twice, whatever stops the process.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
-import type { Job } from './jobs.ts';
+import type { Job, JobQueue } from './jobs.ts';
 
 /** What an 'ocr' job carries; the bytes of a document that is not a file are in job_blobs. */
 export interface OcrJobPayload {
   hash: string;
+  /** The source the document came from: removing it drops the job (see jobs.ts). */
+  sourceId: number;
   /** The document the job was queued for (its file, or its parent's uri plus '#key'). */
   uri: string;
   /** The file to read, for a top-level file. */
@@ -39,10 +41,12 @@ export interface OcrTarget {
 
 export class OcrRepository {
   readonly #db: SqliteDatabase;
+  readonly #queue: JobQueue;
   readonly #statements = new Map<string, Statement<unknown[]>>();
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, queue: JobQueue) {
     this.#db = db;
+    this.#queue = queue;
   }
 
   /** Each statement is prepared once (better-sqlite3 keeps native memory per prepare). */
@@ -52,12 +56,12 @@ export class OcrRepository {
     return statement;
   }
 
-  /** Queues OCR of some pages (with the bytes to read, when they are not a file); says whether it was new. */
+  /** Queues OCR of some pages (with the bytes to read, when they are not a file); false when the source is gone. */
   enqueue(payload: OcrJobPayload, bytes: Uint8Array | null): boolean {
-    const row = this.#sql(`INSERT INTO jobs (kind, payload, created_at) VALUES ('ocr', ?, ?) ON CONFLICT (kind, payload) DO NOTHING RETURNING id`)
-      .get(JSON.stringify(payload), Date.now()) as { id: number } | undefined;
-    if (row && bytes) this.#sql('INSERT INTO job_blobs (job_id, bytes) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET bytes = excluded.bytes').run(row.id, bytes);
-    return row !== undefined;
+    const id = this.#queue.enqueueId('ocr', payload);
+    if (id === null) return false;
+    if (bytes) this.#sql('INSERT INTO job_blobs (job_id, bytes) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET bytes = excluded.bytes').run(id, bytes);
+    return true;
   }
 
   load(job: Job): { payload: OcrJobPayload; bytes: Uint8Array | null } {

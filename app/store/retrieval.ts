@@ -14,17 +14,22 @@ function likeContains(value: string): string {
   return '%' + value.replace(/[!%_]/g, '!$&') + '%';
 }
 
-/** The filters as a condition over `d` (documents), or undefined when nothing is filtered. */
+/**
+ * The filters as a condition over `d` (documents), or undefined when nothing is filtered. Its SQL
+ * text depends only on which filters are set (values are parameters), so the statements built
+ * from it are bounded: at most one per combination of filters.
+ */
 export function filterCondition(filters: ParsedFilters): SqlCondition | undefined {
   const parts: string[] = [];
   const params: unknown[] = [];
+  // Lists go in as one JSON parameter: the SQL text stays the same whatever their length.
   if (filters.sourceIds?.length) {
-    parts.push(`d.source_id IN (${filters.sourceIds.map(() => '?').join(',')})`);
-    params.push(...filters.sourceIds);
+    parts.push('d.source_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filters.sourceIds));
   }
   if (filters.kinds?.length) {
-    parts.push(`d.kind IN (${filters.kinds.map(() => '?').join(',')})`);
-    params.push(...filters.kinds);
+    parts.push('d.kind IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filters.kinds));
   }
   if (filters.pathPrefix) {
     parts.push('substr(coalesce(d.path, d.uri), 1, ?) = ?');
@@ -85,10 +90,10 @@ export class RetrievalQueries {
     const filter = where ? `AND ${where.sql}` : '';
     return this.db
       .prepare(
-        `SELECT f.rowid AS chunkId, bm25(chunk_fts, ${weight}, 1.0) AS score FROM chunk_fts f ${join}
+        `SELECT f.rowid AS chunkId, bm25(chunk_fts, ?, 1.0) AS score FROM chunk_fts f ${join}
          WHERE chunk_fts MATCH ? ${filter} ORDER BY score LIMIT ?`,
       )
-      .all(match, ...(where?.params ?? []), k) as { chunkId: number; score: number }[];
+      .all(weight, match, ...(where?.params ?? []), k) as { chunkId: number; score: number }[];
   }
 
   /** How many chunks contain `term` (one word, matched as FTS5 matches it: stemmed, folded). */
@@ -102,7 +107,7 @@ export class RetrievalQueries {
    */
   changeMark(): string {
     const local = this.db.prepare('SELECT total_changes()').pluck().get() as number;
-    return `${this.db.pragma('data_version', { simple: true }) as number}:${local}`;
+    return `${this.db.prepare('PRAGMA data_version').pluck().get() as number}:${local}`;
   }
 
   hits(chunkIds: number[]): Map<number, HitRow> {
@@ -113,9 +118,9 @@ export class RetrievalQueries {
         `SELECT c.id AS chunkId, d.id AS documentId, d.uri, d.title, d.kind, c.page, c.heading_path AS headingPath,
            c.text, d.date, d.sender AS "from", c.ocr
          FROM chunks c JOIN documents d ON d.id = c.document_id
-         WHERE c.id IN (${chunkIds.map(() => '?').join(',')})`,
+         WHERE c.id IN (SELECT value FROM json_each(?))`,
       )
-      .all(...chunkIds) as (Omit<HitRow, 'headingPath' | 'ocr'> & { headingPath: string; ocr: number })[];
+      .all(JSON.stringify(chunkIds)) as (Omit<HitRow, 'headingPath' | 'ocr'> & { headingPath: string; ocr: number })[];
     for (const { ocr, ...row } of rows) out.set(row.chunkId, { ...row, headingPath: JSON.parse(row.headingPath) as string[], ...(ocr ? { ocr: true as const } : {}) });
     return out;
   }

@@ -2,8 +2,9 @@
 // for exact re-ranking and small-model scans) and, when its dimension allows, a bit-quantized
 // copy in the sqlite-vec table `vector_bits_N` for a fast first pass: the nearest by hamming
 // distance (scanned in memory, see SignIndex) are re-ranked by exact cosine. Changing model
-// builds new tables beside the old ones.
-import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.ts';
+// builds new tables beside the old ones. Statements name a model's tables, so each model adds its
+// own few statements to the connection's (bounded by the models a library has had).
+import type { SqliteDatabase } from '../../native/sqlite.ts';
 import type { SqlCondition } from './retrieval.ts';
 import { SignIndex } from './sign-index.ts';
 
@@ -88,29 +89,29 @@ export class VectorStore {
       throw new Error(`vector has ${vector.length} dimensions; model ${this.model.key} has ${this.model.dimensions}`);
     }
     const blob = toBlob(vector);
-    this.statement(`INSERT OR REPLACE INTO ${this.floats} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, blob);
+    this.db.prepare(`INSERT OR REPLACE INTO ${this.floats} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, blob);
     if (this.bits) {
-      this.statement(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
-      this.statement(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
-      this.cache.index?.set(chunkId, this.statement('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer);
+      this.db.prepare(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
+      this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
+      this.cache.index?.set(chunkId, this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer);
     }
   }
 
   /** Copies the vectors of `fromChunk` to `toChunk` (same content at another path). */
   copy(fromChunk: number, toChunk: number): boolean {
-    const row = this.statement(`SELECT embedding FROM ${this.floats} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
+    const row = this.db.prepare(`SELECT embedding FROM ${this.floats} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
     if (!row) return false;
     this.put(toChunk, fromBlob(row.embedding));
     return true;
   }
 
   count(): number {
-    return (this.statement(`SELECT count(*) AS n FROM ${this.floats}`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.floats}`).get() as { n: number }).n;
   }
 
   /** Chunks that have no vector in this model yet, oldest first. */
   missing(limit: number): { id: number; text: string }[] {
-    return this.statement(
+    return this.db.prepare(
       `SELECT c.id, c.text FROM chunks c LEFT JOIN ${this.floats} v ON v.chunk_id = c.id
        WHERE v.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
     ).all(limit) as { id: number; text: string }[];
@@ -136,13 +137,13 @@ export class VectorStore {
         .all(blob, ...(filter?.params ?? []), k) as { chunkId: number; distance: number }[];
     }
     const allowed = filter && this.chunkIdsWhere(filter);
-    const querySigns = this.statement('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer;
+    const querySigns = this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer;
     const candidates = index.nearest(querySigns, Math.max(k * 8, 200), allowed && ((id) => allowed.has(id)));
     if (candidates.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (${candidates.map(() => '?').join(',')})`)
+      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
       .raw()
-      .all(...candidates) as [number, Buffer][];
+      .all(JSON.stringify(candidates)) as [number, Buffer][];
     if (rows.length < candidates.length) {
       // Chunks deleted since (their rows went by cascade): forget them.
       const present = new Set(rows.map((row) => row[0]));
@@ -156,7 +157,7 @@ export class VectorStore {
 
   /** The sign index, loaded from `vector_bits_N` on first use and after other connections wrote. */
   private signIndex(): SignIndex {
-    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    const dataVersion = this.db.prepare('PRAGMA data_version').pluck().get() as number;
     if (!this.cache.index || this.cache.dataVersion !== dataVersion) {
       const index = new SignIndex(this.model.dimensions);
       const rows = this.db.prepare(`SELECT rowid, embedding FROM ${this.bits}`).raw().iterate() as Iterable<[number | bigint, Buffer]>;
@@ -173,16 +174,6 @@ export class VectorStore {
       .pluck()
       .all(...filter.params) as number[];
     return new Set(ids);
-  }
-
-  private readonly statements = new Map<string, SqliteStatement>();
-  private statement(sql: string): SqliteStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare<unknown[]>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 }
 

@@ -1,7 +1,9 @@
 // Optional web search for answers: providers (SearXNG, Brave, Tavily, DuckDuckGo), careful page
-// fetching and readable-text extraction, ranking like local results, and a cache in the library.
+// fetching (from public addresses only) and readable-text extraction, ranking like local results,
+// and a cache in the library.
+export { checkDestination, publicAddressesOnly, type AddressPolicy, type Destination, type Resolve } from './addresses.ts';
 export { WebCache, defaultCacheTtl, type CacheTtl } from './cache.ts';
-export { defaultFetchLimits, fetchPage, USER_AGENT, type FetchedPage, type FetchLimits, type PageFormat, type SkipCode } from './fetcher.ts';
+export { defaultFetchLimits, fetchPage, USER_AGENT, type FetchedPage, type FetchLimits, type FetchOptions, type PageFormat, type SkipCode } from './fetcher.ts';
 export {
   BraveProvider,
   createProvider,

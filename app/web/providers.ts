@@ -231,7 +231,7 @@ export class DuckDuckGoProvider implements WebSearchProvider {
 async function needKey(label: string, provider: WebProviderName, apiKey: KeyFn): Promise<string> {
   const key = (await apiKey())?.trim();
   if (!key) {
-    throw new WebError('web-auth', `${label} needs an API key: store it as the secret "${secretName(provider)}" (or set CAIRN_WEB_API_KEY for the command line).`);
+    throw new WebError('web-auth', `${label} needs an API key: store it with \`cairn web key ${provider}\` (the key on stdin), or set CAIRN_WEB_API_KEY.`);
   }
   return key;
 }

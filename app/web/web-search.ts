@@ -5,9 +5,11 @@ import { createHash } from 'node:crypto';
 import type { SearchHit } from '../contract/index.ts';
 import { approximateTokens, chunkSections } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
+import type { EmbeddingTarget } from '../index/index.ts';
 import { analyze, makeSnippet, queryTerms } from '../search/index.ts';
 import type { Library } from '../store/index.ts';
 import { WebCache, type CacheTtl } from './cache.ts';
+import { publicAddressesOnly, refusedWithoutLookup, systemResolve, type AddressPolicy, type Resolve } from './addresses.ts';
 import { defaultFetchLimits, fetchPage, type FetchLimits, type SkipCode } from './fetcher.ts';
 import { createProvider, PROVIDER_LABELS } from './providers.ts';
 import { rankChunks, type RankOptions, type WebChunk } from './rank.ts';
@@ -26,6 +28,9 @@ export interface WebSearchOptions {
   /** The whole web step, search and pages, must finish within this. */
   deadlineMs?: number;
   fetch?: Partial<FetchLimits>;
+  /** Tests only: which addresses pages may be read from (default: public ones only) and how names resolve. */
+  addressPolicy?: AddressPolicy;
+  resolve?: Resolve;
   ttl?: Partial<CacheTtl>;
   rank?: Partial<Omit<RankOptions, 'embedder' | 'signal'>>;
 }
@@ -71,7 +76,7 @@ export class WebSearch {
   private readonly resultCount: number;
   private readonly pageCount: number;
   readonly deadlineMs: number;
-  private readonly fetchLimits: FetchLimits;
+  private readonly fetchOptions: { limits: FetchLimits; addressPolicy: AddressPolicy; resolve: Resolve };
   private readonly rankOptions: Partial<RankOptions>;
 
   constructor(options: WebSearchOptions) {
@@ -82,7 +87,11 @@ export class WebSearch {
     this.resultCount = options.results ?? 8;
     this.pageCount = options.pages ?? 3;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_WEB_DEADLINE_MS;
-    this.fetchLimits = { ...defaultFetchLimits, ...options.fetch };
+    this.fetchOptions = {
+      limits: { ...defaultFetchLimits, ...options.fetch },
+      addressPolicy: options.addressPolicy ?? publicAddressesOnly,
+      resolve: options.resolve ?? systemResolve,
+    };
     this.rankOptions = options.rank ?? {};
   }
 
@@ -173,11 +182,12 @@ export class WebSearch {
     outcome.chunks = await rankChunks(query, pages, { ...this.rankOptions, embedder: this.embedder(), signal });
   }
 
-  /** A page read now or from the cache. */
+  /** A page read now or from the cache (unless the cached one came from an address now refused). */
   private async page(url: string, signal: AbortSignal): Promise<{ page: ReadPage; fromCache: boolean }> {
     const cached = this.cache.page(url);
-    if (cached) return { page: cached, fromCache: true };
-    const page = await readPage(await fetchPage(url, this.fetchLimits, signal));
+    const { addressPolicy } = this.fetchOptions;
+    if (cached && ![url, cached.url].some((u) => refusedWithoutLookup(u, addressPolicy))) return { page: cached, fromCache: true };
+    const page = await readPage(await fetchPage(url, { ...this.fetchOptions, signal }));
     this.cache.putPage(url, page);
     return { page, fromCache: false };
   }
@@ -198,16 +208,18 @@ export class WebSearch {
 
   /**
    * Keeps a web page in the library as a document (source kind 'web', document kind 'web') with its
-   * chunks and full-text rows, in one transaction; vectors follow with the next indexing run.
+   * chunks, full-text rows and, given a target, its vectors, in one transaction. Only this page is
+   * embedded; without a target its vectors follow with the next indexing run.
    */
-  async save(url: string, signal?: AbortSignal): Promise<{ documentId: number; title: string; chunks: number }> {
-    const { page } = await this.page(url, signal ?? AbortSignal.timeout(this.fetchLimits.timeoutMs));
+  async save(url: string, signal?: AbortSignal, target: EmbeddingTarget | null = null): Promise<{ documentId: number; title: string; chunks: number }> {
+    const { page } = await this.page(url, signal ?? AbortSignal.timeout(this.fetchOptions.limits.timeoutMs));
     if (!page.ok) throw new WebError('web-provider', `Cannot save ${url}: ${page.reason}.`);
-    const embedder = this.embedder();
+    const embedder = target?.embedder ?? this.embedder();
     const countTokens = embedder ? (t: string) => embedder.countTokens(t) : approximateTokens;
     const chunks = chunkSections(page.sections, { maxTokens: Math.min(384, embedder?.maxTokens ?? 384), overlapTokens: 48, minTokens: 24, countTokens });
     const text = page.sections.map((s) => s.text).join('\n\n');
     const ftsTitle = analyze(page.title);
+    const vectors = target && chunks.length ? await target.embedder.embed(chunks.map((c) => c.text)) : null;
     const documentId = this.library.transaction(() => {
       const source = this.library.sources.ensure('web', 'web', 'Saved web pages');
       const id = this.library.documents.upsert({
@@ -215,7 +227,8 @@ export class WebSearch {
         size: Buffer.byteLength(text), mtime: null, contentHash: createHash('sha256').update(text).digest('hex'), status: 'indexed',
         errorCode: null, reason: null, metadata: { url: page.url, savedAt: Date.now() }, date: Date.now(), sender: null, recipients: null,
       });
-      this.library.documents.insertChunks(id, chunks.map((c) => ({ ...c, ftsTitle, ftsBody: analyze(c.text) })));
+      const ids = this.library.documents.insertChunks(id, chunks.map((c) => ({ ...c, ftsTitle, ftsBody: analyze(c.text) })));
+      if (vectors) ids.forEach((chunkId, i) => target!.store.put(chunkId, vectors[i]!));
       return id;
     });
     return { documentId, title: page.title, chunks: chunks.length };

@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GgufEmbedder } from '../../app/embed/index.ts';
-import { DEFAULT_CHAT_CONTEXT } from '../../app/llm/index.ts';
+import { DEFAULT_CHAT_CONTEXT, type ChatMessage } from '../../app/llm/index.ts';
 import { HybridSearch } from '../../app/search/index.ts';
 import { prepareGroundedAnswer } from '../../app/server/index.ts';
 import { Library } from '../../app/store/index.ts';
@@ -62,7 +62,9 @@ try {
       searchMs += performance.now() - t;
     }
   };
-  const model = { contextSize: DEFAULT_CHAT_CONTEXT, countTokens: (t: string) => embedder.countTokens(t) };
+  // The embedder's tokenizer stands in for a chat model's, with a chat template of 8 tokens a message.
+  const countTokens = (t: string) => embedder.countTokens(t);
+  const model = { contextSize: DEFAULT_CHAT_CONTEXT, countTokens, countPromptTokens: (messages: ChatMessage[]) => messages.reduce((sum, m) => sum + countTokens(m.content) + 8, 0) };
 
   const ask = async (query: { text: string; vector: Float32Array }) => {
     current = query.vector;

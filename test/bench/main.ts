@@ -16,6 +16,7 @@ const benches = [
   { id: 'm', file: 'mail-sync.ts', title: '(m) IMAP initial sync from a local Dovecot: messages/s, keyword-only and embedded' },
   { id: 'e', file: 'answer-overhead.ts', title: '(e) answer overhead before the first token: query embedding, hybrid search, packing, prompt' },
   { id: 'f', file: 'generation.ts', title: '(f) local generation: time to first token and tokens per second (CAIRN_BENCH_CHAT_GGUF)' },
+  { id: 'r', file: 'memory.ts', title: '(r) memory: RSS after ingesting 100k chunks, RSS growth over 3,000 hybrid searches' },
   { id: 'g', file: 'first-scan.ts', title: '(g) watched folders: first scan, event-loop delay on a large tree, re-scan, renames found on start' },
   { id: 'o', file: 'ocr.ts', title: '(o) OCR: character error rate of rendered pages (English, Chinese; 150 and 300 dpi), pages/minute, shared PDFs yielding text' },
 ];

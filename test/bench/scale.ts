@@ -13,11 +13,13 @@ export interface BenchScale {
   searchQueries: number;
   /** (c, d) small documents ingested for peak memory, then re-scanned. */
   memoryDocuments: number;
+  /** (r) chunks ingested before RSS is read and searched. */
+  memoryChunks: number;
 }
 
 const scales: Record<BenchScale['name'], BenchScale> = {
-  small: { name: 'small', throughputFiles: 40, searchChunks: [2_000, 10_000], searchQueries: 50, memoryDocuments: 1_000 },
-  full: { name: 'full', throughputFiles: 300, searchChunks: [10_000, 100_000], searchQueries: 200, memoryDocuments: 10_000 },
+  small: { name: 'small', throughputFiles: 40, searchChunks: [2_000, 10_000], searchQueries: 50, memoryDocuments: 1_000, memoryChunks: 10_000 },
+  full: { name: 'full', throughputFiles: 300, searchChunks: [10_000, 100_000], searchQueries: 200, memoryDocuments: 10_000, memoryChunks: 100_000 },
 };
 
 export function benchScale(): BenchScale {

@@ -1,6 +1,7 @@
 // (b) Search latency at library sizes of 10,000 and 100,000 chunks with 384-d vectors: HybridSearch
 // timed per query (query embedding excluded: the vector is computed beforehand) in hybrid,
-// bm25 and vector mode, k = 10; the recall@10 of the bit-quantized first pass + exact re-rank
+// bm25 and vector mode, k = 10; bm25 at k = 300 with snippets for every hit and with none (what
+// snippets cost where a caller asks for many hits); the recall@10 of the bit-quantized first pass + exact re-rank
 // against brute-force KNN; and a per-stage profile of hybrid search.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,10 +33,10 @@ try {
     store: library.models.store(library.models.byState('active')!),
     embedQuery: async () => current,
   }));
-  const run = async (mode: SearchMode, query: { text: string; vector: Float32Array }) => {
+  const run = async (mode: SearchMode, query: { text: string; vector: Float32Array }, k = 10, snippets?: number) => {
     current = query.vector;
     const started = performance.now();
-    const response = await searcher.search({ query: query.text, k: 10, mode });
+    const response = await searcher.search({ query: query.text, k, mode, snippets });
     const ms = performance.now() - started;
     if (response.mode !== mode) throw new Error(`asked for ${mode}, got ${response.mode}: ${response.notice}`);
     return ms;
@@ -60,6 +61,17 @@ try {
       const targeted = mode === 'hybrid' && bench.size >= 100_000;
       figures.push(targeted ? atMost(`(b) ${mode} p95 @${label}`, p95, 'ms', 20) : info(`(b) ${mode} p95 @${label}`, p95, 'ms'));
     }
+
+    // With and without snippets in turn, query by query, so that a busy machine weighs on both alike.
+    const large = { with: [] as number[], without: [] as number[] };
+    for (const query of queries.slice(0, 20)) await run('bm25', query, 300);
+    for (const query of queries) {
+      large.with.push(await run('bm25', query, 300));
+      large.without.push(await run('bm25', query, 300, 0));
+    }
+    const [withSnippets, without] = [percentile(large.with, 50), percentile(large.without, 50)];
+    console.log(`bm25 k=300 p50 ${withSnippets.toFixed(2)} ms with snippets, ${without.toFixed(2)} ms without (snippets ${(100 * (1 - without / withSnippets)).toFixed(0)}%)`);
+    figures.push(info(`(b) bm25 k=300 p50 @${label}`, withSnippets, 'ms'), info(`(b) bm25 k=300 no snippets p50 @${label}`, without, 'ms'));
 
     const stages = profileHybrid(library, bench.store, queries);
     console.log('hybrid, stage by stage (ms):');

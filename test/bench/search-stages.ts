@@ -2,7 +2,7 @@
 // same calls and sizes (k = 10: 50 candidates a retriever), so a slow p95 can be pinned on the
 // common-word filter, FTS5, the vector search (sign scan + exact re-rank), hydration or snippets.
 import { CommonTermFilter } from '../../app/search/common-terms.ts';
-import { fuse, keywordTerms, makeSnippet, orExpression, queryTerms } from '../../app/search/index.ts';
+import { fuse, keywordTerms, makeSnippet, orExpression } from '../../app/search/index.ts';
 import type { Library, VectorStore } from '../../app/store/index.ts';
 import { percentile } from './report.ts';
 
@@ -29,7 +29,7 @@ export function profileHybrid(library: Library, store: VectorStore, queries: { t
     const top = time('fusion', () => fuse({ bm25: bm25.map((r) => r.chunkId), vector: nearest.map((r) => r.chunkId) }, { bm25: 1, vector: 1 }).slice(0, k));
     const rows = time('hydrate hits', () => library.retrieval.hits(top.map((t) => t.id)));
     time('snippets', () => {
-      const terms = queryTerms(text);
+      const terms = keywordTerms(text);
       for (const row of rows.values()) makeSnippet(row.text, terms);
     });
   }

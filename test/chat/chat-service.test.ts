@@ -130,6 +130,26 @@ test('no chat model: the answer says what is missing, and the sources found are 
   }
 });
 
+test('lookup: what a question would be answered from, with its notices, and nothing stored', async () => {
+  const { engine } = await chatEngine({ chatModel: null });
+  try {
+    const rec = recorder();
+    const sources = await engine.chat.lookup({ question: 'invoice October' }, { onEvent: rec.onEvent });
+    assert.deepEqual(sources?.map((s) => [s.n, s.title, s.cited]), [[1, 'Invoice for October', false]]);
+    assert.deepEqual(rec.types(), ['query', 'notice', 'sources'], 'the keyword-only notice, and the sources');
+    assert.deepEqual(await engine.chat.lookup({ question: 'invoice October', filters: { kinds: ['file'] } }), [], 'filters apply');
+    assert.equal(await engine.chat.lookup({ question: 'invoice October', scope: { type: 'none' } }), null, 'plain chat searches nothing');
+    assert.deepEqual(engine.chat.listConversations(), [], 'nothing was stored');
+
+    // In a conversation, its own filters apply.
+    const conversation = engine.chat.createConversation({ filters: { kinds: ['file'] } });
+    assert.deepEqual(await engine.chat.lookup({ question: 'invoice October', conversationId: conversation.id }), []);
+    assert.equal(engine.chat.getConversation(conversation.id).messages.length, 0);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('follow-ups are rewritten for search, and earlier turns go to the model without old citation numbers', async () => {
   const model = new ScriptedChatModel([
     'Thirty days notice [1].',

@@ -69,6 +69,13 @@ test('cairn ask with no chat model says what is missing, still shows what search
   assert.match(ask.stderr, /No chat model\. `cairn models list` names the one recommended/);
   assert.match(ask.stdout, /Found in your library:\n {2}\[1\] Invoice for October — email from Alice Smith <alice@example\.com>, 2026-11-02/);
   assert.doesNotMatch(ask.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  assert.doesNotMatch(ask.stderr, /continue with --conversation/, 'no conversation to continue');
+  const json = cairn(db, ['ask', 'When is the October invoice due?', '--json']);
+  assert.equal(json.code, 1);
+  const unanswered = JSON.parse(json.stdout) as { status: string; code: string; message: string; sources: { title: string }[] };
+  assert.equal(unanswered.status, 'failed');
+  assert.equal(unanswered.code, 'no-chat-model');
+  assert.equal(unanswered.sources[0]!.title, 'Invoice for October');
   // Nothing relevant: said plainly, no model needed.
   const nothing = cairn(db, ['ask', 'capital of Mongolia']);
   assert.equal(nothing.code, 0);
@@ -77,6 +84,11 @@ test('cairn ask with no chat model says what is missing, still shows what search
   assert.equal(cairn(db, ['ask']).code, 2);
   assert.equal(cairn(db, ['ask', 'x', '--conversation', 'abc']).code, 2);
   assert.equal(cairn(db, ['conversations', 'show']).code, 2);
+  // Asking again and again without a model leaves no trail of failed conversations.
+  const chat = cairn(db, ['chat'], 'When is the October invoice due?\n/quit\n');
+  assert.equal(chat.code, 0, chat.stderr);
+  assert.match(chat.stdout, /Found in your library:\n {2}\[1\] Invoice for October/);
+  assert.deepEqual(JSON.parse(cairn(db, ['conversations', 'list', '--json']).stdout), [], 'nothing was stored');
 });
 
 test('cairn chat keeps one conversation across questions, and /new, /list and /quit work', async (t) => {

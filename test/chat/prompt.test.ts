@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import {
   buildGroundedPrompt,
   GROUNDED_SYSTEM_PROMPT,
-  MESSAGE_OVERHEAD_TOKENS,
   neutraliseDelimiters,
   packSources,
   renderSource,
@@ -67,7 +66,7 @@ test('the whole prompt fits the context with room for the answer, at every conte
       assert.ok(error instanceof CairnError && error.code === 'prompt-too-long');
       continue;
     }
-    const total = prompt.messages.reduce((s, m) => s + count(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
+    const total = small.countPromptTokens(prompt.messages);
     assert.equal(total, prompt.promptTokens);
     assert.ok(total <= contextSize - maxAnswerTokens, `context ${contextSize}: ${total} tokens`);
     if (total === contextSize - maxAnswerTokens) sawExact = true;

@@ -1,10 +1,12 @@
 // GgufEmbedder against the shared tiny GGUF models: plumbing only (their vectors carry no meaning).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { CairnError } from '../../app/contract/index.ts';
 import { openEmbedder, type Embedder } from '../../app/embed/index.ts';
+import { Engine } from '../../app/engine.ts';
+import { paragraph, tempDir, writeCorpus } from '../support/corpus.ts';
 import { modelsDir, requireShared } from '../support/shared.ts';
 
 const storiesPath = join(modelsDir, 'stories260K.gguf');
@@ -95,6 +97,57 @@ describe('GgufEmbedder with stories260K', () => {
     controller.abort();
     await assert.rejects(e.embed(['a', 'b'], controller.signal), { name: 'AbortError' });
   });
+});
+
+test('maxTokens is what the model runs at: asking for more context than it has cannot raise it, and every token of it is used', async (t) => {
+  if (requireShared(t, storiesPath) === null) return;
+  // stories260K's GGUF says 2048 tokens of context; 8192 is asked for (as a catalog that trusted a
+  // model card over the runtime would).
+  const e = await openEmbedder({ type: 'gguf', modelPath: storiesPath, threads: 1, gpu: false, contextSize: 8192 });
+  try {
+    assert.equal(e.maxTokens, 2048 - 2, 'the context, less the BOS token and the slot node-llama-cpp keeps free');
+    const words = Array.from({ length: 4000 }, (_, i) => `w${i}`).join(' ');
+    const tokens = e.countTokens(words);
+    assert.ok(tokens > e.maxTokens);
+    // Texts cut to maxTokens - 1, maxTokens and beyond: the last token counts, nothing after it does.
+    const cut = (n: number) => words.slice(0, words.split(' ').slice(0, n).join(' ').length);
+    let n = 1;
+    while (e.countTokens(cut(n + 1)) <= e.maxTokens) n++;
+    const [whole, shorter, longer] = await e.embed([cut(n), cut(n - 1), words]);
+    assert.equal(e.countTokens(cut(n)), e.maxTokens, 'a text of exactly maxTokens tokens');
+    assert.notDeepEqual(whole, shorter, 'its last token is embedded');
+    assert.deepEqual(longer, whole, 'a longer text is cut at maxTokens, without an error');
+  } finally {
+    await e.close();
+  }
+});
+
+test('indexing chunks to what the embedder takes: no text it is given is cut', async (t) => {
+  if (requireShared(t, storiesPath) === null) return;
+  // A context far below the pipeline's chunk size (384 tokens): maxTokens must win.
+  const inner = await openEmbedder({ type: 'gguf', modelPath: storiesPath, threads: 1, gpu: false, contextSize: 64 });
+  const given: string[] = [];
+  const recording: Embedder = {
+    key: inner.key, spec: inner.spec, dimensions: inner.dimensions, maxTokens: inner.maxTokens,
+    countTokens: (text) => inner.countTokens(text),
+    embed: (texts, signal) => {
+      given.push(...texts);
+      return inner.embed(texts, signal);
+    },
+    close: () => inner.close(),
+  };
+  const dir = writeCorpus(3);
+  writeFileSync(join(dir, 'long.md'), `# Long\n\n${paragraph(7, 600)}\n`);
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: recording });
+  try {
+    engine.add([dir]);
+    await engine.index();
+    assert.ok(given.length > 10, `${given.length} chunks embedded`);
+    const over = given.filter((text) => inner.countTokens(text) > inner.maxTokens);
+    assert.deepEqual(over.map((text) => inner.countTokens(text)), [], `every chunk within ${inner.maxTokens} tokens`);
+  } finally {
+    await engine.close();
+  }
 });
 
 test('llama-2-tiny-random: dimension 8, opens and closes', async (t) => {

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { SearchMode } from '../../app/contract/index.ts';
+import type { SearchHit, SearchMode } from '../../app/contract/index.ts';
 import { openEmbedder, type Embedder } from '../../app/embed/index.ts';
 import { Engine, type EngineOptions } from '../../app/engine.ts';
 import { loadBeir, writeCorpusAsMarkdown } from './beir.ts';
@@ -36,6 +36,10 @@ export interface ModeResult {
   recall100: number;
   mrr10: number;
   queriesPerSecond: number;
+  /** Queries the engine failed on: each scores zero, and the run goes on. */
+  errors: number;
+  /** The first of those failures, as `query id: message`. */
+  firstError: string | null;
 }
 
 export interface BeirEvalReport {
@@ -116,14 +120,23 @@ async function evaluateMode(
   let used: SearchMode = mode;
   let notice: string | null = null;
   let searchMs = 0;
+  let errors = 0;
+  let firstError: string | null = null;
   for (const query of queries) {
     const started = performance.now();
-    const response = await engine.search({ query: query.text, k: depth, mode });
+    let hits: SearchHit[] = [];
+    try {
+      const response = await engine.search({ query: query.text, k: depth, mode, snippets: 0 }); // ranks only: no snippets
+      hits = response.hits;
+      used = response.mode;
+      notice ??= response.notice;
+    } catch (error) {
+      errors++;
+      firstError ??= `${query.id}: ${(error as Error).message}`;
+    }
     searchMs += performance.now() - started;
-    used = response.mode;
-    notice ??= response.notice;
     // Documents outside the corpus folder (a reused library) have no corpus id and drop out.
-    const ranked = firstOccurrences(response.hits.map((hit) => names.get(basename(hit.uri)) ?? '').filter(Boolean));
+    const ranked = firstOccurrences(hits.map((hit) => names.get(basename(hit.uri)) ?? '').filter(Boolean));
     const judged = qrels.get(query.id) ?? new Map<string, number>();
     ndcg.push(ndcgAt(ranked, judged, 10));
     recall.push(recallAt(ranked, judged, 100));
@@ -137,5 +150,7 @@ async function evaluateMode(
     recall100: mean(recall),
     mrr10: mean(mrr),
     queriesPerSecond: queries.length / (searchMs / 1000),
+    errors,
+    firstError,
   };
 }

@@ -1,13 +1,18 @@
 // `npm run eval -- beir <dir> [--embed-gguf FILE] [--modes bm25,vector,hybrid] [--db FILE]`
 // Retrieval quality of the engine on a BEIR data set (default: the shared SciFact copy).
+// `npm run eval -- zh [options]`: the same on the small Chinese and Japanese set in test/eval/zh.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SearchMode } from '../../app/contract/index.ts';
 import { evalDir } from '../support/shared.ts';
 import { runBeirEval, type BeirEvalOptions, type BeirEvalReport } from './beir-eval.ts';
 
+const zhDir = join(import.meta.dirname, 'zh');
+
 const usage = `usage: npm run eval -- beir [DIR] [options]
+       npm run eval -- zh [options]
   DIR                 a BEIR data set (corpus.jsonl, queries.jsonl, qrels/); default ${join(evalDir, 'scifact')}
+  zh                  the small Chinese and Japanese set written for Cairn (${zhDir})
   --modes LIST        search modes, comma-separated (default bm25,vector,hybrid)
   --embed-gguf FILE   GGUF embedding model for vector/hybrid (default: env CAIRN_EVAL_EMBED_GGUF)
   --embed-threads N   llama.cpp threads for that model (default 1)
@@ -31,14 +36,16 @@ function printReport(report: BeirEvalReport): void {
     r.recall100.toFixed(4),
     r.mrr10.toFixed(4),
     r.queriesPerSecond.toFixed(1),
+    String(r.errors),
   ]);
-  const header = ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'queries/s'];
+  const header = ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'queries/s', 'errors'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log();
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   for (const r of report.results) {
+    if (r.errors) console.log(`\n${r.requested}: ${r.errors} queries failed (each scores zero); the first: ${r.firstError}`);
     if (r.used !== r.requested) {
       console.log(`\n${r.requested}: needs an embedding model (--embed-gguf or CAIRN_EVAL_EMBED_GGUF); the engine fell back to ${r.used} search: "${r.notice ?? ''}"`);
     }
@@ -61,14 +68,14 @@ async function main(): Promise<void> {
     },
   });
   const [command, dir] = positionals;
-  if (values.help || command !== 'beir') {
+  if (values.help || (command !== 'beir' && command !== 'zh') || (command === 'zh' && dir)) {
     console.log(usage);
     process.exitCode = values.help ? 0 : 2;
     return;
   }
   const modes = values.modes.split(',').map((m) => SearchMode.parse(m.trim()));
   const options: BeirEvalOptions = {
-    dir: dir ?? join(evalDir, 'scifact'),
+    dir: command === 'zh' ? zhDir : (dir ?? join(evalDir, 'scifact')),
     split: values.split,
     modes,
     embedGguf: values['embed-gguf'] ?? process.env.CAIRN_EVAL_EMBED_GGUF ?? null,

@@ -24,6 +24,27 @@ test('the bundled catalog is valid and each URL is its repository and file on Hu
   assert.equal(catalog.byFile('QWEN3-4B-Q4_K_M.GGUF')?.id, 'qwen3-4b');
 });
 
+test('the bundled catalog pins the sha256 of each file whose hash is known', () => {
+  const pinned: Record<string, string> = {
+    'qwen3-8b': 'd98cdcbd03e17ce47681435b5150e34c1417f50b5c0019dd560e4882c5745785',
+    'qwen3-4b': '7485fe6f11af29433bc51cab58009521f205840f5b4ae3a32fa7f92e8534fdf5',
+    'llama-3.2-3b': '6c1a2b41161032677be168d354123594c0e6e67d2b9227c84f296ad037c728ff',
+    'llama-3.2-1b': '6f85a640a97cf2bf5b8e764087b1e83da0fdb51d7c9fab7d0fece9385611df83',
+    'bge-small-en-v1.5': 'ec38e8da142596baa913124ae50550de284b6916bf59577ef2f0cb9660c2f514',
+    'nomic-embed-text-v1.5': '3e24342164b3d94991ba9692fdc0dd08e3fd7362e0aacc396a9a5c54a544c3b7',
+  };
+  for (const model of catalog.models) assert.equal(model.sha256, pinned[model.id], model.id);
+  const bad = CatalogFile.safeParse({ ...CatalogFile.parse(JSON.parse(readFileSync(defaultCatalogPath, 'utf8'))), models: [{ ...catalog.models[0]!, sha256: 'D98C' }] });
+  assert.equal(bad.success, false, 'a hash that is not 64 lower-case hex digits is refused');
+});
+
+test("the catalog's context lengths are what llama.cpp runs each model at, not what it was trained for elsewhere", () => {
+  // nomic-embed-text-v1.5 was trained for 8,192 tokens, but its GGUF runs at 2,048 unless YaRN rope
+  // scaling is passed, which node-llama-cpp does not offer.
+  assert.equal(catalog.get('nomic-embed-text-v1.5')?.contextLength, 2048);
+  assert.match(catalog.get('nomic-embed-text-v1.5')!.notes, /2,048/);
+});
+
 const machines: { name: string; machine: MachineMemory; multilingual?: boolean; chat: string | null; embedding: string }[] = [
   { name: 'gaming laptop, RTX 4070 8 GB, 32 GB', machine: { backend: 'cuda', vramTotalBytes: 8 * GiB, ramTotalBytes: 32 * GiB }, chat: 'qwen3-8b', embedding: 'bge-small-en-v1.5' },
   { name: 'same, Chinese documents', machine: { backend: 'cuda', vramTotalBytes: 8 * GiB, ramTotalBytes: 32 * GiB }, multilingual: true, chat: 'qwen3-8b', embedding: 'bge-m3' },

@@ -2,6 +2,7 @@
 // (CAIRN_MODEL_STORE) and library, and a local HTTP server to pull from.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -104,11 +105,11 @@ test('import, use, list and rm', (t) => {
   assert.equal(cairn(where, 'import').code, 2);
   assert.deepEqual(chatSetting(where.db), { type: 'gguf', modelPath });
 
-  // A chat server instead.
-  const remote = cairn(where, 'use', '--url', 'http://127.0.0.1:8080/v1', '--model', 'llama3');
-  assert.equal(remote.code, 0, remote.stderr);
-  assert.deepEqual(chatSetting(where.db), { type: 'openai', baseUrl: 'http://127.0.0.1:8080/v1', model: 'llama3' });
-  cairn(where, 'use', 'stories260K.gguf');
+  // A chat server instead: checked first (test/cli/models-use.test.ts), and one that does not answer is not saved.
+  const remote = cairn(where, 'use', '--url', 'http://127.0.0.1:59/v1', '--model', 'llama3');
+  assert.equal(remote.code, 1);
+  assert.match(remote.stderr, /chat server at http:\/\/127\.0\.0\.1:59\/v1: connection refused .*The chat model was not changed/);
+  assert.deepEqual(chatSetting(where.db), { type: 'gguf', modelPath });
 
   const rm = cairn(where, 'rm', 'stories260K.gguf');
   assert.equal(rm.code, 0, rm.stderr);
@@ -147,4 +148,40 @@ test('Ctrl-C stops a pull cleanly and says how to resume', async () => {
     server.stall = false;
   }
   assert.doesNotMatch(cairn(where, 'list').stdout, /ready/);
+});
+
+test('pull checks a given sha256: a mismatch is said plainly and not used until --accept-hash; list shows the hash', async (t) => {
+  if (!requireShared(t, storiesPath)) return;
+  const where = setup();
+  const url = server.url('/stories260K.gguf');
+  const got = createHash('sha256').update(readFileSync(storiesPath)).digest('hex');
+  const expected = '0'.repeat(64);
+  const refused = await cairnAsync(where, 'pull', url, '--sha256', expected).done;
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`cairn: stories260K\\.gguf does not match the sha256 pinned for it: expected ${expected}, got ${got}\\.`));
+  assert.match(refused.stderr, /`cairn models pull http:\/\/127\.0\.0\.1:\d+\/stories260K\.gguf --accept-hash` keeps it/);
+  assert.match(cairn(where, 'list').stdout, /invalid\s+stories260K\.gguf .*not the pinned/);
+  assert.equal(cairn(where, 'use', 'stories260K.gguf').code, 1, 'not usable');
+
+  const accepted = await cairnAsync(where, 'pull', url, '--accept-hash').done;
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.match(accepted.stderr, new RegExp(`Kept although its sha256 ${got} is not the pinned ${expected} \\(--accept-hash\\)`));
+  const list = cairn(where, 'list');
+  assert.match(list.stdout, new RegExp(`ready\\s+stories260K\\.gguf .*\\n\\s+sha256 ${got}  accepted \\(the pinned one was ${expected}\\)`));
+
+  const bad = cairn(where, 'pull', url, '--sha256', 'xyz');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /64 hexadecimal digits/);
+});
+
+test('a pull with nothing pinned records the hash of the download and shows it', async (t) => {
+  if (!requireShared(t, storiesPath)) return;
+  const where = setup();
+  const got = createHash('sha256').update(readFileSync(storiesPath)).digest('hex');
+  const pull = await cairnAsync(where, 'pull', server.url('/stories260K.gguf')).done;
+  assert.equal(pull.code, 0, pull.stderr);
+  assert.match(pull.stdout, new RegExp(`sha256 ${got} \\(recorded: no sha256 was pinned for it\\)`));
+  assert.match(cairn(where, 'list').stdout, new RegExp(`\\n\\s+sha256 ${got}  recorded at download \\(nothing pinned\\)`));
+  const json = JSON.parse(cairn(where, 'list', '--json').stdout) as { models: { provenance: { sha256: string; check: string } }[] };
+  assert.deepEqual([json.models[0]!.provenance.sha256, json.models[0]!.provenance.check], [got, 'recorded']);
 });

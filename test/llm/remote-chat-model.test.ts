@@ -4,8 +4,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import * as llamaCpp from 'node-llama-cpp';
 import type { CairnError } from '../../app/contract/index.ts';
-import { openChatModel, RemoteChatModel } from '../../app/llm/index.ts';
+import { openChatModel, RemoteChatModel, type ChatMessage } from '../../app/llm/index.ts';
+import { estimateServerTokens } from '../../app/net/index.ts';
 import { startChatServer, type ChatServer } from './chat-server.ts';
 
 let server: ChatServer;
@@ -147,12 +149,42 @@ test('a dead server and a silent one are told apart', async () => {
   assert.deepEqual(texts, ['Hello']);
 });
 
+test("countPromptTokens allows for the chat templates of the model families node-llama-cpp knows, measured as servers render them", () => {
+  const chat = model('echo');
+  const { SpecialToken, SpecialTokensText } = llamaCpp;
+  // A special token (<|im_start|>, [INST], <start_of_turn>…) is one token; other template text is estimated like any text.
+  const special = /<[|｜][^<>]*?[|｜]>|<\/?[a-z_]+>|\[\/?[A-Z_]+\]/g;
+  const templateTokens = (text: llamaCpp.LlamaText) =>
+    text.values.reduce((sum: number, value) => {
+      if (typeof value === 'string') return sum + estimateServerTokens(value);
+      if (value instanceof SpecialToken) return sum + 1;
+      if (value instanceof SpecialTokensText) return sum + (value.value.match(special)?.length ?? 0) + estimateServerTokens(value.value.replace(special, ''));
+      return sum;
+    }, 0);
+  const wrappers = Object.entries(llamaCpp).filter(([name]) => /^[A-Z]\w*ChatWrapper$/.test(name) && !/^(Jinja|Template|Empty)|^ChatWrapper$/.test(name));
+  assert.ok(wrappers.length >= 15, wrappers.map(([name]) => name).join(', '));
+  for (const turns of [0, 3]) {
+    const messages: ChatMessage[] = [{ role: 'system', content: 'You are Cairn, an assistant.' }];
+    for (let i = 0; i < turns; i++) messages.push({ role: 'user', content: 'What is in the note?' }, { role: 'assistant', content: 'It says hello.' });
+    messages.push({ role: 'user', content: 'And the contract?' });
+    const history: llamaCpp.ChatHistoryItem[] = [
+      ...messages.map((m): llamaCpp.ChatHistoryItem => (m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content })),
+      { type: 'model', response: [] },
+    ];
+    for (const [name, Wrapper] of wrappers) {
+      const wrapper = new (Wrapper as new () => llamaCpp.ChatWrapper)();
+      const rendered = templateTokens(wrapper.generateContextState({ chatHistory: history }).contextText);
+      assert.ok(chat.countPromptTokens(messages) >= rendered, `${name}, ${messages.length} messages: ${chat.countPromptTokens(messages)} < ${rendered}`);
+    }
+  }
+});
+
 test('countTokens is an estimate that errs high', () => {
   const chat = model('echo');
   const english = 'The quick brown fox jumps over the lazy dog. '.repeat(10);
   // A BPE tokenizer gives about 10 tokens per sentence here; the estimate must not be lower.
   assert.ok(chat.countTokens(english) >= 100);
   assert.ok(chat.countTokens(english) <= 200);
-  assert.equal(chat.countTokens('知识管理'), 4);
+  assert.equal(chat.countTokens('知识管理'), 6);
   assert.equal(chat.countTokens(''), 0);
 });

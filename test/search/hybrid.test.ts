@@ -33,6 +33,7 @@ before(async () => {
   writeFileSync(join(dir, 'notes', 'chinese.md'), '# 学习笔记\n\n我们正在学习中文。机器学习是人工智能的一个分支。\n');
   writeFileSync(join(dir, 'notes', 'japanese.md'), '# 旅行\n\n東京都に住んでいます。京都へ旅行に行きました。\n');
   writeFileSync(join(dir, 'notes', 'accents.md'), '# Café notes\n\nThe naïve café served crème brûlée.\n');
+  writeFileSync(join(dir, 'notes', 'fullwidth.md'), '# 模型笔记\n\n我们测试了ＧＰＴ４模型，２２号交报告。The ﬁnal ﬁgures came from ㈱東洋商事.\n');
   engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: new FakeEmbedder() });
   engine.add([dir]);
   const summary = await engine.index();
@@ -71,12 +72,38 @@ test('hits carry the email sender and date, a snippet and highlight ranges', asy
   for (const [s, e] of hit.highlights) assert.match(hit.snippet.slice(s, e), /october|consulting/i);
 });
 
+test('snippets are made only for as many hits as asked (a caller that shows few need not pay for all)', async () => {
+  const all = await engine.search({ query: 'invoice', mode: 'bm25', k: 5 });
+  assert.ok(all.hits.length >= 4 && all.hits.every((h) => h.snippet && h.highlights.length > 0));
+  const two = await engine.search({ query: 'invoice', mode: 'bm25', k: 5, snippets: 2 });
+  assert.deepEqual(two.hits.map((h) => h.chunkId), all.hits.map((h) => h.chunkId));
+  assert.deepEqual(two.hits.slice(0, 2), all.hits.slice(0, 2));
+  for (const hit of two.hits.slice(2)) assert.deepEqual([hit.snippet, hit.highlights], ['', []]);
+  const none = await engine.search({ query: 'invoice', mode: 'bm25', k: 5, snippets: 0 });
+  assert.ok(none.hits.every((h) => h.snippet === '' && h.text));
+  await assert.rejects(engine.search({ query: 'invoice', snippets: -1 }), { code: 'bad-request' });
+});
+
 test('Chinese and Japanese words are found inside running text; accents fold', async () => {
   assert.deepEqual(await titles('学习'), ['学习笔记']);
   assert.deepEqual(await titles('人工智能'), ['学习笔记']);
   assert.deepEqual(await titles('京都'), ['旅行']);
   assert.deepEqual(await titles('cafe creme'), ['Café notes']);
   assert.deepEqual(await titles('naive'), ['Café notes']);
+});
+
+test('full-width letters and digits, ligatures and other compatibility forms are found by their plain form and by themselves', async () => {
+  for (const query of ['gpt4', 'ＧＰＴ４', 'GPT4', '22', '２２', 'final figures', 'ﬁgures', '株']) {
+    assert.deepEqual(await titles(query), ['模型笔记'], query);
+  }
+  // Highlights point at the original text, though normalising changed its length (ﬁ → fi, ㈱ → (株)).
+  const marked = async (query: string) => {
+    const [hit] = (await engine.search({ query, mode: 'bm25', k: 1 })).hits;
+    return hit!.highlights.map(([s, e]) => hit!.snippet.slice(s, e));
+  };
+  assert.deepEqual(await marked('gpt4 22'), ['ＧＰＴ４', '２２']);
+  assert.deepEqual(await marked('final figures'), ['ﬁnal', 'ﬁgures']);
+  assert.deepEqual(await marked('株 東洋'), ['㈱', '東洋']);
 });
 
 test('English stemming finds other forms of a word', async () => {
@@ -100,6 +127,18 @@ test('any query is safe: syntax, quotes, emoji, empty and huge queries never rai
   assert.ok((await engine.search({ query: '🤷 invoice 🤷', mode: 'bm25' })).hits.length > 0);
   assert.ok((await engine.search({ query: 'invoice '.repeat(1_250), mode: 'bm25' })).hits.length > 0);
   assert.equal(engine.status().chunks > 0, true, 'the library survived');
+});
+
+test('a query longer than 100,000 characters is searched on its first words instead of refused', async () => {
+  // Search reads only the first 64 distinct words of a query: the rest cannot change the result.
+  const long = 'October consulting ' + Array.from({ length: 20_000 }, (_, i) => `filler${i}`).join(' ');
+  assert.ok(long.length > 100_000);
+  for (const mode of ['bm25', 'vector', 'hybrid'] as const) {
+    const response = await engine.search({ query: long, mode, k: 3 });
+    assert.equal(response.hits[0]?.title, 'Invoice for October', mode);
+  }
+  // Only a request too big to be a query at all is refused (the contract's cap for transport).
+  await assert.rejects(engine.search({ query: 'x '.repeat(600_000) }), { code: 'bad-request', message: /at most 1,000,000 characters/ });
 });
 
 test('bad requests are refused with a typed error, not an SQL one', async () => {

@@ -410,17 +410,26 @@ test('requests wait their turn for the model, and past the waiting limit get 429
   }
 });
 
-test('closing the server stops a generation under way and ends its stream', { timeout: 30_000 }, async () => {
+test('closing the server stops a generation under way and ends its stream with an error event', { timeout: 30_000 }, async () => {
   const model = new HeldModel(['Once'], [' more']);
   const api = await startHarness({ chatModel: model });
   try {
     const response = await api.post('/v1/chat/completions', { model: 'cairn', messages: [user('Tell me a story.')], stream: true });
-    await model.reached('start 1');
-    const body = response.text();
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('Once')) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, 'the stream went on until the model was held');
+      text += decoder.decode(value, { stream: true });
+    }
     await api.server.close();
     assert.equal(model.results[0]!.stopReason, 'aborted');
-    const text = await body.catch(() => '');
-    assert.doesNotMatch(text, /more/);
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += decoder.decode(read.value, { stream: true });
+    const events = parseSse(text);
+    assert.equal(streamedText(events), 'Once');
+    assert.equal(events.at(-1), '[DONE]');
+    assert.equal((events.at(-2) as OpenAiError).error.code, 'server_closing');
   } finally {
     await api.close();
   }

@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { Library } from '../../app/store/index.ts';
 import { tempDir } from '../support/corpus.ts';
-import type { OpenAiError } from './support.ts';
+import { startChatServer } from '../llm/chat-server.ts';
+import { parseSse, streamedText, type OpenAiError } from './support.ts';
 
 const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
 
@@ -92,6 +94,52 @@ test('cairn serve --api prints a URL and token, serves the API, and exits 0 on S
     third.child.kill('SIGTERM');
   }
   assert.equal(await third.exited, 0);
+});
+
+test('SIGTERM while an answer streams: the stream ends with an OpenAI error event and [DONE], not silence', { timeout: 120_000 }, async () => {
+  // The chat model is a server that sends one piece of its answer and then nothing: the answer is
+  // under way, deterministically, when the signal comes.
+  const chatServer = await startChatServer();
+  const db = join(tempDir(), 'library.db');
+  const library = Library.open(db);
+  library.settings.set('chat-model', { type: 'openai', baseUrl: chatServer.baseUrl, model: 'stall' });
+  library.close();
+  const served = await serve(db);
+  let signalled = false;
+  try {
+    const response = await fetch(`${served.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'cairn', messages: [{ role: 'user', content: 'Tell me a story.' }], stream: true }),
+    });
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('Hello')) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, `the stream went on until the model stalled: ${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    served.child.kill('SIGTERM');
+    signalled = true;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    const events = parseSse(text);
+    assert.equal(streamedText(events), 'Hello');
+    assert.equal(events.at(-1), '[DONE]');
+    assert.deepEqual((events.at(-2) as OpenAiError).error, {
+      message: 'The server is shutting down: the answer was cut short.', type: 'server_error', param: null, code: 'server_closing',
+    });
+  } finally {
+    if (!signalled) served.child.kill('SIGTERM');
+    await chatServer.close();
+  }
+  assert.equal(await served.exited, 0);
+  assert.match(served.stderr(), /SIGTERM: stopping the server/);
 });
 
 test('cairn serve refuses other hosts, bad ports, bad tokens, and web mode (not there yet) with usage errors', () => {

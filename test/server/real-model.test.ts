@@ -57,3 +57,32 @@ test('a real GGUF model streams its answer over the API, piece by piece, ending 
     await engine.close();
   }
 });
+
+test('a retrieval answer with a small max_tokens fits a real model: the chat template is counted with its tokenizer', { timeout: 120_000 }, async (t) => {
+  const modelPath = requireShared(t, join(modelsDir, 'stories260K.gguf'));
+  if (!modelPath) return;
+  const { engine } = await chatEngine();
+  // A context the library's passages overfill, so that the prompt is packed up to its last token.
+  const contextSize = 1024;
+  engine.library.settings.set('chat-model', { type: 'gguf', modelPath, threads: 1, gpu: false, contextSize });
+  const server = await startApiServer({ engine, token: TOKEN, port: 0 });
+  try {
+    for (const maxTokens of [1, 4, 16]) {
+      const response = await fetch(`${server.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'cairn', messages: [{ role: 'user', content: 'filler' }], max_tokens: maxTokens, temperature: 0, cairn: { retrieval: true } }),
+      });
+      const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number }; cairn: { sources: unknown[] }; error?: { message: string } };
+      assert.equal(response.status, 200, `max_tokens ${maxTokens}: ${body.error?.message}`);
+      const { prompt_tokens: prompt, completion_tokens: completion } = body.usage;
+      assert.ok(body.cairn.sources.length > 0);
+      assert.ok(prompt + maxTokens <= contextSize, `max_tokens ${maxTokens}: a prompt of ${prompt} tokens leaves room for the answer`);
+      assert.ok(prompt > contextSize - maxTokens - 64, `max_tokens ${maxTokens}: the passages filled the context (${prompt} tokens)`);
+      assert.ok(completion >= 1 && completion <= maxTokens);
+    }
+  } finally {
+    await server.close();
+    await engine.close();
+  }
+});

@@ -121,6 +121,10 @@ export class HeldModel implements ChatModel {
     return text.match(/\S+/g)?.length ?? 0;
   }
 
+  countPromptTokens(messages: ChatMessage[]): number {
+    return messages.reduce((sum, m) => sum + this.countTokens(m.content) + 8, 0);
+  }
+
   /** Lets every held generation, now and later, go on. */
   release(): void {
     this.released = true;

@@ -6,7 +6,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { Engine } from '../../app/engine.ts';
+import { MailService } from '../../app/sources/mail-service.ts';
+import { FileSecretStore } from '../../app/sources/secrets.ts';
 import { tempDir } from '../support/corpus.ts';
+import { IndexChild } from '../support/index-child.ts';
 import { Dovecot, requireDovecot, testMessage } from '../support/dovecot.ts';
 
 const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
@@ -92,4 +96,36 @@ test('cairn mail add, list, sync, search --folder, sync --watch, remove', async 
   assert.equal(JSON.parse(cairn(db, ['search', 'lighthouse', '--mode', 'bm25', '--json']).stdout).hits.length, 0);
   assert.equal(readFileSync(secrets, 'utf8').includes(PASSWORD), false, 'the secret left with the account');
   assert.equal(readFileSync(db).includes(PASSWORD), false);
+});
+
+test('a `cairn mail sync` killed while indexing leaves its queue, and the next `cairn mail sync` finishes it first', async (t) => {
+  const binary = requireDovecot(t);
+  if (!binary) return;
+  const server = await Dovecot.start(binary, [{ user: 'alice', password: PASSWORD }]);
+  t.after(() => server.stop());
+  const db = join(tempDir(), 'library.db');
+  const messages = 30;
+  for (let i = 1; i <= messages; i++) server.deliver(testMessage({ subject: `Queued ${i}`, body: `the pelican number${i}` }));
+  const add = cairn(db, ['mail', 'add', '--host', '127.0.0.1', '--port', String(server.port), '--user', 'alice', '--plain', '--password-stdin', '--folder', 'INBOX'], `${PASSWORD}\n`);
+  assert.equal(add.code, 0, add.stderr);
+
+  // The messages are fetched into the queue...
+  const engine = await Engine.open({ dbPath: db, embedder: null });
+  const fetchOnly = new MailService({ library: engine.library, secrets: new FileSecretStore(join(dirname(db), 'secrets.json')), index: async () => {} });
+  assert.equal((await fetchOnly.sync()).added, messages);
+  await engine.close();
+  // ...and the process indexing them is killed part of the way through.
+  const child = new IndexChild(db, 'index', { delayMs: 0, pauseAfter: 2 });
+  t.after(() => child.kill());
+  await child.until('the first batch is written', () => child.lines.includes('paused'));
+  child.kill();
+  assert.equal((await child.exited).code, null);
+  const before = JSON.parse(cairn(db, ['mail', 'list', '--json']).stdout) as { messages: number; pending: number }[];
+  assert.ok(before[0]!.pending > 0 && before[0]!.messages < messages, `killed part of the way: ${JSON.stringify(before)}`);
+
+  const sync = cairn(db, ['mail', 'sync']);
+  assert.equal(sync.code, 0, sync.stderr);
+  assert.match(sync.stderr, /Mail: 0 new, 0 removed/);
+  const after = JSON.parse(cairn(db, ['mail', 'list', '--json']).stdout) as { messages: number; pending: number }[];
+  assert.deepEqual(after.map((a) => [a.messages, a.pending]), [[messages, 0]]);
 });

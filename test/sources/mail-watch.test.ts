@@ -10,6 +10,7 @@ import { Engine } from '../../app/engine.ts';
 import { secretKey } from '../../app/sources/mail-account.ts';
 import { MailService } from '../../app/sources/mail-service.ts';
 import { MemorySecretStore } from '../../app/sources/secrets.ts';
+import { Library } from '../../app/store/index.ts';
 import { tempDir } from '../support/corpus.ts';
 import { Dovecot, requireDovecot, testMessage } from '../support/dovecot.ts';
 
@@ -158,4 +159,24 @@ test('a wrong password: a clear error on add, and a watcher stops with the reaso
   // Give a retry storm the chance to show in the server's log (backoff here starts at 100 ms).
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal((server.log().match(/auth failed/g) ?? []).length - failuresBefore, 1, 'exactly one login attempt');
+});
+
+test('an account removed by another process while it is watched: the watcher lets it go at its next change, and nothing fails', async (t) => {
+  const env = await setup(t);
+  if (!env) return;
+  const { server, engine, mail, waitFor, watch } = env;
+  server.deliver(testMessage({ subject: 'Before', body: 'an early ibis' }));
+  await mail.add({ host: '127.0.0.1', port: server.port, security: 'plain', user: 'alice', secret: PASSWORD, folders: ['INBOX'] });
+  const done = watch();
+  await waitFor((e) => e.state.state === 'watching', 'watching');
+  await eventually(engine, 'ibis', true);
+
+  const other = Library.open(engine.library.path);
+  other.transaction(() => other.mailboxes.removeAccount(mail.list()[0]!.sourceId));
+  other.close();
+  server.deliver(testMessage({ subject: 'After', body: 'a late kestrel' }));
+  await done; // the watcher ended by itself, without an error
+  assert.deepEqual(mail.list(), []);
+  assert.equal(engine.library.jobs.count(), 0, 'nothing queued for the removed account');
+  assert.equal(engine.library.db.prepare('SELECT count(*) FROM documents').pluck().get(), 0);
 });

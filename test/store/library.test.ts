@@ -46,7 +46,7 @@ test('a library from a newer Cairn, or a file that is not a database, is refused
 
   const garbage = tempDb();
   writeFileSync(garbage, 'this is not sqlite at all, just some text that is long enough to look like a header....');
-  assert.throws(() => Library.open(garbage), (e: unknown) => e instanceof CairnError && e.code === 'library-corrupt');
+  assert.throws(() => Library.open(garbage), (e: unknown) => e instanceof CairnError && e.code === 'not-a-library' && /not a database/.test(e.message));
 });
 
 test('deleting a document removes its chunks, children, full-text rows and vectors', () => {
@@ -112,7 +112,7 @@ test('path prefixes are exact folder boundaries', () => {
   }
 });
 
-test('the job queue hands each job out once and requeues jobs of a dead process', () => {
+test('the job queue hands each job out once, and a job claimed but not finished goes back when released', () => {
   const library = Library.open(tempDb());
   try {
     library.jobs.enqueue('file', { path: '/a' });
@@ -122,8 +122,9 @@ test('the job queue hands each job out once and requeues jobs of a dead process'
     const claimed = library.jobs.claim('file', 10);
     assert.equal(claimed.length, 2);
     assert.equal(library.jobs.claim('file', 10).length, 0, 'running jobs are not handed out again');
-    assert.equal(library.jobs.requeueRunning(), 2);
+    assert.equal(library.jobs.requeueDead(), 0, 'this process is alive: its jobs stay its own');
     library.jobs.done(claimed[0]!.id);
+    library.jobs.release([claimed[1]!.id]);
     assert.deepEqual(library.jobs.claim('file', 10).map((j) => JSON.parse(j.payload)), [{ path: '/b' }]);
   } finally {
     library.close();

@@ -48,6 +48,13 @@ export class ScriptedChatModel implements ChatModel {
     return text.match(/\S+/g)?.length ?? 0;
   }
 
+  /** A made-up chat template: TEMPLATE_TOKENS around each message. */
+  countPromptTokens(messages: ChatMessage[]): number {
+    return messages.reduce((sum, m) => sum + this.countTokens(m.content) + ScriptedChatModel.TEMPLATE_TOKENS, 0);
+  }
+
+  static readonly TEMPLATE_TOKENS = 8;
+
   async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
     const { onText, onThought, signal, ...rest } = options;
     this.calls.push({ messages: messages.map((m) => ({ ...m })), options: rest });

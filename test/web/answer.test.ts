@@ -10,7 +10,7 @@ import type { EngineOptions } from '../../app/engine.ts';
 import type { WebSearchSetting } from '../../app/web/index.ts';
 import { chatEngine } from '../chat/library.ts';
 import { ScriptedChatModel } from '../support/scripted-chat-model.ts';
-import { API_KEY, closedPortUrl, startWebServer, WEB_INJECTION, type WebTestServer } from './web-server.ts';
+import { API_KEY, closedPortUrl, onlyTestServer, startWebServer, WEB_INJECTION, type WebTestServer } from './web-server.ts';
 
 let server: WebTestServer;
 before(async () => {
@@ -33,8 +33,8 @@ async function webEngine(setting: (url: string) => WebSearchSetting, options: Pa
   const { engine } = await chatEngine({
     chatModel: model,
     webSecrets: { getSecret: (name) => (name.startsWith('web-search.') ? API_KEY : undefined) },
-    web: { deadlineMs: 4_000, fetch: { timeoutMs: 1_000 } },
     ...options,
+    web: { deadlineMs: 4_000, fetch: { timeoutMs: 1_000 }, addressPolicy: onlyTestServer, ...options.web },
   });
   engine.web.setProvider(setting(server.url));
   return { engine, model };

@@ -1,14 +1,18 @@
-// `cairn web …` and `cairn ask --web` as a user runs them, against the local provider and pages.
+// `cairn web …` and `cairn ask --web` as a user runs them, against the local provider and pages:
+// as a subprocess with the product's policy (pages on this machine refused), and in-process with a
+// test-only policy where a page must be read.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { SearchResponse } from '../../app/contract/index.ts';
+import { askRequest, streamAnswer } from '../../app/cli/ask.ts';
+import { runWebCommand } from '../../app/cli/web.ts';
+import { Engine } from '../../app/engine.ts';
 import { Library } from '../../app/store/index.ts';
-import { writeChatCorpus } from '../chat/library.ts';
+import { chatEngine, writeChatCorpus } from '../chat/library.ts';
 import { tempDir } from '../support/corpus.ts';
-import { API_KEY, closedPortUrl, startWebServer, type WebTestServer } from './web-server.ts';
+import { API_KEY, closedPortUrl, onlyTestServer, startWebServer, type WebTestServer } from './web-server.ts';
 
 const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
 const run = promisify(execFile);
@@ -24,13 +28,19 @@ async function cairn(db: string, args: string[], env: Record<string, string> = {
   }
 }
 
+/** The provider (and, in the in-process tests, the pages); `pages` stands for a private service on this machine. */
 let server: WebTestServer;
+let pages: WebTestServer;
 before(async () => {
   server = await startWebServer();
+  pages = await startWebServer();
 });
-after(() => server.close());
+after(async () => {
+  await server.close();
+  await pages.close();
+});
 
-test('cairn web set, search (results, pages read and skipped with reasons, then the cache) and save', async () => {
+test('cairn web set and search: the provider on 127.0.0.1 (the user\'s choice) is asked; results on this machine are skipped as refused, never read', async () => {
   const db = join(tempDir(), 'library.db');
   assert.match((await cairn(db, ['web'])).stdout, /not set up/);
   const noUrl = await cairn(db, ['web', 'set', 'searxng']);
@@ -40,30 +50,60 @@ test('cairn web set, search (results, pages read and skipped with reasons, then 
   assert.equal(set.code, 0, set.stderr);
   assert.match((await cairn(db, ['web'])).stdout, new RegExp(`SearXNG at ${server.url}/searxng`));
 
-  server.results = ['/article/trams', '/file.zip', '/loop/a'];
-  const before = server.requests.length;
+  // The results point at another local server: the page server stands for a private service.
+  server.results = [`${pages.url}/article/trams`, `http://2130706433:${new URL(pages.url).port}/article/funicular`];
+  const searches = server.requests.length;
   const search = await cairn(db, ['web', 'search', 'lisbon trams']);
   assert.equal(search.code, 0, search.stderr);
-  assert.match(search.stdout, /^SearXNG: 3 results/);
-  assert.match(search.stdout, new RegExp(`read +${server.url}/article/trams +"Lisbon trams"`));
-  assert.match(search.stdout, new RegExp(`skipped +${server.url}/file.zip .*not a web page or PDF \\(application/zip\\)`));
-  assert.match(search.stdout, new RegExp(`skipped +${server.url}/loop/a .*redirect loop`));
-  assert.match(search.stdout, /Best passages:\n {2}\[1\] Lisbon trams — 127\.0\.0\.1: /);
-  const used = server.requests.length - before;
+  assert.equal(server.requests.length, searches + 1, 'the provider was asked');
+  assert.match(search.stdout, /^SearXNG: 2 results/);
+  assert.match(search.stdout, new RegExp(`skipped +${pages.url}/article/trams +\\(skipped: refused: 127\\.0\\.0\\.1 is a loopback address\\)`));
+  assert.match(search.stdout, new RegExp(`skipped +http://127\\.0\\.0\\.1:${new URL(pages.url).port}/article/funicular +\\(skipped: refused: `));
+  assert.match(search.stdout, /No web page could be read/);
+  assert.deepEqual(pages.requests, [], 'no page was requested from this machine');
 
-  const again = await cairn(db, ['web', 'search', 'lisbon trams']);
-  assert.match(again.stdout, /^SearXNG \(from the cache\): 3 results/);
-  assert.match(again.stdout, /"Lisbon trams" \(read, cached\)/);
-  // The zip is remembered as skipped; the loop (a lasting failure too) as well.
-  assert.equal(server.requests.length - before, used, 'the second search asked nothing of the servers');
+  const save = await cairn(db, ['web', 'save', `${pages.url}/article/trams`]);
+  assert.equal(save.code, 1);
+  assert.match(save.stderr, /Cannot save .*refused: 127\.0\.0\.1 is a loopback address/);
+  assert.deepEqual(pages.requests, []);
+});
 
-  const save = await cairn(db, ['web', 'save', `${server.url}/article/trams`]);
-  assert.equal(save.code, 0, save.stderr);
-  assert.match(save.stdout, /Saved "Lisbon trams" \(\d+ chunks\) as document \d+\./);
-  const found = JSON.parse((await cairn(db, ['search', 'Remodelado', '--kind', 'web', '--json'])).stdout) as SearchResponse;
-  assert.equal(found.hits[0]?.kind, 'web');
-  assert.equal(found.hits[0]?.uri, `${server.url}/article/trams`);
-  assert.equal(found.hits[0]?.title, 'Lisbon trams');
+test('cairn web search and save print what was read and skipped, then use the cache (pages readable under a test-only policy)', async () => {
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: null, web: { addressPolicy: onlyTestServer } });
+  const run = async (args: string[]) => {
+    const lines: string[] = [];
+    const code = await runWebCommand(engine, args, {}, (line) => lines.push(line));
+    return { code, stdout: lines.join('\n') };
+  };
+  try {
+    engine.web.setProvider({ provider: 'searxng', baseUrl: `${server.url}/searxng` });
+    server.results = ['/article/trams', '/file.zip', '/loop/a'];
+    const before = server.requests.length;
+    const search = await run(['search', 'lisbon trams']);
+    assert.equal(search.code, 0);
+    assert.match(search.stdout, /^SearXNG: 3 results/);
+    assert.match(search.stdout, new RegExp(`read +${server.url}/article/trams +"Lisbon trams"`));
+    assert.match(search.stdout, new RegExp(`skipped +${server.url}/file.zip .*not a web page or PDF \\(application/zip\\)`));
+    assert.match(search.stdout, new RegExp(`skipped +${server.url}/loop/a .*redirect loop`));
+    assert.match(search.stdout, /Best passages:\n {2}\[1\] Lisbon trams — 127\.0\.0\.1: /);
+    const used = server.requests.length - before;
+
+    const again = await run(['search', 'lisbon trams']);
+    assert.match(again.stdout, /^SearXNG \(from the cache\): 3 results/);
+    assert.match(again.stdout, /"Lisbon trams" \(read, cached\)/);
+    // The zip is remembered as skipped; the loop (a lasting failure too) as well.
+    assert.equal(server.requests.length - before, used, 'the second search asked nothing of the servers');
+
+    const save = await run(['save', `${server.url}/article/trams`]);
+    assert.equal(save.code, 0);
+    assert.match(save.stdout, /Saved "Lisbon trams" \(\d+ chunks\) as document \d+\./);
+    const found = await engine.search({ query: 'Remodelado', filters: { kinds: ['web'] } });
+    assert.equal(found.hits[0]?.kind, 'web');
+    assert.equal(found.hits[0]?.uri, `${server.url}/article/trams`);
+    assert.equal(found.hits[0]?.title, 'Lisbon trams');
+  } finally {
+    await engine.close();
+  }
 });
 
 /** Runs cairn with `input` on stdin. */
@@ -99,6 +139,26 @@ test('cairn web key keeps the key in the secret store (not the library), and sea
   }
 });
 
+test('cairn web set with an unknown provider names it and lists the providers', async () => {
+  const db = join(tempDir(), 'library.db');
+  const bogus = await cairn(db, ['web', 'set', 'bogus']);
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /Unknown web search provider "bogus"; choose searxng \(with --url\), brave, tavily or duckduckgo\./);
+  const none = await cairn(db, ['web', 'set']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /cairn web set needs a provider: searxng \(with --url\), brave, tavily or duckduckgo\./);
+});
+
+test('no key for Brave: cairn web search says how to store one (cairn web key brave), not the internal name of the secret', async () => {
+  const db = join(tempDir(), 'library.db');
+  const env = { CAIRN_SECRETS: 'file', CAIRN_WEB_API_KEY: '' };
+  await cairn(db, ['web', 'set', 'brave', '--url', `${server.url}/brave`], env);
+  const search = await cairn(db, ['web', 'search', 'lisbon'], env);
+  assert.equal(search.code, 1);
+  assert.match(search.stdout, /Brave Search needs an API key: store it with `cairn web key brave` \(the key on stdin\), or set CAIRN_WEB_API_KEY\./);
+  assert.doesNotMatch(search.stdout + search.stderr, /web-search\./);
+});
+
 test('a bad key: cairn web search says so and exits 1', async () => {
   const db = join(tempDir(), 'library.db');
   await cairn(db, ['web', 'set', 'brave', '--url', `${server.url}/brave`]);
@@ -107,20 +167,38 @@ test('a bad key: cairn web search says so and exits 1', async () => {
   assert.match(search.stdout, /Brave Search refused the API key \(HTTP 401\)/);
 });
 
-test('cairn ask --web: web sources are listed with the library ones; offline, a notice and the library only', async () => {
+test('cairn ask --web: results on this machine are refused with a notice, and the answer comes from the library; offline, a notice too', async () => {
   const db = join(tempDir(), 'library.db');
   assert.equal((await cairn(db, ['add', writeChatCorpus()])).code, 0);
   await cairn(db, ['web', 'set', 'searxng', '--url', `${server.url}/searxng`]);
-  server.results = ['/article/trams'];
-  // No chat model here: ask shows what was found, web pages included.
+  server.results = [`${pages.url}/article/trams`];
+  // No chat model here: ask shows what was found.
   const ask = await cairn(db, ['ask', '--web', 'What colour are the Lisbon trams?']);
-  assert.match(ask.stdout, new RegExp(`\\[\\d+\\] Lisbon trams — web, 127\\.0\\.0\\.1, ${server.url}/article/trams`));
+  assert.match(ask.stderr, /\(No web page could be read \(127\.0\.0\.1: refused: 127\.0\.0\.1 is a loopback address\); answered from your library only\.\)/);
   assert.match(ask.stdout, /tips\.md/);
-  assert.doesNotMatch(ask.stderr, /Web search not used/);
+  assert.doesNotMatch(ask.stdout, /— web, /);
+  assert.deepEqual(pages.requests, []);
 
   await cairn(db, ['web', 'set', 'searxng', '--url', await closedPortUrl()]);
   const offline = await cairn(db, ['ask', '--web', 'What colour are the Lisbon trams?']);
   assert.match(offline.stderr, /\(Web search not used: SearXNG cannot be reached \(ECONNREFUSED\)\. Answered from your library only\.\)/);
   assert.match(offline.stdout, /tips\.md/);
   assert.doesNotMatch(offline.stdout, /— web, /);
+});
+
+test('ask --web lists web sources with the library ones (pages readable under a test-only policy)', async () => {
+  const { engine } = await chatEngine({ web: { addressPolicy: onlyTestServer } });
+  try {
+    engine.web.setProvider({ provider: 'searxng', baseUrl: `${server.url}/searxng` });
+    server.results = ['/article/trams'];
+    let stdout = '';
+    let stderr = '';
+    const printer = { out: (text: string) => void (stdout += text), err: (text: string) => void (stderr += text), tty: false };
+    await streamAnswer(engine, askRequest('What colour are the Lisbon trams?', { web: true }, undefined), new AbortController().signal, printer);
+    assert.match(stdout, new RegExp(`\\[\\d+\\] Lisbon trams — web, 127\\.0\\.0\\.1, ${server.url}/article/trams`));
+    assert.match(stdout, /tips\.md/);
+    assert.doesNotMatch(stderr, /Web search not used|No web page could be read/);
+  } finally {
+    await engine.close();
+  }
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fetchPage, readPage, USER_AGENT, type FetchLimits } from '../../app/web/index.ts';
-import { closedPortUrl, startWebServer, type WebTestServer } from './web-server.ts';
+import { closedPortUrl, onlyTestServer, startWebServer, type WebTestServer } from './web-server.ts';
 
 let server: WebTestServer;
 before(async () => {
@@ -10,7 +10,10 @@ before(async () => {
 after(() => server.close());
 
 const limits: FetchLimits = { timeoutMs: 2_000, maxBytes: 256 * 1024, maxRedirects: 3 };
-const read = async (path: string, l: Partial<FetchLimits> = {}) => readPage(await fetchPage(`${server.url}${path}`, { ...limits, ...l }));
+/** The test server's pages, readable under the test-only address policy (the product reads public addresses only). */
+const fetchTest = (url: string, l: Partial<FetchLimits> = {}, signal?: AbortSignal) =>
+  fetchPage(url, { limits: { ...limits, ...l }, addressPolicy: onlyTestServer, ...(signal ? { signal } : {}) });
+const read = async (path: string, l: Partial<FetchLimits> = {}) => readPage(await fetchTest(`${server.url}${path}`, l));
 
 test('an article is read with its title and text; navigation and footer left out; plain User-Agent, no cookies', async () => {
   const page = await read('/article/trams');
@@ -37,6 +40,18 @@ test('scripts, styles and hidden text (hidden, aria-hidden, hiding inline styles
   }
 });
 
+test('a compressed page (gzip or brotli) is read; an encoding that was not asked for is skipped with the reason', async () => {
+  for (const encoding of ['gzip', 'br']) {
+    const page = await read(`/compressed?encoding=${encoding}`);
+    assert.ok(page.ok, JSON.stringify(page));
+    assert.match(page.sections.map((s) => s.text).join('\n'), /Bica funicular opened in 1892/, encoding);
+  }
+  assert.match(server.requests.findLast((r) => r.path.startsWith('/compressed'))!.headers['accept-encoding'] ?? '', /gzip/);
+  const odd = await read('/compressed?encoding=zstd');
+  assert.equal(!odd.ok && odd.code, 'unsupported');
+  assert.match(!odd.ok ? odd.reason : '', /zstd/);
+});
+
 test('a slow page times out with a reason, well before the page would have answered', async () => {
   const started = Date.now();
   const page = await read('/slow', { timeoutMs: 300 });
@@ -47,7 +62,7 @@ test('a slow page times out with a reason, well before the page would have answe
 });
 
 test('a huge page is read only up to the size cap, and the download stops there', async () => {
-  const fetched = await fetchPage(`${server.url}/huge`, { ...limits, maxBytes: 200_000 });
+  const fetched = await fetchTest(`${server.url}/huge`, { maxBytes: 200_000 });
   assert.ok(fetched.ok);
   assert.equal(fetched.ok && fetched.truncated, true);
   assert.equal(fetched.ok && fetched.bytes.byteLength, 200_000);
@@ -59,18 +74,18 @@ test('a huge page is read only up to the size cap, and the download stops there'
 });
 
 test('redirects are followed by hand and counted; a loop is detected; too many are refused; cookies are not sent back', async () => {
-  const chained = await fetchPage(`${server.url}/chain/1`, limits);
+  const chained = await fetchTest(`${server.url}/chain/1`);
   assert.ok(chained.ok);
   assert.equal(chained.url, `${server.url}/article/trams`);
   const followed = server.requests.filter((r) => r.path.startsWith('/chain/') || r.path === '/article/trams').slice(-3);
   assert.deepEqual(followed.map((r) => r.path), ['/chain/1', '/chain/2', '/article/trams']);
   assert.ok(followed.every((r) => r.headers.cookie === undefined), 'the cookie set by /chain/1 is not sent');
 
-  const loop = await fetchPage(`${server.url}/loop/a`, limits);
+  const loop = await fetchTest(`${server.url}/loop/a`);
   assert.equal(!loop.ok && loop.code, 'redirect-loop');
   assert.match(!loop.ok ? loop.reason : '', /loop back to .*\/loop\/a/);
 
-  const tooMany = await fetchPage(`${server.url}/chain/1`, { ...limits, maxRedirects: 1 });
+  const tooMany = await fetchTest(`${server.url}/chain/1`, { maxRedirects: 1 });
   assert.equal(!tooMany.ok && tooMany.code, 'redirects');
 });
 
@@ -80,9 +95,9 @@ test('a file that is neither a web page nor a PDF is skipped with the reason; er
   assert.match(!zip.ok ? zip.reason : '', /application\/zip/);
   const missing = await read('/missing');
   assert.equal(!missing.ok && missing.reason, 'HTTP 404');
-  const dead = await fetchPage(`${await closedPortUrl()}/x`, limits);
+  const dead = await fetchTest(`${await closedPortUrl()}/x`);
   assert.equal(!dead.ok && dead.code, 'unreachable');
-  const bad = await fetchPage('file:///etc/passwd', limits);
+  const bad = await fetchTest('file:///etc/passwd');
   assert.equal(!bad.ok && bad.code, 'bad-url');
 });
 
@@ -97,6 +112,6 @@ test('a PDF is read with the library PDF reader, page by page; one over the cap 
 });
 
 test('the overall deadline stops a page read and says so', async () => {
-  const fetched = await fetchPage(`${server.url}/slow`, { ...limits, timeoutMs: 5_000 }, AbortSignal.timeout(200));
+  const fetched = await fetchTest(`${server.url}/slow`, { timeoutMs: 5_000 }, AbortSignal.timeout(200));
   assert.equal(!fetched.ok && fetched.code, 'deadline');
 });

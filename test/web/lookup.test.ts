@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Engine } from '../../app/engine.ts';
 import { tempDir } from '../support/corpus.ts';
-import { startWebServer, type WebTestServer } from './web-server.ts';
+import { onlyTestServer, startWebServer, type WebTestServer } from './web-server.ts';
 
 let server: WebTestServer;
 before(async () => {
@@ -12,7 +12,7 @@ before(async () => {
 after(() => server.close());
 
 test('a result that cannot be read gives its place to the next one, until enough pages are read', async () => {
-  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: null, web: { pages: 1, fetch: { timeoutMs: 2_000 } } });
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: null, web: { pages: 1, fetch: { timeoutMs: 2_000 }, addressPolicy: onlyTestServer } });
   try {
     engine.web.setProvider({ provider: 'searxng', baseUrl: `${server.url}/searxng` });
     server.results = ['/file.zip', '/missing', '/article/trams', '/article/funicular'];

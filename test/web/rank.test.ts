@@ -43,3 +43,14 @@ test('nothing to rank gives nothing', async () => {
   assert.deepEqual(await rankChunks('anything', []), []);
   assert.deepEqual(await rankChunks('zzzz qqqq', pages), []);
 });
+
+test('web pages are normalised like the library: full-width letters and digits are found by their plain form', async () => {
+  const fullWidth: PageText[] = [
+    ...pages,
+    { url: 'https://d.example/models', title: '模型', sections: [{ text: '我们测试了ＧＰＴ４模型，２２号交报告。', headingPath: [] }] },
+  ];
+  for (const question of ['gpt4', 'ＧＰＴ４', 'the 22']) {
+    const ranked = await rankChunks(question, fullWidth);
+    assert.equal(ranked[0]?.url, 'https://d.example/models', question);
+  }
+});

@@ -1,0 +1,64 @@
+// (r) Memory that must come back: the engine's RSS after ingesting 100,000 chunks through the
+// whole pipeline (scan, extraction workers, chunking, SQLite writes, vectors from a bag-of-words
+// embedder: the store's costs, not a model's), and how much RSS grows over 3,000 hybrid searches
+// with filters once the process is warm (target < 20 MB: nothing a search does may be kept).
+// Every statement prepared per call used to keep a few KB for good (see native/sqlite.ts).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SearchFilters } from '../../app/contract/index.ts';
+import { Engine } from '../../app/engine.ts';
+import { preparedStatements } from '../../native/sqlite.ts';
+import { FakeEmbedder } from '../support/fake-embedder.ts';
+import { benchDir, writeNotes } from './folders.ts';
+import { atMost, info, report, seconds } from './report.ts';
+import { benchScale } from './scale.ts';
+import { TextSource } from './synthetic.ts';
+
+const MB = 1024 * 1024;
+const SEARCHES = 3_000;
+const scale = benchScale();
+const notes = benchDir('memory-notes');
+const work = benchDir('memory-db');
+const rss = () => process.memoryUsage().rss;
+try {
+  const text = new TextSource(31);
+  // Four paragraphs of ~1,400 characters: about five chunks of the 384-token budget a note.
+  const files = Math.ceil(scale.memoryChunks / 5);
+  writeNotes(notes, text, files, () => 4, 1_400);
+  const engine = await Engine.open({ dbPath: join(work, 'library.db'), embedder: new FakeEmbedder() });
+  try {
+    const opened = rss();
+    let started = performance.now();
+    engine.add([notes]);
+    const ingest = await engine.index();
+    const ingestSeconds = seconds(started);
+    const afterIngest = rss();
+    const label = `${(ingest.chunks / 1000).toFixed(0)}k`;
+    console.log(`ingested ${ingest.filesDone} files, ${ingest.chunks} chunks in ${ingestSeconds.toFixed(1)} s (${text.origin})`);
+    console.log(`RSS ${(opened / MB).toFixed(0)} MB with the engine open, ${(afterIngest / MB).toFixed(0)} MB after ingesting; ${preparedStatements(engine.library.db)} statements prepared`);
+
+    const queries = text.queries(200);
+    const sourceIds = engine.library.sources.list().map((s) => s.id);
+    const filters: SearchFilters[] = [{}, { kinds: ['file'] }, { sourceIds }, { pathPrefix: join(notes, 'folder1') }];
+    const search = (i: number) => engine.search({ query: queries[i % queries.length]!, mode: 'hybrid', k: 10, filters: filters[i % filters.length]! });
+    for (let i = 0; i < 300; i++) await search(i); // warm-up: statements, sign index, page cache
+    const warm = rss();
+    const preparedWarm = preparedStatements(engine.library.db);
+    started = performance.now();
+    for (let i = 0; i < SEARCHES; i++) await search(i + 300);
+    const searchSeconds = seconds(started);
+    const growth = (rss() - warm) / MB;
+    console.log(`${SEARCHES} hybrid searches in ${searchSeconds.toFixed(1)} s: RSS ${(warm / MB).toFixed(0)} -> ${(rss() / MB).toFixed(0)} MB; statements prepared meanwhile: ${preparedStatements(engine.library.db) - preparedWarm}`);
+
+    report([
+      info(`(r) RSS after ingesting ${label} chunks`, afterIngest / MB, 'MB'),
+      info(`(r) RSS growth while ingesting ${label} chunks`, (afterIngest - opened) / MB, 'MB'),
+      atMost(`(r) RSS growth over ${SEARCHES.toLocaleString('en-US')} hybrid searches @${label}`, growth, 'MB', 20),
+    ]);
+  } finally {
+    await engine.close();
+  }
+} finally {
+  rmSync(notes, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+}
