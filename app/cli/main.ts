@@ -1,6 +1,6 @@
 // The `cairn` command: the engine in-process, driven from the terminal.
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { getSystemErrorMessage } from 'node:util';
 import { CairnError, SearchMode, type LibraryStatus, type SearchFilters } from '../contract/index.ts';
 import { Engine } from '../engine.ts';
@@ -129,12 +129,7 @@ async function main(argv: string[]): Promise<number> {
     for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
     return checks.every((c) => c.ok) ? 0 : 1;
   }
-  const dbPath = resolveLibraryPath(values.db);
-  try {
-    return await run(dbPath, command, args, values);
-  } catch (error) {
-    throw libraryFolderError(error, dbPath) ?? error;
-  }
+  return run(resolveLibraryPath(values.db), command, args, values);
 }
 
 async function run(dbPath: string, command: string, args: string[], values: Values): Promise<number> {
@@ -292,14 +287,6 @@ function systemError(error: unknown): (Error & { errno: number; syscall: string;
   return error instanceof Error && typeof (error as { errno?: unknown }).errno === 'number' && typeof (error as { syscall?: unknown }).syscall === 'string'
     ? (error as Error & { errno: number; syscall: string; path?: string })
     : null;
-}
-
-/** The library's folder could not be made (no rights, a file in the way, a read-only disk): said so, plainly. */
-function libraryFolderError(error: unknown, dbPath: string): CairnError | null {
-  const failure = systemError(error);
-  const folder = dirname(resolve(dbPath));
-  if (!failure || failure.syscall !== 'mkdir' || failure.path === undefined || resolve(failure.path) !== folder) return null;
-  return new CairnError('library-folder', `Cannot create the library's folder ${folder}: ${getSystemErrorMessage(failure.errno)}. Choose another place with --db FILE or $CAIRN_DB.`, { cause: error });
 }
 
 /**

@@ -477,11 +477,14 @@ function hashFile(path: string): Promise<string> {
 }
 
 function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
+  // What its reader would make, also when it cannot be read (not its parent's kind).
+  const kind = documentKind(child);
   return {
     ...parent,
     uri: `${parent.uri}#${child.key}`,
-    // What its reader would make, also when it cannot be read (not its parent's kind).
-    kind: documentKind(child),
+    kind,
+    // A message inside a file (an mbox) is not dated by the file's modification time.
+    date: kind === 'email' && parent.kind === 'file' ? null : parent.date,
     title: child.name,
     mime: child.mime ?? null,
     size: child.bytes.byteLength,
