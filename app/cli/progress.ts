@@ -17,7 +17,7 @@ export class ProgressLine {
       this.out.write(`${event.status === 'failed' ? 'failed ' : 'skipped'}  ${event.uri}: ${event.reason}\n`);
       return;
     }
-    this.draw(event);
+    if (event.type === 'progress') this.draw(event);
   };
 
   private draw(p: IngestProgress): void {

@@ -6,6 +6,7 @@ import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
+import { DocumentListing } from './document-listing.ts';
 import { JobQueue } from './jobs.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
@@ -16,6 +17,7 @@ import { SourceRepository } from './sources.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
+export type { ChunkRecord, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobKind } from './jobs.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
@@ -34,6 +36,8 @@ export class Library {
   readonly db: SqliteDatabase;
   readonly conversations: ConversationRepository;
   readonly documents: DocumentRepository;
+  /** Documents as a UI browses them (pages, detail, problems). */
+  readonly listing: DocumentListing;
   readonly jobs: JobQueue;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
@@ -47,6 +51,7 @@ export class Library {
     this.db = db;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
+    this.listing = new DocumentListing(db);
     this.jobs = new JobQueue(db);
     this.mailboxes = new MailboxRepository(db);
     this.models = new ModelRepository(db);
