@@ -311,7 +311,8 @@ export function isMethodName(name: string): name is MethodName {
 }
 
 type GroupOf<N extends string> = N extends `${infer G}.${string}` ? G : never;
-type CallOf<M extends MethodName> = object extends ParamsOf<M> ? (params?: ParamsOf<M>) => Promise<ResultOf<M>> : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+// Params may be left out when every field is optional.
+type CallOf<M extends MethodName> = Record<never, never> extends ParamsOf<M> ? (params?: ParamsOf<M>) => Promise<ResultOf<M>> : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
 
 /** The client: `api.documents.list({...})` for the method 'documents.list', typed from the table. */
 export type CairnApi = {
