@@ -94,7 +94,7 @@ test('cairn serve --api prints a URL and token, serves the API, and exits 0 on S
   assert.equal(await third.exited, 0);
 });
 
-test('cairn serve refuses other hosts, bad ports, bad tokens, and web mode (not there yet) with usage errors', () => {
+test('cairn serve refuses other hosts, bad ports and bad tokens with usage errors', () => {
   const db = join(tempDir(), 'library.db');
   const run = (...args: string[]) => spawnSync(process.execPath, [main, '--db', db, 'serve', ...args], { encoding: 'utf8', timeout: 60_000 });
   const cases: [string[], RegExp][] = [
@@ -102,7 +102,7 @@ test('cairn serve refuses other hosts, bad ports, bad tokens, and web mode (not 
     [['--api', '--port', 'eighty'], /--port must be a port number/],
     [['--api', '--port', '70000'], /--port must be a port number/],
     [['--api', '--token', 'short'], /16 to 512 printable characters/],
-    [[], /cairn serve --api` starts the OpenAI-compatible local API/],
+    [['--host', '192.168.1.2'], /listens on 127\.0\.0\.1 only/],
   ];
   for (const [args, message] of cases) {
     const result = run(...args);
