@@ -11,6 +11,7 @@ import { isMainThread, parentPort as workerParent, type MessagePort as NodeMessa
 import { CairnError } from '../contract/index.ts';
 import { HostToEngine, type EngineToHost } from '../contract/wire.ts';
 import { resolveLibraryPath } from '../store/index.ts';
+import { LocalApiSwitch } from './local-api.ts';
 import { electronPortChannel, nodePortChannel, serveChannel, type ElectronPortLike, type EngineChannel } from './channel.ts';
 import { Service } from './service.ts';
 
@@ -57,6 +58,7 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, 'no-watch': { type: 'boolean' } }, strict: false });
   const waiting: EngineChannel[] = [];
   let service: Service | null = null;
+  let localApi: LocalApiSwitch | null = null;
   let stopping = false;
   parent.onMessage((raw, port) => {
     const message = HostToEngine.safeParse(raw);
@@ -67,6 +69,7 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
     } else if (message.data.type === 'shutdown' && !stopping) {
       stopping = true;
       void (async () => {
+        await localApi?.close();
         await service?.close();
         parent.post({ type: 'stopped' });
         process.exit(0);
@@ -84,5 +87,10 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
     return;
   }
   for (const port of waiting.splice(0)) serveChannel(port, service);
+  // The OpenAI-compatible local API runs while the setting says so.
+  const api = new LocalApiSwitch(service, (error) => console.error('cairn engine: local API:', error));
+  localApi = api;
+  service.host.onSettingsChanged(() => void api.apply());
+  await api.apply();
   parent.post({ type: 'ready', pid: process.pid, dbPath: service.host.engine.library.path });
 }

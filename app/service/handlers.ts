@@ -183,9 +183,17 @@ export function createHandlers(host: EngineHost): ServiceParts {
     'models.hardware': () => engine.hardware(),
 
     'settings.get': () => readSettings(engine),
-    'settings.update': (patch) => updateSettings(engine, patch),
+    'settings.update': (patch) => {
+      const settings = updateSettings(engine, patch);
+      host.settingsChanged();
+      return settings;
+    },
     'settings.setWebKey': ({ provider, key }) => storeWebKey(engine, provider, key),
-    'settings.newApiToken': () => replaceApiToken(engine),
+    'settings.newApiToken': () => {
+      const settings = replaceApiToken(engine);
+      host.settingsChanged();
+      return settings;
+    },
   };
   return { handlers, answers, models };
 }

@@ -69,6 +69,7 @@ export class EngineHost {
   private readonly indexer: BackgroundIndex;
   /** Mail accounts being watched, each with the controller that stops it. */
   private readonly mailWatchers = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  private readonly settingsListeners = new Set<() => void>();
   private sourcesTimer: NodeJS.Timeout | null = null;
   private lastSources = '';
   private closed = false;
@@ -122,6 +123,16 @@ export class EngineHost {
         // One listener's failure (a closed channel) must not keep the event from the others.
       }
     }
+  }
+
+  /** Listens for settings changed through the contract (e.g. to switch the local API); returns a function that stops. */
+  onSettingsChanged(listener: () => void): () => void {
+    this.settingsListeners.add(listener);
+    return () => this.settingsListeners.delete(listener);
+  }
+
+  settingsChanged(): void {
+    for (const listener of this.settingsListeners) listener();
   }
 
   /** Indexes what is queued, in the background; says whether a run started now (else one is under way and runs again). */

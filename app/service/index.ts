@@ -7,4 +7,5 @@ export { Dispatcher, type CallOutcome } from './dispatcher.ts';
 export { createHandlers, type Handler, type Handlers } from './handlers.ts';
 export { EngineHost, type HostOptions } from './host.ts';
 export { runEngineProcess } from './engine-process.ts';
+export { LocalApiSwitch } from './local-api.ts';
 export { Service, type ServiceOptions } from './service.ts';

@@ -9,7 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { AnswerEvent, EngineEvent, SourceStatus } from '../../app/contract/index.ts';
 import { CairnError } from '../../app/contract/index.ts';
 import { ModelManager } from '../../app/llm/index.ts';
-import { nodePortChannel, serveChannel } from '../../app/service/index.ts';
+import { LocalApiSwitch, nodePortChannel, serveChannel } from '../../app/service/index.ts';
 import { MemorySecretStore } from '../../app/sources/index.ts';
 import { writeChatCorpus } from '../chat/library.ts';
 import { startFileServer } from '../llm/file-server.ts';
@@ -186,6 +186,33 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     assert.notEqual(token.apiToken, initial.apiToken);
     assert.equal((await api.settings.get()).apiToken, token.apiToken, 'kept');
     assert.equal((await api.settings.update({ web: null })).web.provider, null);
+  });
+
+  test('the local API runs while its setting is on, with the current token', async () => {
+    const { api } = c.client;
+    const errors: unknown[] = [];
+    const localApi = new LocalApiSwitch(c.service, (error) => errors.push(error));
+    const stop = c.service.host.onSettingsChanged(() => void localApi.apply());
+    try {
+      await localApi.apply();
+      assert.equal(localApi.baseUrl, null, 'off by default');
+      const on = await api.settings.update({ localApi: { enabled: true, port: 0 } });
+      await localApi.apply();
+      assert.ok(localApi.baseUrl);
+      const models = await fetch(`${localApi.baseUrl}/models`, { headers: { authorization: `Bearer ${on.apiToken}` } });
+      assert.equal(models.status, 200);
+      const renewed = await api.settings.newApiToken();
+      await localApi.apply();
+      assert.equal((await fetch(`${localApi.baseUrl}/models`, { headers: { authorization: `Bearer ${on.apiToken}` } })).status, 401, 'the old token no longer works');
+      assert.equal((await fetch(`${localApi.baseUrl}/models`, { headers: { authorization: `Bearer ${renewed.apiToken}` } })).status, 200);
+      await api.settings.update({ localApi: { enabled: false } });
+      await localApi.apply();
+      assert.equal(localApi.baseUrl, null);
+      assert.deepEqual(errors, []);
+    } finally {
+      stop();
+      await localApi.close();
+    }
   });
 
   test('models: list, choose a chat server, pull with a failure event, choose an embedding server and re-embed in the background', async () => {
