@@ -74,4 +74,3 @@ export class AnswerRunner {
   }
 }
 
-export type { ChatService };

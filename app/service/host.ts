@@ -9,7 +9,7 @@ import { ModelManager } from '../llm/index.ts';
 export interface HostOptions {
   /** Watch folders and mailboxes while open (the app); off for tests that drive everything by hand. Default true. */
   live?: boolean;
-  /** How often source states are compared to push a `sources` event when one changed. Default 500 ms. */
+  /** How often source states are compared to push a `sources` event when one changed. Default 1 s. */
   sourcesPollMs?: number;
   /** The models directory and catalog (tests give their own). */
   models?: ModelManager;
@@ -94,7 +94,7 @@ export class EngineHost {
   }
 
   private async start(): Promise<void> {
-    const pollMs = this.options.sourcesPollMs ?? 500;
+    const pollMs = this.options.sourcesPollMs ?? 1000;
     this.lastSources = JSON.stringify(this.engine.sources());
     this.sourcesTimer = setInterval(() => this.pushSources(), pollMs);
     this.sourcesTimer.unref();

@@ -41,6 +41,22 @@ export class EventLog {
     return new Promise((resolve) => this.waiters.push({ test, resolve }));
   }
 
+  /** The first event from the `from`-th on (0-based) that passes `test`, received or still to come. */
+  after(from: number, test: (event: EngineEvent) => boolean): Promise<EngineEvent> {
+    const seen = this.events.slice(from).find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+
+  /** Re-checks `done` after each event that passes `test` until it holds (no timing: driven by events). */
+  async until(test: (event: EngineEvent) => boolean, done: () => Promise<boolean>): Promise<void> {
+    for (;;) {
+      const mark = this.events.length;
+      if (await done()) return;
+      await this.after(mark, test);
+    }
+  }
+
   /** Waits for an event that comes after those received so far. */
   next(test: (event: EngineEvent) => boolean): Promise<EngineEvent> {
     return new Promise((resolve) => this.waiters.push({ test, resolve }));
