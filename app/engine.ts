@@ -251,8 +251,10 @@ export class Engine {
     const path = resolve(rawPath);
     return this.library.transaction(() => {
       this.library.jobs.dropFileJobsUnder(path);
+      // Documents first: removing their source would take them along (cascade) and leave nothing to count.
+      const removed = this.library.documents.removeUnder(path);
       this.library.sources.removeUnder(path);
-      return this.library.documents.removeUnder(path);
+      return removed;
     });
   }
 

@@ -2,7 +2,7 @@
 // documents, sources, mail, search, conversations, answers, models, settings), the events they
 // cause, and malformed messages refused with a clear error while the engine keeps serving.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
@@ -15,6 +15,7 @@ import { writeChatCorpus } from '../chat/library.ts';
 import { startFileServer } from '../llm/file-server.ts';
 import { HeldModel } from '../server/support.ts';
 import { tempDir } from '../support/corpus.ts';
+import { modelsDir } from '../support/shared.ts';
 import { startEmbeddingServer } from '../support/embedding-server.ts';
 import { ScriptedChatModel } from '../support/scripted-chat-model.ts';
 import { connectService, indexingDone, type Connected } from './support.ts';
@@ -59,6 +60,16 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     const found = await api.search.query({ query: 'terminated thirty days', k: 3 });
     assert.equal(found.hits[0]?.title, 'Contract');
     assert.equal(found.mode, 'bm25');
+
+    // A single file added and removed again; library.index with nothing queued just runs.
+    const extra = join(tempDir(), 'extra.md');
+    writeFileSync(extra, '# Extra\n\nA note about kayaks.\n');
+    await api.library.add({ paths: [extra] });
+    await c.log.next(indexingDone);
+    assert.equal((await api.search.query({ query: 'kayaks', k: 1 })).hits.length, 1);
+    assert.deepEqual(await api.library.remove({ path: extra }), { removed: 1 });
+    assert.equal((await api.search.query({ query: 'kayaks', k: 1 })).hits.length, 0);
+    assert.equal(typeof (await api.library.index()).started, 'boolean');
   });
 
   test('documents: pages with sorting and filters, detail with chunks, problems paged, re-index one', async () => {
@@ -236,6 +247,20 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     } finally {
       await files.close();
     }
+
+    const gguf = join(modelsDir, 'stories260K.gguf');
+    if (existsSync(gguf)) {
+      const imported = await api.models.import({ path: gguf });
+      assert.equal(imported.status, 'ready');
+      assert.deepEqual((await api.models.list()).models.map((m) => m.name), ['stories260K.gguf']);
+      assert.equal((await api.models.useChat({ type: 'file', model: 'stories260K.gguf' })).chat?.name, 'stories260K.gguf');
+      assert.equal((await api.models.remove({ name: 'stories260K.gguf' })).removed.length, 1);
+    } else if (process.env.CI) {
+      throw new Error(`MISSING TEST DATA: ${gguf}`);
+    }
+    const catalog = await api.models.catalog();
+    assert.ok(catalog.models.some((m) => m.id === catalog.recommendation.embedding.id));
+    assert.equal(catalog.hardware.cpuCores, (await api.models.hardware()).cpuCores);
 
     const server = await startEmbeddingServer();
     try {
