@@ -48,8 +48,9 @@ Commands:
       --web                 also search the web for this question (see: web)
   chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
-  serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
-      --port N              port (default 22476; 0 picks a free one)   --token T  use this token
+  serve                   the Cairn window in your browser, on 127.0.0.1 (prints the address to open)
+      --api                 also the OpenAI-compatible local API (prints its URL and token)
+      --port N              port (default 22476; 0 picks a free one)   --token T  use this API token
 ${MAIL_USAGE}
   folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
   folders [list] [--json] watched folders with their state;  folders remove <path>
@@ -135,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
 async function run(dbPath: string, command: string, args: string[], values: Values): Promise<number> {
   // Without the engine: listing or fetching models must not load the embedding model.
   if (command === 'models') return runModelsCommand(dbPath, args, values, values.json ? console.log : (line) => console.log(terminalLine(line)));
+  // Web mode runs the engine as a service (events, background work, watched sources); own SIGINT/SIGTERM handling.
+  if (command === 'serve') return runServeCommand(dbPath, args, values);
 
   const progress = new ProgressLine();
   // How other processes see this one (e.g. naming the watcher when a second one is refused).
@@ -144,8 +147,6 @@ async function run(dbPath: string, command: string, args: string[], values: Valu
     // Own Ctrl-C handling: the first stops the answer, a second exits.
     return await runChatCommand(engine, command, args, values).finally(() => engine.close());
   }
-  // Own SIGINT/SIGTERM handling: both stop the server cleanly.
-  if (command === 'serve') return await runServeCommand(engine, args, values).finally(() => engine.close());
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(130);
