@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import {
   CairnError,
+  ChatSettings,
   type EngineEvent,
   type HardwareReport,
   type LibraryStatus,
@@ -20,7 +21,7 @@ import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './sea
 import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
 import { OCR_SETTING, ocrSettings, OcrWorker, type OcrSettings } from './ocr/index.ts';
-import { FolderSources, openSecretStore, takeWatchLock, type FolderRules, type FolderWatchOptions } from './sources/index.ts';
+import { FolderSources, MailService, openSecretStore, takeWatchLock, type FolderRules, type FolderWatchOptions, type MailServiceOptions, type SecretStore } from './sources/index.ts';
 import { chainSecrets, envSecrets, storeSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
 export interface EngineOptions {
@@ -47,9 +48,17 @@ export interface EngineOptions {
   ocrWorkerScript?: URL;
   /** What this process is, for other processes using the library ("cairn watch", "the Cairn app"). */
   description?: string;
+  /** Where mail passwords and provider keys are kept; by default the OS keychain, else a 0600 file beside the library. */
+  secrets?: SecretStore;
+  /** Mail account options (connection timeouts, TLS for tests, backoff). */
+  mail?: Omit<MailServiceOptions, 'library' | 'secrets' | 'index' | 'emit'>;
 }
 
 const EMBEDDER_SETTING = 'embedder';
+/** Library setting: answering defaults under every conversation's own settings (ChatSettings). */
+export const CHAT_DEFAULTS_SETTING = 'chat-defaults';
+/** Library setting: ids of the sources the user paused (not watched or synced until resumed). */
+const PAUSED_SOURCES_SETTING = 'paused-sources';
 
 export class Engine {
   readonly library: Library;
@@ -69,6 +78,11 @@ export class Engine {
   readonly web: WebSearch;
   /** The chat model opened from the settings, with the spec it was opened from. */
   private openedChat: { spec: string; model: Promise<ChatModel> } | null = null;
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private secretStore: SecretStore | null = null;
+  private mailService: MailService | null = null;
+  /** Aborts the indexing runs that sources start by themselves (see interruptIndexing). */
+  private indexing = new AbortController();
 
   private constructor(library: Library, embedder: Embedder | null, embedderError: string | null, options: EngineOptions) {
     this.library = library;
@@ -80,11 +94,63 @@ export class Engine {
     this.searcher = new HybridSearch(library, () => this.queryVectors(), options.search);
     // The secret store is opened only when a provider asks for its key (it may probe the OS keychain).
     let keychain: SecretSource | undefined;
-    const stored: SecretSource = { getSecret: (name) => (keychain ??= storeSecrets(openSecretStore(dirname(library.path)))).getSecret(name) };
+    const stored: SecretSource = { getSecret: (name) => (keychain ??= storeSecrets(this.secrets)).getSecret(name) };
     this.web = new WebSearch({ ...options.web, library, secrets: options.webSecrets ?? chainSecrets(envSecrets(), stored), embedder: () => this.embedder });
     this.chat = new ChatService({
       library, search: (request) => this.search(request), model: () => this.chatModel(), web: (query, signal) => this.web.forAnswer(query, signal),
+      defaults: () => this.chatDefaults(),
     });
+    if (options.onEvent) this.listeners.add(options.onEvent);
+  }
+
+  /** Listens to the engine's events (indexing, mail state, re-embedding); returns a function that stops. */
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private readonly emit = (event: EngineEvent): void => {
+    for (const listener of this.listeners) listener(event);
+  };
+
+  /** The secret store (mail passwords, web search keys), opened on first use: it may probe the OS keychain. */
+  get secrets(): SecretStore {
+    return (this.secretStore ??= this.options.secrets ?? openSecretStore(dirname(this.library.path)));
+  }
+
+  /** Mail accounts (app/sources): added, synced and watched through the engine, like folders. */
+  get mail(): MailService {
+    return (this.mailService ??= new MailService({
+      ...this.options.mail, library: this.library, secrets: this.secrets, index: () => this.index(this.indexing.signal), emit: this.emit,
+    }));
+  }
+
+  /** Stops the indexing runs mail sources started (Ctrl-C); what is queued stays queued and runs next time. */
+  interruptIndexing(): void {
+    this.indexing.abort();
+    this.indexing = new AbortController();
+  }
+
+  /** Answering defaults the user chose (settings), under each conversation's own. */
+  chatDefaults(): ChatSettings {
+    const parsed = ChatSettings.safeParse(this.library.settings.get<unknown>(CHAT_DEFAULTS_SETTING) ?? {});
+    return parsed.success ? parsed.data : {};
+  }
+
+  /** Sources the user paused: not watched or synced until resumed (queued work still finishes). */
+  pausedSources(): Set<number> {
+    const ids = this.library.settings.get<unknown>(PAUSED_SOURCES_SETTING);
+    return new Set(Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : []);
+  }
+
+  /** Pauses or resumes a source; a folder stops or starts being watched at once. */
+  async setPaused(sourceId: number, paused: boolean): Promise<void> {
+    if (!this.library.sources.list().some((s) => s.id === sourceId)) throw new CairnError('source-not-found', `No source with id ${sourceId}.`);
+    const ids = this.pausedSources();
+    if (paused) ids.add(sourceId);
+    else ids.delete(sourceId);
+    this.library.settings.set(PAUSED_SOURCES_SETTING, [...ids]);
+    await this.folders.setPaused(sourceId, paused);
   }
 
   /**
@@ -178,7 +244,7 @@ export class Engine {
       pool: this.pool,
       target: this.target(),
       ...(this.options.ingest ? { options: this.options.ingest } : {}),
-      ...(this.options.onEvent ? { emit: this.options.onEvent } : {}),
+      emit: this.emit,
       ocr: { worker: this.ocrWorker, settings: this.ocrSettings() },
     });
     try {
@@ -232,7 +298,10 @@ export class Engine {
 
   /** Watched folders (app/sources): added and removed here, watched while the engine is open. */
   get folders(): FolderSources {
-    return (this.folderSources ??= new FolderSources({ library: this.library, index: (signal) => this.index(signal) }, this.options.folders));
+    return (this.folderSources ??= new FolderSources(
+      { library: this.library, index: (signal) => this.index(signal), paused: (id) => this.pausedSources().has(id) },
+      this.options.folders,
+    ));
   }
 
   addFolder(path: string, rules: Partial<FolderRules> = {}): { id: number; uri: string } {
@@ -264,9 +333,12 @@ export class Engine {
   /** Every source and what it is doing (scanning, indexing n of m, watching, error with reason). */
   sources(): SourceStatus[] {
     // A mailbox whose login was refused stays in error (with the reason) until the user acts.
+    const paused = this.pausedSources();
     return this.folders.statuses().map((s) => {
-      const mail = s.kind === 'mailbox' ? this.library.mailboxes.state(s.id) : null;
-      return mail?.state === 'error' ? { ...s, state: { state: 'error', reason: mail.reason } } : s;
+      if (s.kind !== 'mailbox') return s;
+      if (paused.has(s.id)) return { ...s, state: { state: 'paused' } };
+      const mail = this.library.mailboxes.state(s.id);
+      return mail ? { ...s, state: { state: mail.state as SourceStatus['state']['state'], done: mail.done, total: mail.total, reason: mail.reason } } : s;
     });
   }
 

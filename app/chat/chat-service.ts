@@ -41,8 +41,8 @@ export interface ChatServiceOptions {
   model: ChatModelSource;
   /** Web search for questions asked with `web: true`; without it such questions get a notice. */
   web?: WebSources;
-  /** Defaults under every conversation's own settings. */
-  defaults?: ChatSettings;
+  /** Defaults under every conversation's own settings (a function: read at each question, so a change applies at once). */
+  defaults?: ChatSettings | (() => ChatSettings);
   /** The clock for dates in questions ("last week"); tests set it. */
   now?: () => Date;
 }
@@ -89,7 +89,7 @@ export class ChatService {
   private readonly search: SearchFunction;
   private readonly model: ChatModelSource;
   private readonly web: WebSources | undefined;
-  private readonly defaults: typeof DEFAULT_CHAT_SETTINGS & ChatSettings;
+  private readonly userDefaults: () => ChatSettings;
   private readonly now: () => Date;
 
   constructor(options: ChatServiceOptions) {
@@ -97,7 +97,8 @@ export class ChatService {
     this.search = options.search;
     this.model = options.model;
     this.web = options.web;
-    this.defaults = { ...DEFAULT_CHAT_SETTINGS, ...options.defaults };
+    const defaults = options.defaults ?? {};
+    this.userDefaults = typeof defaults === 'function' ? defaults : () => defaults;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -185,7 +186,7 @@ export class ChatService {
     const emit = options.onEvent ?? (() => {});
     const { signal } = options;
     const conversation = this.summary(question.conversationId);
-    const settings = { ...this.defaults, ...conversation.settings };
+    const settings = { ...DEFAULT_CHAT_SETTINGS, ...this.userDefaults(), ...conversation.settings };
     // Per question (AskRequest.web) or for the whole conversation (its settings).
     const useWeb = options.web ?? settings.web ?? false;
     const history = turnsBefore(this.library.conversations.messages(conversation.id), question.id);
@@ -269,7 +270,7 @@ export class ChatService {
     const known = conversationId === undefined ? null : this.summary(conversationId);
     const conversation = { scope: known?.scope ?? scope ?? { type: 'all' as const }, filters: filters ?? known?.filters ?? {} };
     if (conversation.scope.type === 'none') return null;
-    const settings = { ...this.defaults, ...known?.settings, ...asked };
+    const settings = { ...DEFAULT_CHAT_SETTINGS, ...this.userDefaults(), ...known?.settings, ...asked };
     const history = known ? turnsBefore(this.library.conversations.messages(known.id), Infinity) : [];
     const { hits } = await this.find(question, history, null, conversation, settings, web ?? options.web ?? settings.web ?? false, emit, options.signal);
     const sources = hits.map((hit, i) => chatSource(i + 1, hit));

@@ -2,12 +2,10 @@
 // read from stdin and kept in the OS keychain, else a 0600 file), list shows each account's
 // state, sync fetches and indexes what is new (--watch: then stays in IDLE until Ctrl-C), remove
 // takes an account and its messages out.
-import { dirname } from 'node:path';
 import { CairnError, type MailAccountInfo, type MailSecurity, type SourceStateEvent } from '../contract/index.ts';
 import type { Engine } from '../engine.ts';
 import { defaultPort } from '../sources/mail-account.ts';
-import { MailService } from '../sources/mail-service.ts';
-import { openSecretStore } from '../sources/secrets.ts';
+import type { MailService } from '../sources/mail-service.ts';
 import { portOption } from './options.ts';
 import { terminalLine } from './terminal-text.ts';
 
@@ -45,8 +43,22 @@ export interface MailValues {
 
 export async function runMailCommand(engine: Engine, args: string[], values: MailValues, signal: AbortSignal): Promise<number> {
   const [action = 'list', ...rest] = args;
-  const secrets = openSecretStore(dirname(engine.library.path));
-  const mail = new MailService({ library: engine.library, secrets, index: () => engine.index(signal), emit: printState });
+  const mail = engine.mail;
+  const stopPrinting = engine.onEvent((event) => {
+    if (event.type === 'source-state') printState(event);
+  });
+  // Ctrl-C also stops the indexing a sync started; what is queued runs next time.
+  const interrupt = () => engine.interruptIndexing();
+  signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    return await mailAction(engine, mail, action, rest, values, signal);
+  } finally {
+    stopPrinting();
+    signal.removeEventListener('abort', interrupt);
+  }
+}
+
+async function mailAction(engine: Engine, mail: MailService, action: string, rest: string[], values: MailValues, signal: AbortSignal): Promise<number> {
   switch (action) {
     case 'add':
       return add(mail, values);

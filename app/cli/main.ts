@@ -1,6 +1,6 @@
 // The `cairn` command: the engine in-process, driven from the terminal.
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { getSystemErrorMessage } from 'node:util';
 import { CairnError, SearchMode, type LibraryStatus, type SearchFilters } from '../contract/index.ts';
 import { Engine } from '../engine.ts';
@@ -49,8 +49,9 @@ Commands:
       --web                 also search the web for this question (see: web)
   chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
-  serve --api             OpenAI-compatible local API on 127.0.0.1 (prints the URL and token)
-      --port N              port (default 22476; 0 picks a free one)   --token T  use this token
+  serve                   the Cairn window in your browser, on 127.0.0.1 (prints the address to open)
+      --api                 also the OpenAI-compatible local API (prints its URL and token)
+      --port N              port (default 22476; 0 picks a free one)   --token T  use this API token
 ${MAIL_USAGE}
   folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
   folders [list] [--json] watched folders with their state;  folders remove <path>
@@ -131,17 +132,14 @@ async function main(argv: string[]): Promise<number> {
     for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
     return checks.every((c) => c.ok) ? 0 : 1;
   }
-  const dbPath = resolveLibraryPath(values.db);
-  try {
-    return await run(dbPath, command, args, values);
-  } catch (error) {
-    throw libraryFolderError(error, dbPath) ?? error;
-  }
+  return run(resolveLibraryPath(values.db), command, args, values);
 }
 
 async function run(dbPath: string, command: string, args: string[], values: Values): Promise<number> {
   // Without the engine: listing or fetching models must not load the embedding model.
   if (command === 'models') return runModelsCommand(dbPath, args, values, values.json ? console.log : (line) => console.log(terminalLine(line)));
+  // Web mode runs the engine as a service (events, background work, watched sources); own SIGINT/SIGTERM handling.
+  if (command === 'serve') return runServeCommand(dbPath, args, values);
 
   const progress = new ProgressLine();
   // How other processes see this one (e.g. naming the watcher when a second one is refused).
@@ -151,8 +149,6 @@ async function run(dbPath: string, command: string, args: string[], values: Valu
     // Own Ctrl-C handling: the first stops the answer, a second exits.
     return await runChatCommand(engine, command, args, values).finally(() => engine.close());
   }
-  // Own SIGINT/SIGTERM handling: both stop the server cleanly.
-  if (command === 'serve') return await runServeCommand(engine, args, values).finally(() => engine.close());
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -296,14 +292,6 @@ function systemError(error: unknown): (Error & { errno: number; syscall: string;
   return error instanceof Error && typeof (error as { errno?: unknown }).errno === 'number' && typeof (error as { syscall?: unknown }).syscall === 'string'
     ? (error as Error & { errno: number; syscall: string; path?: string })
     : null;
-}
-
-/** The library's folder could not be made (no rights, a file in the way, a read-only disk): said so, plainly. */
-function libraryFolderError(error: unknown, dbPath: string): CairnError | null {
-  const failure = systemError(error);
-  const folder = dirname(resolve(dbPath));
-  if (!failure || failure.syscall !== 'mkdir' || failure.path === undefined || resolve(failure.path) !== folder) return null;
-  return new CairnError('library-folder', `Cannot create the library's folder ${folder}: ${getSystemErrorMessage(failure.errno)}. Choose another place with --db FILE or $CAIRN_DB.`, { cause: error });
 }
 
 /**

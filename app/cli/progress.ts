@@ -18,7 +18,7 @@ export class ProgressLine {
       this.out.write(`${event.status === 'failed' ? 'failed ' : 'skipped'}  ${terminalLine(event.uri)}: ${terminalLine(event.reason)}\n`);
       return;
     }
-    this.draw(event);
+    if (event.type === 'progress') this.draw(event);
   };
 
   private draw(p: IngestProgress): void {

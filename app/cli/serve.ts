@@ -1,8 +1,10 @@
-// `cairn serve --api`: the OpenAI-compatible local API on 127.0.0.1 until Ctrl-C or SIGTERM.
-// (`cairn serve` alone, web mode for the UI, comes later on the same HTTP core.)
+// `cairn serve`: web mode, the Cairn window in a browser, on 127.0.0.1 until Ctrl-C or SIGTERM:
+// the renderer and the contract (folders and mailboxes are watched meanwhile), with `--api` the
+// OpenAI-compatible local API beside them. Prints a one-time address that signs a browser in.
 import { CairnError } from '../contract/index.ts';
-import type { Engine } from '../engine.ts';
-import { DEFAULT_API_PORT, LOOPBACK_HOST, resolveApiToken, startApiServer } from '../server/index.ts';
+import { readSettings } from '../service/settings.ts';
+import { Service } from '../service/index.ts';
+import { DEFAULT_API_PORT, ensureRenderer, LOOPBACK_HOST, resolveApiToken, startWebServer } from '../server/index.ts';
 import { portOption } from './options.ts';
 import { terminalLine, terminalText } from './terminal-text.ts';
 
@@ -13,37 +15,61 @@ export interface ServeCliValues {
   host?: string;
 }
 
-export async function runServeCommand(engine: Engine, args: string[], values: ServeCliValues): Promise<number> {
+export async function runServeCommand(dbPath: string, args: string[], values: ServeCliValues): Promise<number> {
   if (args.length > 0) throw new CairnError('usage', `cairn serve takes options only (got "${args.join(' ')}").`);
-  if (!values.api) {
-    throw new CairnError('usage', 'Web mode (`cairn serve` for the Cairn window in a browser) is not there yet. `cairn serve --api` starts the OpenAI-compatible local API.');
-  }
   if (values.host !== undefined && values.host !== LOOPBACK_HOST && values.host !== 'localhost') {
-    throw new CairnError('usage', `The local API listens on ${LOOPBACK_HOST} only, so that nothing outside this machine can reach your library (asked for ${values.host}). From another machine, forward the port over SSH.`);
+    throw new CairnError('usage', `Cairn listens on ${LOOPBACK_HOST} only, so that nothing outside this machine can reach your library (asked for ${values.host}). From another machine, forward the port over SSH.`);
   }
   const port = values.port === undefined ? DEFAULT_API_PORT : portOption(values.port, true);
-  const { token, source } = resolveApiToken(engine.library.settings, values.token);
+  const logError = (error: unknown) => console.error(`cairn serve: ${terminalText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+  const rendererDir = await ensureRenderer((message) => console.error(message));
+  const service = await Service.open({ dbPath, live: true, onInternalError: logError });
+  try {
+    const { engine } = service.host;
+    const { token: givenOrStored, source } = resolveApiToken(engine.library.settings, values.token);
+    // --token holds for this run; otherwise the library's token, which Settings can replace.
+    const apiToken = () => (source === 'given' ? givenOrStored : resolveApiToken(engine.library.settings).token);
+    const server = await startWebServer({
+      service,
+      rendererDir,
+      apiToken,
+      openAiApi: () => values.api === true || readSettings(engine).localApi.enabled,
+      port,
+      onError: logError,
+    });
+    try {
+      console.log(`Open Cairn: ${server.loginUrl()}`);
+      console.error('(The address works once: it signs this browser in. Scripts send the API token as "Authorization: Bearer <token>".)');
+      if (values.api) {
+        // Loaded now, so that the first request does not wait for it and the user sees what is served.
+        console.error('Opening the models…');
+        const chat = await engine.chatModel();
+        const embedder = engine.currentEmbedder();
+        console.log(`Cairn local API: ${server.origin}/v1`);
+        console.log(`API token: ${apiToken()}`);
+        console.error(`Chat model:      ${terminalLine('unavailable' in chat ? `none. ${chat.unavailable}` : chat.key)}`);
+        console.error(`Embedding model: ${terminalLine('unavailable' in embedder ? `none. ${embedder.unavailable}` : embedder.key)}`);
+        const kept = source === 'given' ? 'given with --token, not saved' : source === 'new' ? 'new, saved in the library for next time' : 'saved in the library';
+        console.error(`Send the token (${kept}) as "Authorization: Bearer <token>"; model "cairn" means the model shown above.`);
+      }
+      console.error('Ctrl-C stops the server.');
+      const stopping = await untilSignal();
+      // A second Ctrl-C while requests wind down quits at once.
+      const force = () => process.exit(130);
+      process.on('SIGINT', force);
+      process.on('SIGTERM', force);
+      console.error(`\n${stopping === 'SIGINT' ? 'Ctrl-C' : stopping}: stopping the server…`);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await service.close();
+  }
+  return 0;
+}
 
-  // Loaded now, so that the first request does not wait for it and the user sees what is served.
-  console.error('Opening the models…');
-  const chat = await engine.chatModel();
-  const embedder = engine.currentEmbedder();
-  const server = await startApiServer({
-    engine,
-    token,
-    port,
-    onError: (error) => console.error(`cairn serve: ${terminalText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`),
-  });
-
-  console.log(`Cairn local API: ${server.baseUrl}`);
-  console.log(`API token: ${token}`);
-  console.error(`Chat model:      ${terminalLine('unavailable' in chat ? `none. ${chat.unavailable}` : chat.key)}`);
-  console.error(`Embedding model: ${terminalLine('unavailable' in embedder ? `none. ${embedder.unavailable}` : embedder.key)}`);
-  const kept = source === 'given' ? 'given with --token, not saved' : source === 'new' ? 'new, saved in the library for next time' : 'saved in the library';
-  console.error(`Send the token (${kept}) as "Authorization: Bearer <token>"; model "cairn" means the model shown above.`);
-  console.error('Ctrl-C stops the server.');
-
-  const stopping = await new Promise<NodeJS.Signals>((resolve) => {
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -52,16 +78,4 @@ export async function runServeCommand(engine: Engine, args: string[], values: Se
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  // A second Ctrl-C while requests wind down quits at once.
-  const force = () => process.exit(130);
-  process.on('SIGINT', force);
-  process.on('SIGTERM', force);
-  try {
-    console.error(`\n${stopping === 'SIGINT' ? 'Ctrl-C' : stopping}: stopping the server…`);
-    await server.close();
-    return 0;
-  } finally {
-    process.off('SIGINT', force);
-    process.off('SIGTERM', force);
-  }
 }

@@ -6,6 +6,8 @@ export * from './models.ts';
 export * from './chat.ts';
 export * from './sources.ts';
 export * from './source-status.ts';
+export * from './errors.ts';
+export * from './events.ts';
 
 export const DocumentKind = z.enum(['file', 'email', 'web']);
 export type DocumentKind = z.infer<typeof DocumentKind>;
@@ -102,32 +104,6 @@ export const SearchResponse = z.object({
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
-export const IngestProgress = z.object({
-  type: z.literal('progress'),
-  filesDone: z.number(),
-  filesTotal: z.number(),
-  chunks: z.number(),
-  chunksPerSecond: z.number(),
-  currentFile: z.string().nullable(),
-  errors: z.number(),
-  /** OCR, which runs after text: pages read so far in this run and pages queued in all (absent before OCR starts). */
-  ocrPagesDone: z.number().optional(),
-  ocrPagesTotal: z.number().optional(),
-});
-export type IngestProgress = z.infer<typeof IngestProgress>;
-
-export const IngestIssue = z.object({
-  type: z.literal('document-issue'),
-  uri: z.string(),
-  status: z.enum(['skipped', 'failed']),
-  code: z.string(),
-  reason: z.string(),
-});
-export type IngestIssue = z.infer<typeof IngestIssue>;
-
-export const EngineEvent = z.discriminatedUnion('type', [IngestProgress, IngestIssue]);
-export type EngineEvent = z.infer<typeof EngineEvent>;
-
 export const DocumentProblem = z.object({
   uri: z.string(),
   status: z.enum(['skipped', 'failed']),
@@ -176,16 +152,3 @@ export const LibraryStatus = z.object({
   }).optional(),
 });
 export type LibraryStatus = z.infer<typeof LibraryStatus>;
-
-/** Every error that crosses the contract: a stable code and a message for people. */
-export const ErrorBody = z.object({ code: z.string(), message: z.string() });
-export type ErrorBody = z.infer<typeof ErrorBody>;
-
-export class CairnError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CairnError';
-    this.code = code;
-  }
-}

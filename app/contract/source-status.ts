@@ -16,10 +16,11 @@ export const SourceStatus = z.object({
   documents: z.number(),
   /**
    * idle: not watched by this process; scanning: comparing the folder with the library;
-   * indexing: `done` of `total` files read; watching: waiting for changes; error: `reason` says why.
+   * indexing: `done` of `total` files read; watching: waiting for changes; paused: by the user
+   * (not watched or synced until resumed); error: `reason` says why.
    */
   state: z.object({
-    state: z.enum(['idle', 'scanning', 'indexing', 'syncing', 'watching', 'reconnecting', 'error']),
+    state: z.enum(['idle', 'scanning', 'indexing', 'syncing', 'watching', 'reconnecting', 'paused', 'error']),
     done: z.number().nullable().optional(),
     total: z.number().nullable().optional(),
     reason: z.string().nullable().optional(),

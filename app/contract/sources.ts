@@ -3,10 +3,11 @@ import { z } from 'zod';
 
 /**
  * What a source is doing. scanning/syncing carry progress (done of total); watching and idle wait
- * for changes; error stops the source until the user acts (e.g. a refused password), with the reason.
+ * for changes; paused: the user paused it (not watched or synced until resumed); error stops the
+ * source until the user acts (e.g. a refused password), with the reason.
  */
 export const SourceState = z.object({
-  state: z.enum(['idle', 'scanning', 'syncing', 'watching', 'reconnecting', 'error']),
+  state: z.enum(['idle', 'scanning', 'syncing', 'watching', 'reconnecting', 'paused', 'error']),
   done: z.number().nullable().optional(),
   total: z.number().nullable().optional(),
   reason: z.string().nullable().optional(),

@@ -633,10 +633,16 @@ export class Ingestor {
     if (!this.target) return 0;
     const { embedder, store } = this.target;
     let done = 0;
+    // Progress over the whole library: vectors the model has of the chunks there are.
+    let have = -1;
+    const total = this.library.documents.chunkCount();
     for (let rows = store.missing(this.options.batchChunks); rows.length && !signal?.aborted; rows = store.missing(this.options.batchChunks)) {
+      if (have < 0) have = store.count();
       const vectors = await embedder.embed(rows.map((r) => r.text));
       this.library.transaction(() => rows.forEach((row, i) => store.put(row.id, vectors[i]!)));
       done += rows.length;
+      have += rows.length;
+      this.emit({ type: 'reembed-progress', model: embedder.key, done: Math.min(have, total), total });
       onBatch();
     }
     if (!signal?.aborted && store.model.state === 'building' && store.missing(1).length === 0) {

@@ -48,6 +48,17 @@ export interface Route {
   /** e.g. '/v1/models' or '/v1/models/:id' (a parameter is one path segment). */
   path: string;
   handle(context: RequestContext): Promise<void>;
+  /** Who may call it, instead of the server's authorize ('public': anyone who passes the Host check). */
+  authorize?: ((req: IncomingMessage) => boolean) | 'public';
+  /** What a refused request is told, instead of the bearer-token message. */
+  unauthorized?: (req: IncomingMessage) => HttpError;
+  /**
+   * Refuse requests a page on another site sent (an Origin or Sec-Fetch-Site from elsewhere): routes
+   * a browser reaches with a cookie, against cross-site request forgery.
+   */
+  sameOrigin?: boolean;
+  /** This route's error body, instead of the server's. */
+  errorBody?: (error: HttpError) => unknown;
 }
 
 export interface HttpServerOptions {
@@ -72,6 +83,20 @@ export interface RunningServer {
   readonly port: number;
   /** Stops accepting, aborts requests under way (generations stop), and resolves once every connection is closed. */
   close(): Promise<void>;
+}
+
+/**
+ * Whether a browser sent the request from one of this server's own pages: no Origin (not a
+ * cross-origin fetch) or a loopback one on the same port as the Host, and no Sec-Fetch-Site
+ * saying another site. A page elsewhere cannot pass even with the user's cookie.
+ */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const port = /:(\d{1,5})$/.exec(req.headers.host ?? '')?.[1];
+  return port !== undefined && (origin === `http://${LOOPBACK_HOST}:${port}` || origin === `http://localhost:${port}`);
 }
 
 /** Refuses any host but 127.0.0.1 ('localhost' is taken to mean it). */
@@ -141,24 +166,32 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!res.writableFinished) gone.abort(new CairnError('client-gone', 'The client closed the connection'));
     });
     const signal = AbortSignal.any([gone.signal, closing.signal]);
+    let errorBody = options.errorBody;
     try {
       if (!LOCAL_HOST_HEADER.test(req.headers.host ?? '')) {
         throw new HttpError(403, 'forbidden_host', `This server answers only requests addressed to ${LOOPBACK_HOST} or localhost.`);
       }
-      if (!options.authorize(req)) {
+      const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
+      const segments = (url.pathname.replace(/\/+$/, '') || '/').split('/');
+      const matching = routes.flatMap((compiled) => {
+        const params = matchPath(compiled, segments);
+        return params ? [{ route: compiled.route, params }] : [];
+      });
+      const chosen = matching.find((m) => m.route.method === req.method);
+      const route = chosen?.route ?? matching[0]?.route;
+      if (route?.errorBody) errorBody = route.errorBody;
+      if (route?.sameOrigin && !sameOrigin(req)) {
+        throw new HttpError(403, 'forbidden_origin', 'This server answers only its own pages: the request came from another site.');
+      }
+      const authorized = route?.authorize === 'public' || (route?.authorize ?? options.authorize)(req);
+      if (!authorized) {
+        if (route?.unauthorized) throw route.unauthorized(req);
         const hasToken = req.headers.authorization !== undefined;
         throw new HttpError(401, 'invalid_api_key', hasToken ? 'The API token is not right.' : 'Missing API token: send it as "Authorization: Bearer <token>" (cairn serve --api prints it).', {
           headers: { 'WWW-Authenticate': 'Bearer' },
         });
       }
-      const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
-      const segments = url.pathname.replace(/\/+$/, '').split('/');
-      const matching = routes.flatMap((compiled) => {
-        const params = matchPath(compiled, segments);
-        return params ? [{ route: compiled.route, params }] : [];
-      });
       if (matching.length === 0) throw new HttpError(404, 'unknown_url', `Unknown request URL: ${req.method ?? 'GET'} ${url.pathname}.`);
-      const chosen = matching.find((m) => m.route.method === req.method);
       if (!chosen) {
         const allowed = [...new Set(matching.map((m) => m.route.method))].join(', ');
         throw new HttpError(405, 'method_not_allowed', `${url.pathname} accepts ${allowed}, not ${req.method ?? '?'}.`, { headers: { Allow: allowed } });
@@ -174,7 +207,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         options.onInternalError?.(error);
         failure = new HttpError(500, 'internal_error', 'The server failed to handle the request (see its log).');
       }
-      sendJson(res, failure.status, options.errorBody(failure), failure.headers);
+      sendJson(res, failure.status, errorBody(failure), failure.headers);
     } finally {
       // A body nobody read (an early error): drain it, so that the answer reaches the client.
       if (!req.readableEnded && !req.destroyed) req.resume();

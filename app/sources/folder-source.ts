@@ -21,6 +21,8 @@ export interface FolderHost {
   library: Library;
   /** Runs the queued jobs to the end (or until aborted). */
   index: (signal: AbortSignal) => Promise<unknown>;
+  /** Whether the user paused this source: then it is neither scanned nor watched. */
+  paused?: (sourceId: number) => boolean;
 }
 
 export interface FolderWatchOptions {
@@ -159,6 +161,7 @@ export class FolderSources {
       const rules = folderRules(this.library.sources.config(source.id));
       const folder = { include: rules.include, exclude: rules.exclude, maxFileBytes: rules.maxFileBytes };
       const w = this.watched.get(source.id);
+      if (this.host.paused?.(source.id)) return { ...base, ...folder, state: { state: 'paused' as const } };
       if (!w) {
         const missing = !isFolder(source.uri);
         return {
@@ -207,6 +210,7 @@ export class FolderSources {
     try {
       for (const source of this.library.sources.byKind('folder')) {
         if (signal.aborted) break;
+        if (this.host.paused?.(source.id)) continue;
         const w = this.entry(source);
         if (!isFolder(source.uri)) this.rootGone(w);
         else await this.track(w, this.reconcile(w));
@@ -252,8 +256,17 @@ export class FolderSources {
     await w.busy;
   }
 
+  /** Stops watching a paused folder, or watches a resumed one again (catching up first). */
+  async setPaused(sourceId: number, paused: boolean): Promise<void> {
+    const existing = this.watched.get(sourceId);
+    if (existing) await this.stopOne(existing);
+    this.watched.delete(sourceId);
+    const source = this.library.sources.byKind('folder').find((s) => s.id === sourceId);
+    if (!paused && source) await this.start(source);
+  }
+
   private async start(source: SourceRow): Promise<void> {
-    if (!this.watching) return;
+    if (!this.watching || this.host.paused?.(source.id)) return;
     const w = this.entry(source);
     if (!isFolder(source.uri)) {
       this.rootGone(w);

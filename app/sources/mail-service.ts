@@ -98,6 +98,11 @@ export class MailService {
     }));
   }
 
+  /** Tests the connection and the login without saving anything; resolves to the settings that worked. */
+  test(input: MailAccountInput): Promise<MailAccountSettings> {
+    return testAccount(input, this.#connect);
+  }
+
   /** Tests the connection, then saves the account (settings in the library, the secret in the store). */
   async add(input: MailAccountInput): Promise<MailAccountInfo> {
     const settings = await testAccount(input, this.#connect);

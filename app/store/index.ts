@@ -4,6 +4,7 @@ import { openSqlite, type SqliteDatabase } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
+import { DocumentListing } from './document-listing.ts';
 import { JobQueue } from './jobs.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
@@ -18,6 +19,7 @@ import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
+export type { ChunkRecord, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobHold, JobKind } from './jobs.ts';
 export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
@@ -39,6 +41,8 @@ export class Library {
   readonly db: SqliteDatabase;
   readonly conversations: ConversationRepository;
   readonly documents: DocumentRepository;
+  /** Documents as a UI browses them (pages, detail, problems). */
+  readonly listing: DocumentListing;
   readonly jobs: JobQueue;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
@@ -59,6 +63,7 @@ export class Library {
     this.mapError = mapError;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
+    this.listing = new DocumentListing(db);
     this.presence = new Presence(db);
     this.jobs = new JobQueue(db, this.presence);
     this.mailboxes = new MailboxRepository(db, this.jobs);

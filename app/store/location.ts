@@ -3,6 +3,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { getSystemErrorMessage } from 'node:util';
+import { CairnError } from '../contract/index.ts';
 
 export function defaultDataDir(): string {
   const home = homedir();
@@ -31,8 +33,15 @@ const PRIVATE_FILE = 0o600;
 export function makeLibraryPrivate(path: string): void {
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) {
-    mkdirSync(dirname(folder), { recursive: true });
-    mkdirSync(folder, { mode: PRIVATE_FOLDER });
+    try {
+      mkdirSync(dirname(folder), { recursive: true });
+      mkdirSync(folder, { mode: PRIVATE_FOLDER });
+    } catch (error) {
+      // No rights, a file in the way, a read-only disk: said plainly, whichever folder on the way failed.
+      const errno = (error as NodeJS.ErrnoException).errno;
+      const why = typeof errno === 'number' ? getSystemErrorMessage(errno) : (error as Error).message;
+      throw new CairnError('library-folder', `Cannot create the library's folder ${folder}: ${why}. Choose another place with --db FILE or $CAIRN_DB.`, { cause: error });
+    }
   }
   if (folder === resolve(defaultDataDir())) restrict(folder, PRIVATE_FOLDER);
   if (!existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE));

@@ -142,7 +142,7 @@ test('SIGTERM while an answer streams: the stream ends with an OpenAI error even
   assert.match(served.stderr(), /SIGTERM: stopping the server/);
 });
 
-test('cairn serve refuses other hosts, bad ports, bad tokens, and web mode (not there yet) with usage errors', () => {
+test('cairn serve refuses other hosts, bad ports and bad tokens with usage errors', () => {
   const db = join(tempDir(), 'library.db');
   const run = (...args: string[]) => spawnSync(process.execPath, [main, '--db', db, 'serve', ...args], { encoding: 'utf8', timeout: 60_000 });
   const cases: [string[], RegExp][] = [
@@ -150,7 +150,7 @@ test('cairn serve refuses other hosts, bad ports, bad tokens, and web mode (not 
     [['--api', '--port', 'eighty'], /--port must be a port number/],
     [['--api', '--port', '70000'], /--port must be a port number/],
     [['--api', '--token', 'short'], /16 to 512 printable characters/],
-    [[], /cairn serve --api` starts the OpenAI-compatible local API/],
+    [['--host', '192.168.1.2'], /listens on 127\.0\.0\.1 only/],
   ];
   for (const [args, message] of cases) {
     const result = run(...args);

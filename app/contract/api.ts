@@ -1,0 +1,320 @@
+// The method table: every capability a UI has, each a name with a zod schema for its params and
+// one for its result. The engine serves exactly this table (app/service), every transport carries
+// it unchanged (MessagePort, HTTP), and the `CairnApi` client type is derived from it, so adding a
+// capability is one entry here and one handler there. No Node imports: the renderer uses it too.
+import { z } from 'zod';
+import {
+  AskRequest,
+  CatalogModel,
+  ChatSettings,
+  ConversationDetail,
+  ConversationScope,
+  ConversationSummary,
+  DocumentKind,
+  DocumentProblem,
+  DocumentStatus,
+  HardwareReport,
+  LibraryStatus,
+  MailAccountInfo,
+  MailAccountSettings,
+  MailSecurity,
+  ModelInfo,
+  ModelRecommendation,
+  NewConversation,
+  SearchFilters,
+  SearchMode,
+  SearchRequest,
+  SearchResponse,
+  SourceStatus,
+} from './index.ts';
+
+const Id = z.number().int().positive();
+const NoParams = z.object({});
+
+// ---- library and documents -------------------------------------------------------------------
+
+/** One page of a long list: `offset` items skipped, at most `limit` returned. */
+export const PageParams = z.object({
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+
+export const DocumentSort = z.enum(['title', 'path', 'date', 'indexed', 'size', 'status']);
+export type DocumentSort = z.infer<typeof DocumentSort>;
+
+export const DocumentQuery = PageParams.extend({
+  sort: DocumentSort.default('indexed'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  sourceId: Id.optional(),
+  kind: DocumentKind.optional(),
+  status: DocumentStatus.optional(),
+  /** Words in the title or path (case-insensitive, as typed). */
+  text: z.string().max(500).optional(),
+});
+export type DocumentQuery = z.input<typeof DocumentQuery>;
+
+/** A top-level document as a list shows it. */
+export const DocumentSummary = z.object({
+  id: z.number(),
+  sourceId: z.number(),
+  uri: z.string(),
+  path: z.string().nullable(),
+  kind: DocumentKind,
+  title: z.string(),
+  mime: z.string().nullable(),
+  size: z.number().nullable(),
+  /** Email date, else the file's modification time (epoch ms). */
+  date: z.number().nullable(),
+  indexedAt: z.number().nullable(),
+  status: DocumentStatus,
+  /** Why it was skipped or failed. */
+  code: z.string().nullable(),
+  reason: z.string().nullable(),
+  chunks: z.number(),
+  /** Documents inside it (attachments, messages of a mailbox file). */
+  children: z.number(),
+});
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+export const DocumentPage = z.object({ total: z.number(), items: z.array(DocumentSummary) });
+export type DocumentPage = z.infer<typeof DocumentPage>;
+
+export const DocumentChunk = z.object({
+  id: z.number(),
+  ordinal: z.number(),
+  text: z.string(),
+  page: z.number().nullable(),
+  headingPath: z.array(z.string()),
+});
+export type DocumentChunk = z.infer<typeof DocumentChunk>;
+
+export const DocumentDetail = DocumentSummary.extend({
+  parentId: z.number().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  sender: z.string().nullable(),
+  recipients: z.array(z.string()),
+  /** Its chunks in order; `chunksTotal` says how many there are when `chunkLimit` cut the list. */
+  chunkList: z.array(DocumentChunk),
+  chunksTotal: z.number(),
+  childList: z.array(DocumentSummary),
+});
+export type DocumentDetail = z.infer<typeof DocumentDetail>;
+
+export const ProblemPage = z.object({ total: z.number(), items: z.array(DocumentProblem) });
+export type ProblemPage = z.infer<typeof ProblemPage>;
+
+// ---- sources ---------------------------------------------------------------------------------
+
+export const FolderInput = z.object({
+  path: z.string().min(1),
+  /** Globs of files to index (none: all). */
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+  maxFileBytes: z.number().int().positive().optional(),
+});
+
+export const MailAccountInput = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  security: MailSecurity.default('tls'),
+  user: z.string().min(1),
+  /** The password, app password or (auth 'oauth2') access token; kept in the secret store, never in the library. */
+  secret: z.string().min(1),
+  auth: z.enum(['password', 'oauth2']).default('password'),
+  folders: z.array(z.string().min(1)).optional(),
+});
+export type MailAccountInput = z.input<typeof MailAccountInput>;
+
+// ---- answers ---------------------------------------------------------------------------------
+
+/** The ids an answer streams under (AnswerEvent): known at once, before anything is searched. */
+export const AnswerStarted = z.object({ conversationId: z.number(), questionId: z.number() });
+export type AnswerStarted = z.infer<typeof AnswerStarted>;
+
+// ---- models ----------------------------------------------------------------------------------
+
+/** A model to use: a model file (catalog id, file name in the models folder, or a path), a server, or none. */
+export const ModelChoice = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('file'), model: z.string().min(1) }),
+  z.object({ type: z.literal('server'), baseUrl: z.url({ protocol: /^https?$/ }), model: z.string().min(1), dimensions: z.number().int().positive().optional() }),
+  z.object({ type: z.literal('none') }),
+]);
+export type ModelChoice = z.infer<typeof ModelChoice>;
+
+/** What the library uses now, for people: a file's path or a server's model. */
+export const ModelInUse = z.object({ type: z.enum(['file', 'server']), name: z.string(), location: z.string() }).nullable();
+export type ModelInUse = z.infer<typeof ModelInUse>;
+
+export const ModelsState = z.object({
+  dir: z.string(),
+  models: z.array(ModelInfo),
+  /** Downloads under way (their progress comes as model-download events). */
+  pulling: z.array(z.string()),
+  chat: ModelInUse,
+  embedding: ModelInUse,
+});
+export type ModelsState = z.infer<typeof ModelsState>;
+
+export const ModelCatalogInfo = z.object({
+  models: z.array(CatalogModel),
+  recommendation: ModelRecommendation,
+  hardware: HardwareReport,
+});
+
+// ---- settings --------------------------------------------------------------------------------
+
+export const WebProvider = z.enum(['searxng', 'brave', 'tavily', 'duckduckgo']);
+export type WebProvider = z.infer<typeof WebProvider>;
+
+/** Settings a person changes; each part may be sent alone (settings.update). */
+export const EditableSettings = z.object({
+  /** Defaults for new conversations' search. */
+  retrieval: z.object({
+    k: z.number().int().min(1).max(50),
+    minSimilarity: z.number().min(-1).max(1),
+    mode: SearchMode,
+  }),
+  generation: z.object({
+    temperature: z.number().min(0).max(2),
+    /** Tokens kept free for the answer; null: the model's default. */
+    maxAnswerTokens: z.number().int().min(16).nullable(),
+  }),
+  interface: z.object({
+    language: z.enum(['system', 'en', 'zh-CN']),
+    theme: z.enum(['system', 'light', 'dark']),
+  }),
+  /** The OpenAI-compatible local API (off unless turned on). */
+  localApi: z.object({ enabled: z.boolean(), port: z.number().int().min(0).max(65535) }),
+});
+export type EditableSettings = z.infer<typeof EditableSettings>;
+
+export const WebSettings = z.object({
+  provider: WebProvider.nullable(),
+  /** The provider's address when not its default (SearXNG needs one). */
+  baseUrl: z.string().nullable(),
+});
+
+export const Settings = EditableSettings.extend({
+  web: WebSettings,
+  /** The token the local API wants (Authorization: Bearer). */
+  apiToken: z.string(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const SettingsPatch = z.object({
+  retrieval: EditableSettings.shape.retrieval.partial().optional(),
+  generation: EditableSettings.shape.generation.partial().optional(),
+  interface: EditableSettings.shape.interface.partial().optional(),
+  localApi: EditableSettings.shape.localApi.partial().optional(),
+  /** A provider to use, or null: no web search. */
+  web: z.object({ provider: WebProvider, baseUrl: z.url({ protocol: /^https?$/ }).optional() }).nullable().optional(),
+});
+export type SettingsPatch = z.input<typeof SettingsPatch>;
+
+// ---- the table -------------------------------------------------------------------------------
+
+export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  params: P;
+  result: R;
+}
+
+function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R): MethodSpec<P, R> {
+  return { params, result };
+}
+
+const Removed = z.object({ removed: z.number() });
+
+export const methods = {
+  /** Who is answering: the library's path and the engine's version (also a cheap ping). */
+  'engine.info': method(NoParams, z.object({ version: z.string(), dbPath: z.string(), pid: z.number() })),
+
+  'library.status': method(NoParams, LibraryStatus),
+  /** Files and folders as dropped: queued and indexed in the background (progress events). */
+  'library.add': method(z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }), z.object({ queued: z.array(z.string()), missing: z.array(z.string()) })),
+  'library.remove': method(z.object({ path: z.string().min(1) }), Removed),
+  /** Finishes queued work in the background (after an interruption or a model change). */
+  'library.index': method(NoParams, z.object({ started: z.boolean() })),
+
+  'documents.list': method(DocumentQuery, DocumentPage),
+  'documents.get': method(z.object({ id: Id, chunkLimit: z.number().int().min(0).max(10_000).default(500) }), DocumentDetail),
+  /** Reads one document again (its top-level file or web page), in the background. */
+  'documents.reindex': method(z.object({ id: Id }), z.object({ queued: z.boolean() })),
+  /** Documents skipped or failed, with why: all of them, a page at a time. */
+  'documents.problems': method(PageParams, ProblemPage),
+
+  'sources.list': method(NoParams, z.array(SourceStatus)),
+  /** A paused source is not watched or synced (queued work still finishes) until resumed; it stays paused across restarts. */
+  'sources.pause': method(z.object({ sourceId: Id }), SourceStatus),
+  'sources.resume': method(z.object({ sourceId: Id }), SourceStatus),
+  'folders.add': method(FolderInput, SourceStatus),
+  'folders.remove': method(z.object({ sourceId: Id }), Removed),
+
+  /** Tests the connection and login without saving anything; resolves to the settings that worked. */
+  'mail.test': method(MailAccountInput, MailAccountSettings),
+  /** Tests the connection first, then saves the account and starts syncing it. */
+  'mail.add': method(MailAccountInput, MailAccountInfo),
+  'mail.list': method(NoParams, z.array(MailAccountInfo)),
+  /** Syncs one account (or all) now, in the background; state comes as source-state events. */
+  'mail.sync': method(z.object({ sourceId: Id.optional() }), z.object({ started: z.boolean() })),
+  'mail.remove': method(z.object({ sourceId: Id }), Removed),
+
+  'search.query': method(SearchRequest, SearchResponse),
+
+  'conversations.list': method(NoParams, z.array(ConversationSummary)),
+  'conversations.get': method(z.object({ id: Id }), ConversationDetail),
+  'conversations.create': method(NewConversation, ConversationSummary),
+  'conversations.rename': method(z.object({ id: Id, title: z.string().min(1).max(200) }), ConversationSummary),
+  /** Also changes what it searches and how, from its next question on. */
+  'conversations.update': method(z.object({ id: Id, scope: ConversationScope.optional(), filters: SearchFilters.optional(), settings: ChatSettings.optional() }), ConversationSummary),
+  'conversations.delete': method(z.object({ id: Id }), z.object({ deleted: z.boolean() })),
+  'conversations.export': method(z.object({ id: Id }), z.object({ fileName: z.string(), markdown: z.string() })),
+
+  /** Asks; returns the ids at once and the answer streams as `answer` events. One answer per conversation at a time. */
+  'chat.ask': method(AskRequest, AnswerStarted),
+  /** Answers the conversation's last question again, replacing its answer. */
+  'chat.regenerate': method(z.object({ conversationId: Id, web: z.boolean().optional() }), AnswerStarted),
+  /** Replaces a question's text, drops what followed, and answers it again. */
+  'chat.edit': method(z.object({ messageId: Id, question: z.string().trim().min(1).max(20_000), web: z.boolean().optional() }), AnswerStarted),
+  /** Stops the conversation's answer; what was written so far is kept, marked stopped. */
+  'chat.stop': method(z.object({ conversationId: Id }), z.object({ stopped: z.boolean() })),
+
+  /** The catalog, what it recommends for this machine and why, and the hardware it judged by. */
+  'models.catalog': method(NoParams, ModelCatalogInfo),
+  'models.list': method(NoParams, ModelsState),
+  /** Starts (or resumes) a download of a catalog id or a .gguf URL; progress and the end come as events. */
+  'models.pull': method(z.object({ model: z.string().min(1) }), z.object({ file: z.string() })),
+  /** Stops a download; what arrived is kept, and pulling again resumes. */
+  'models.cancelPull': method(z.object({ file: z.string().min(1) }), z.object({ cancelled: z.boolean() })),
+  'models.import': method(z.object({ path: z.string().min(1) }), ModelInfo),
+  'models.remove': method(z.object({ name: z.string().min(1) }), z.object({ removed: z.array(z.string()) })),
+  'models.useChat': method(ModelChoice, ModelsState),
+  /** Switches the embedding model: the library is re-embedded in the background (reembed-progress events); search keeps the old vectors until then. */
+  'models.useEmbedding': method(ModelChoice, ModelsState),
+  'models.hardware': method(NoParams, HardwareReport),
+
+  'settings.get': method(NoParams, Settings),
+  'settings.update': method(SettingsPatch, Settings),
+  /** Stores a web search provider's API key in the secret store (never in the library). */
+  'settings.setWebKey': method(z.object({ provider: z.enum(['brave', 'tavily']), key: z.string().trim().min(1) }), z.object({ storedIn: z.string() })),
+  /** Replaces the local API's token (tools configured with the old one stop working). */
+  'settings.newApiToken': method(NoParams, Settings),
+} satisfies Record<string, MethodSpec>;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods & string;
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = z.output<Methods[M]['result']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
+
+type GroupOf<N extends string> = N extends `${infer G}.${string}` ? G : never;
+// Params may be left out when every field is optional.
+type CallOf<M extends MethodName> = Record<never, never> extends ParamsOf<M> ? (params?: ParamsOf<M>) => Promise<ResultOf<M>> : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+
+/** The client: `api.documents.list({...})` for the method 'documents.list', typed from the table. */
+export type CairnApi = {
+  [G in GroupOf<MethodName>]: { [M in MethodName as M extends `${G}.${infer Name}` ? Name : never]: CallOf<M> };
+};

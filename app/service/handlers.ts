@@ -1,0 +1,199 @@
+// The method table implemented over the engine: one handler a method, each given its params
+// already validated by the method's schema (the dispatcher does that, and checks the result).
+// What takes long (indexing, syncing, downloads, answers) starts here and reports by events.
+import { resolve } from 'node:path';
+import { CairnError, type DocumentProblem } from '../contract/index.ts';
+import type { DocumentDetail, DocumentSummary, MethodName, ParsedParamsOf, ResultOf } from '../contract/api.ts';
+import { conversationToMarkdown } from '../chat/index.ts';
+import type { ListedDocument } from '../store/index.ts';
+import { AnswerRunner } from './answers.ts';
+import type { EngineHost } from './host.ts';
+import { ModelService } from './models.ts';
+import { readSettings, replaceApiToken, storeWebKey, updateSettings } from './settings.ts';
+
+export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+/** The version the engine reports (package.json's, set by the build; 'dev' when run from source). */
+const VERSION = process.env.CAIRN_VERSION ?? 'dev';
+
+export interface ServiceParts {
+  handlers: Handlers;
+  answers: AnswerRunner;
+  models: ModelService;
+}
+
+export function createHandlers(host: EngineHost): ServiceParts {
+  const { engine } = host;
+  const { library } = engine;
+  const answers = new AnswerRunner(engine.chat, (event) => host.emit(event));
+  const models = new ModelService(host);
+
+  const documentSummary = (d: ListedDocument): DocumentSummary => d;
+
+  const sourceKind = (sourceId: number) => library.sources.list().find((s) => s.id === sourceId)?.kind;
+
+  /** Syncs mail in the background; its state and any failure come as source-state events. */
+  const syncSoon = (ids?: number[]) => {
+    void engine.mail.sync(ids).catch(() => {
+      // Told through the account's state (error with the reason).
+    });
+  };
+
+  const handlers: Handlers = {
+    'engine.info': () => ({ version: VERSION, dbPath: library.path, pid: process.pid }),
+
+    'library.status': () => engine.status(),
+    'library.add': ({ paths }) => {
+      const added = engine.add(paths);
+      if (added.queued.length) host.indexSoon();
+      return added;
+    },
+    'library.remove': ({ path }) => {
+      const removed = engine.remove(path);
+      host.pushSources();
+      return { removed };
+    },
+    'library.index': () => ({ started: host.indexSoon() }),
+
+    'documents.list': (query) => {
+      const page = library.listing.page(query);
+      return { total: page.total, items: page.items.map(documentSummary) };
+    },
+    'documents.get': ({ id, chunkLimit }): DocumentDetail => {
+      const doc = library.listing.detail(id);
+      if (!doc) throw new CairnError('not-found', `No document with id ${id}.`);
+      return {
+        ...doc,
+        chunkList: chunkLimit > 0 ? library.listing.chunks(id, chunkLimit) : [],
+        chunksTotal: doc.chunks,
+        childList: library.listing.children(id).map(documentSummary),
+      };
+    },
+    'documents.reindex': async ({ id }) => {
+      let doc = library.listing.detail(id);
+      if (!doc) throw new CairnError('not-found', `No document with id ${id}.`);
+      // An attachment is read again with the file it came in.
+      while (doc.parentId !== null) doc = library.listing.detail(doc.parentId) ?? doc;
+      const kind = sourceKind(doc.sourceId);
+      if (kind === 'mailbox') throw new CairnError('reindex-unsupported', 'A message from a mailbox is read again when the server changes it; remove and add the account to read every message again.');
+      if (doc.kind === 'web' || kind === 'web') {
+        void engine.saveWebPage(doc.uri).catch(() => {});
+        return { queued: true };
+      }
+      if (!doc.path) throw new CairnError('reindex-unsupported', `${doc.uri} has no file to read again.`);
+      const queued = library.jobs.enqueue('file', { path: doc.path, sourceId: doc.sourceId });
+      host.indexSoon();
+      return { queued };
+    },
+    'documents.problems': ({ offset, limit }) => {
+      const page = library.listing.problems(offset, limit);
+      return { total: page.total, items: page.items satisfies DocumentProblem[] };
+    },
+
+    'sources.list': () => host.sources(),
+    'sources.pause': ({ sourceId }) => host.pause(sourceId),
+    'sources.resume': ({ sourceId }) => host.resume(sourceId),
+    'folders.add': ({ path, include, exclude, maxFileBytes }) => {
+      const source = engine.addFolder(path, { ...(include ? { include } : {}), ...(exclude ? { exclude } : {}), ...(maxFileBytes ? { maxFileBytes } : {}) });
+      // Watched (and so scanned) at once when the engine is live; else scanned once now.
+      if (!host.isLive) void engine.folders.scan().catch(() => {});
+      host.pushSources();
+      return host.source(source.id);
+    },
+    'folders.remove': async ({ sourceId }) => {
+      const source = host.source(sourceId);
+      if (source.kind !== 'folder') throw new CairnError('not-a-folder', `Source ${sourceId} is a ${source.kind}, not a watched folder.`);
+      const removed = await engine.removeFolder(source.uri);
+      host.pushSources();
+      return { removed };
+    },
+
+    'mail.test': (input) => engine.mail.test(input),
+    'mail.add': async (input) => {
+      const account = await engine.mail.add(input);
+      if (host.isLive) host.watchMail(account.sourceId);
+      else syncSoon([account.sourceId]);
+      host.pushSources();
+      return account;
+    },
+    'mail.list': () => {
+      const paused = engine.pausedSources();
+      return engine.mail.list().map((a) => (paused.has(a.sourceId) ? { ...a, state: { state: 'paused' as const } } : a));
+    },
+    'mail.sync': ({ sourceId }) => {
+      const paused = engine.pausedSources();
+      const ids = sourceId === undefined ? engine.mail.list().map((a) => a.sourceId).filter((id) => !paused.has(id)) : [sourceId];
+      if (sourceId !== undefined && !engine.mail.list().some((a) => a.sourceId === sourceId)) throw new CairnError('mail-unknown-account', `No mailbox with id ${sourceId}.`);
+      if (sourceId !== undefined && paused.has(sourceId)) throw new CairnError('source-paused', 'This mailbox is paused: resume it to sync.');
+      if (ids.length === 0) return { started: false };
+      syncSoon(ids);
+      return { started: true };
+    },
+    'mail.remove': async ({ sourceId }) => {
+      const account = engine.mail.list().find((a) => a.sourceId === sourceId);
+      if (!account) throw new CairnError('mail-unknown-account', `No mailbox with id ${sourceId}.`);
+      await host.stopMail(sourceId);
+      await engine.mail.remove(sourceId);
+      host.pushSources();
+      return { removed: account.messages };
+    },
+
+    'search.query': (request) => engine.search(request),
+
+    'conversations.list': () => engine.chat.listConversations(),
+    'conversations.get': ({ id }) => engine.chat.getConversation(id),
+    'conversations.create': (input) => engine.chat.createConversation(input),
+    'conversations.rename': ({ id, title }) => engine.chat.renameConversation(id, title),
+    'conversations.update': ({ id, filters, settings }) => {
+      const current = engine.chat.getConversation(id);
+      library.conversations.update(id, { ...(filters ? { filters } : {}), ...(settings ? { settings: { ...current.settings, ...settings } } : {}) });
+      const { messages: _, ...summary } = engine.chat.getConversation(id);
+      return summary;
+    },
+    'conversations.delete': ({ id }) => {
+      answers.stop(id);
+      engine.chat.deleteConversation(id);
+      return { deleted: true };
+    },
+    'conversations.export': ({ id }) => {
+      const conversation = engine.chat.getConversation(id);
+      const name = conversation.title.replace(/[^\p{L}\p{N} _-]+/gu, '').trim().slice(0, 60) || `conversation-${id}`;
+      return { fileName: `${name}.md`, markdown: conversationToMarkdown(conversation) };
+    },
+
+    'chat.ask': (request) => answers.start(request.conversationId, (options) => engine.chat.ask(request, options)),
+    'chat.regenerate': ({ conversationId, web }) =>
+      answers.start(conversationId, (options) => engine.chat.regenerate(conversationId, web === undefined ? options : { ...options, web })),
+    'chat.edit': ({ messageId, question, web }) => {
+      const message = library.conversations.message(messageId);
+      if (!message || message.role !== 'user') throw new CairnError('not-found', `No question with id ${messageId}.`);
+      return answers.start(message.conversationId, (options) => engine.chat.editAndResend(messageId, question, web === undefined ? options : { ...options, web }));
+    },
+    'chat.stop': ({ conversationId }) => ({ stopped: answers.stop(conversationId) }),
+
+    'models.catalog': () => models.catalog(),
+    'models.list': () => models.state(),
+    'models.pull': ({ model }) => models.pull(model),
+    'models.cancelPull': ({ file }) => ({ cancelled: models.cancel(file) }),
+    'models.import': ({ path }) => host.models.import(resolve(path)),
+    'models.remove': async ({ name }) => ({ removed: await host.models.remove(name) }),
+    'models.useChat': (choice) => models.useChat(choice),
+    'models.useEmbedding': (choice) => models.useEmbedding(choice),
+    'models.hardware': () => engine.hardware(),
+
+    'settings.get': () => readSettings(engine),
+    'settings.update': (patch) => {
+      const settings = updateSettings(engine, patch);
+      host.settingsChanged();
+      return settings;
+    },
+    'settings.setWebKey': ({ provider, key }) => storeWebKey(engine, provider, key),
+    'settings.newApiToken': () => {
+      const settings = replaceApiToken(engine);
+      host.settingsChanged();
+      return settings;
+    },
+  };
+  return { handlers, answers, models };
+}

@@ -1,0 +1,160 @@
+// Documents as a UI browses them: pages of top-level documents sorted and filtered, one
+// document's detail with its chunks and children, and every problem a page at a time. Each sort
+// is its own constant SQL text, prepared once on first use; filters are parameters.
+import type { DocumentKind, DocumentStatus } from '../contract/index.ts';
+import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.ts';
+
+export type ListSort = 'title' | 'path' | 'date' | 'indexed' | 'size' | 'status';
+
+export interface ListQuery {
+  offset: number;
+  limit: number;
+  sort: ListSort;
+  order: 'asc' | 'desc';
+  sourceId?: number | undefined;
+  kind?: DocumentKind | undefined;
+  status?: DocumentStatus | undefined;
+  /** Matched in the title, path or uri (case-insensitive for ASCII, as SQLite's LIKE is). */
+  text?: string | undefined;
+}
+
+export interface ListedDocument {
+  id: number;
+  sourceId: number;
+  uri: string;
+  path: string | null;
+  kind: DocumentKind;
+  title: string;
+  mime: string | null;
+  size: number | null;
+  date: number | null;
+  indexedAt: number | null;
+  status: DocumentStatus;
+  code: string | null;
+  reason: string | null;
+  chunks: number;
+  children: number;
+}
+
+export interface DocumentRecord extends ListedDocument {
+  parentId: number | null;
+  metadata: Record<string, unknown>;
+  sender: string | null;
+  recipients: string[];
+}
+
+export interface ChunkRecord {
+  id: number;
+  ordinal: number;
+  text: string;
+  page: number | null;
+  headingPath: string[];
+}
+
+export interface ProblemRecord {
+  uri: string;
+  status: 'skipped' | 'failed';
+  code: string | null;
+  reason: string;
+}
+
+const COLUMNS = `d.id, d.source_id AS sourceId, d.uri, d.path, d.kind, d.title, d.mime, d.size, d.date,
+  d.indexed_at AS indexedAt, d.status, d.error_code AS code, d.reason,
+  (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS chunks,
+  (SELECT count(*) FROM documents k WHERE k.parent_id = d.id) AS children`;
+
+const FILTER = `d.parent_id IS NULL
+  AND (@sourceId IS NULL OR d.source_id = @sourceId)
+  AND (@kind IS NULL OR d.kind = @kind)
+  AND (@status IS NULL OR d.status = @status)
+  AND (@text IS NULL OR d.title LIKE @text ESCAPE '!' OR d.path LIKE @text ESCAPE '!' OR d.uri LIKE @text ESCAPE '!')`;
+
+/** One constant statement per sort and order; ties broken by id so pages never overlap. */
+const PAGE_SQL: Record<`${ListSort}:${'asc' | 'desc'}`, string> = {
+  'title:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.title COLLATE NOCASE ASC, d.id ASC LIMIT @limit OFFSET @offset`,
+  'title:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.title COLLATE NOCASE DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+  'path:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.uri ASC, d.id ASC LIMIT @limit OFFSET @offset`,
+  'path:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.uri DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+  'date:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.date ASC, d.id ASC LIMIT @limit OFFSET @offset`,
+  'date:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.date DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+  'indexed:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.indexed_at ASC, d.id ASC LIMIT @limit OFFSET @offset`,
+  'indexed:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.indexed_at DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+  'size:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.size ASC, d.id ASC LIMIT @limit OFFSET @offset`,
+  'size:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.size DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+  'status:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.status ASC, d.id ASC LIMIT @limit OFFSET @offset`,
+  'status:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.status DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+};
+
+type DocumentRow = Omit<DocumentRecord, 'metadata' | 'recipients'> & { metadata: string; recipients: string | null };
+
+export class DocumentListing {
+  private readonly db: SqliteDatabase;
+  private readonly pages = new Map<string, SqliteStatement>();
+  private readonly countStatement: SqliteStatement;
+  private readonly detailStatement: SqliteStatement;
+  private readonly childrenStatement: SqliteStatement;
+  private readonly chunksStatement: SqliteStatement;
+  private readonly problemsStatement: SqliteStatement;
+  private readonly problemCountStatement: SqliteStatement;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+    this.countStatement = db.prepare(`SELECT count(*) AS n FROM documents d WHERE ${FILTER}`);
+    this.detailStatement = db.prepare(`SELECT ${COLUMNS}, d.parent_id AS parentId, d.metadata, d.sender, d.recipients FROM documents d WHERE d.id = ?`);
+    this.childrenStatement = db.prepare(`SELECT ${COLUMNS} FROM documents d WHERE d.parent_id = ? ORDER BY d.id`);
+    this.chunksStatement = db.prepare(
+      'SELECT id, ordinal, text, page, heading_path AS headingPath FROM chunks WHERE document_id = ? ORDER BY ordinal LIMIT ?',
+    );
+    this.problemsStatement = db.prepare(
+      `SELECT uri, status, error_code AS code, coalesce(reason, '') AS reason FROM documents
+       WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ? OFFSET ?`,
+    );
+    this.problemCountStatement = db.prepare(`SELECT count(*) AS n FROM documents WHERE status IN ('failed', 'skipped')`);
+  }
+
+  /** One page of top-level documents, and how many match in all. */
+  page(query: ListQuery): { total: number; items: ListedDocument[] } {
+    const key = `${query.sort}:${query.order}` as const;
+    let statement = this.pages.get(key);
+    if (!statement) {
+      statement = this.db.prepare(PAGE_SQL[key]);
+      this.pages.set(key, statement);
+    }
+    const filter = {
+      sourceId: query.sourceId ?? null,
+      kind: query.kind ?? null,
+      status: query.status ?? null,
+      text: query.text?.trim() ? `%${query.text.trim().replace(/[!%_]/g, '!$&')}%` : null,
+    };
+    const total = (this.countStatement.get(filter) as { n: number }).n;
+    const items = statement.all({ ...filter, limit: query.limit, offset: query.offset }) as ListedDocument[];
+    return { total, items };
+  }
+
+  /** One document (top-level or inside another), or null. */
+  detail(id: number): DocumentRecord | null {
+    const row = this.detailStatement.get(id) as DocumentRow | undefined;
+    if (!row) return null;
+    return {
+      ...row,
+      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+      recipients: row.recipients ? row.recipients.split('\n') : [],
+    };
+  }
+
+  children(id: number): ListedDocument[] {
+    return this.childrenStatement.all(id) as ListedDocument[];
+  }
+
+  /** The document's first `limit` chunks, in order. */
+  chunks(id: number, limit: number): ChunkRecord[] {
+    const rows = this.chunksStatement.all(id, limit) as (Omit<ChunkRecord, 'headingPath'> & { headingPath: string })[];
+    return rows.map((r) => ({ ...r, headingPath: JSON.parse(r.headingPath) as string[] }));
+  }
+
+  /** Skipped and failed documents (children too), a page at a time, and how many there are. */
+  problems(offset: number, limit: number): { total: number; items: ProblemRecord[] } {
+    const total = (this.problemCountStatement.get() as { n: number }).n;
+    return { total, items: this.problemsStatement.all(limit, offset) as ProblemRecord[] };
+  }
+}
