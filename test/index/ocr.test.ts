@@ -68,6 +68,27 @@ test('with OCR off, scans wait as skipped with the reason; switched on, the next
   }
 });
 
+test('a scan attached to an email is read by OCR from the bytes kept with its job', async () => {
+  const dir = tempDir();
+  const scan = Buffer.from(scannedPdf([{ lines: ['attached'] }])).toString('base64');
+  writeFileSync(join(dir, 'mail.eml'), [
+    'From: alice@example.com', 'To: bob@example.com', 'Subject: The signed form', 'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/plain', '', 'Signed form attached.',
+    '--b1', 'Content-Type: application/pdf; name="form.pdf"', 'Content-Disposition: attachment; filename="form.pdf"',
+    'Content-Transfer-Encoding: base64', '', scan, '--b1--', '',
+  ].join('\r\n'));
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: null, ocrWorkerScript: scripted });
+  try {
+    engine.add([dir]);
+    await engine.index();
+    const hits = (await engine.search({ query: 'scripted', mode: 'bm25' })).hits;
+    assert.deepEqual(hits.map((h) => [h.uri.replace(dir, ''), h.page, h.ocr, h.text]), [['/mail.eml#attachment-1-form.pdf', 1, true, 'scripted page 1 of attachment']]);
+    assert.equal(engine.library.db.prepare('SELECT count(*) FROM job_blobs').pluck().get(), 0, 'the bytes left with the job');
+  } finally {
+    await engine.close();
+  }
+});
+
 test('text documents added while OCR runs are indexed before the remaining pages', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'long-scan.pdf'), scannedPdf(Array.from({ length: 6 }, (_, i) => ({ lines: [`page ${i + 1}`], height: 200 }))));
