@@ -184,10 +184,12 @@ export class Ingestor {
     return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, dropped: this.dropped, seconds: (performance.now() - started) / 1000 };
   }
 
-  /** Whether scans, files or messages are queued (they go before OCR). */
+  /**
+   * Whether scans, files or messages wait to be claimed (they go before OCR). Not those running:
+   * another run (in this process or another) holds them, and waiting on them here would spin.
+   */
   private textQueued(): boolean {
-    const { jobs } = this.library;
-    return jobs.count('scan') + jobs.count('file') + jobs.count('mail') > 0;
+    return this.library.jobs.queued(['scan', 'file', 'mail']) > 0;
   }
 
   /** Scans, then files and messages, then vectors missing from the target model. */

@@ -126,6 +126,11 @@ export class JobQueue {
     return new Map(rows.map((r) => [r.id, r.n]));
   }
 
+  /** Jobs of these kinds waiting to be claimed (not those running, here or in another process). */
+  queued(kinds: JobKind[]): number {
+    return this.db.prepare(`SELECT count(*) FROM jobs WHERE state = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify(kinds)) as number;
+  }
+
   count(kind?: JobKind): number {
     const row = kind
       ? this.db.prepare('SELECT count(*) AS n FROM jobs WHERE kind = ?').get(kind)

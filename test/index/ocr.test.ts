@@ -12,6 +12,7 @@ import { sourceLocation } from '../../app/chat/prompt.ts';
 import { scannedPdf, scanPng } from '../fixtures/scan.ts';
 import { buildPdf } from '../fixtures/pdf.ts';
 import { tempDir } from '../support/corpus.ts';
+import { FakeEmbedder } from '../support/fake-embedder.ts';
 
 const scripted = new URL('../fixtures/scripted-ocr-worker.ts', import.meta.url);
 
@@ -152,6 +153,26 @@ test('killed in the middle of OCR, the next run finishes the document without re
     const chunks = engine.library.db.prepare('SELECT page, count(*) AS n FROM chunks WHERE ocr = 1 GROUP BY page ORDER BY page').all() as { page: number; n: number }[];
     assert.deepEqual(chunks, [1, 2, 3, 4, 5, 6, 7, 8].map((page) => ({ page, n: 1 })), 'each page once');
     assert.equal(engine.status().pendingJobs, 0);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('a run whose text jobs another run holds goes on to OCR instead of waiting on them', { timeout: 60_000 }, async () => {
+  const dir = tempDir();
+  for (let i = 0; i < 6; i++) writeFileSync(join(dir, `note${i}.md`), `# Note ${i}\n\nPier ${i} needs paint.\n`);
+  class SlowEmbedder extends FakeEmbedder {
+    override async embed(texts: string[]): Promise<Float32Array[]> {
+      await new Promise((r) => setTimeout(r, 50));
+      return super.embed(texts);
+    }
+  }
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: new SlowEmbedder(), ocrWorkerScript: scripted, ingest: { batchChunks: 1 } });
+  try {
+    engine.add([dir]);
+    // The second run finds the files claimed by the first (running, not queued): it must not spin on them.
+    await Promise.all([engine.index(), engine.index()]);
+    assert.equal(engine.status().documents.indexed, 6);
   } finally {
     await engine.close();
   }
