@@ -25,15 +25,15 @@ export type ProgressUnit = 'files' | 'chunks' | 'bytes' | 'messages';
 /** "n of m unit · rate · time left", each part only when known. */
 export function progressText(tr: Translator, p: { done: number; total: number | null; unit: ProgressUnit; rate?: number | null; etaSeconds?: number | null }): string {
   const { t } = tr;
-  const amount = (n: number) => (p.unit === 'bytes' ? tr.bytes(n) : tr.number(n));
-  const parts: string[] = [];
-  if (p.total !== null && p.total > 0) {
-    parts.push(p.unit === 'bytes' ? t('progress.ofBytes', { done: amount(p.done), total: amount(p.total) }) : t(`progress.of.${p.unit}`, { done: p.done, total: p.total, count: p.total }));
-  } else {
-    parts.push(p.unit === 'bytes' ? amount(p.done) : t(`progress.count.${p.unit}`, { count: p.done }));
-  }
+  // Bytes read as sizes ("1.2 GB"); other units as counts, which the message formats.
+  const amount = (n: number) => (p.unit === 'bytes' ? tr.bytes(n) : n);
+  const parts = [
+    p.total !== null && p.total > 0
+      ? t(`progress.of.${p.unit}`, { done: amount(p.done), total: amount(p.total), count: p.total })
+      : t(`progress.count.${p.unit}`, { count: p.done, amount: amount(p.done) }),
+  ];
   if (p.rate !== null && p.rate !== undefined && p.rate > 0) {
-    parts.push(p.unit === 'bytes' ? t('progress.ratePerSecond', { rate: tr.bytes(p.rate) }) : t(`progress.rate.${p.unit}`, { rate: tr.number(p.rate, { maximumFractionDigits: p.rate < 10 ? 1 : 0 }) }));
+    parts.push(t(`progress.rate.${p.unit}`, { rate: p.unit === 'bytes' ? tr.bytes(p.rate) : tr.number(p.rate, { maximumFractionDigits: p.rate < 10 ? 1 : 0 }) }));
   }
   if (p.etaSeconds !== null && p.etaSeconds !== undefined) parts.push(t('progress.eta', { time: tr.duration(p.etaSeconds) }));
   return parts.join(' · ');
