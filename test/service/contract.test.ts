@@ -170,6 +170,11 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     assert.equal(renamed.title, 'Summer trips');
     const updated = await api.conversations.update({ id: created.id, settings: { web: true, k: 4 } });
     assert.deepEqual(updated.settings, { web: true, k: 4 });
+    // What it searches changes too (the chat view's scope picker), and only what was sent.
+    const narrowed = await api.conversations.update({ id: created.id, scope: { type: 'none' } });
+    assert.deepEqual(narrowed.scope, { type: 'none' });
+    assert.deepEqual(narrowed.settings, { web: true, k: 4 });
+    assert.deepEqual((await api.conversations.update({ id: created.id, scope: { type: 'sources', sourceIds: [1] } })).scope, { type: 'sources', sourceIds: [1] });
     assert.ok((await api.conversations.list()).some((x) => x.id === created.id));
     const exported = await api.conversations.export({ id: created.id });
     assert.equal(exported.fileName, 'Summer trips.md');
