@@ -70,7 +70,7 @@ const SHOWN_PROBLEMS = 20;
 /** Problems read at a time when all are listed. */
 const PROBLEMS_PAGE = 1000;
 
-const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models']);
+const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models', 'ocr']);
 
 const OPTIONS = {
   db: { type: 'string' },
