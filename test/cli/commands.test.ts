@@ -15,9 +15,12 @@ import { tempDir, writeCorpus } from '../support/corpus.ts';
 const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
 const run = promisify(execFile);
 
+/** The user data directory the commands see: never the real user's, whatever a test breaks. */
+const home = tempDir();
+
 // Asynchronous: a test server may run in this process. No --db unless given; CAIRN_* cleared.
 async function cairn(args: string[], env: Record<string, string> = {}) {
-  const clean: NodeJS.ProcessEnv = { ...process.env, CAIRN_SECRETS: 'file' };
+  const clean: NodeJS.ProcessEnv = { ...process.env, CAIRN_SECRETS: 'file', HOME: home, XDG_DATA_HOME: join(home, 'data') };
   delete clean.CAIRN_DB;
   delete clean.CAIRN_CHAT_API_KEY;
   try {
@@ -42,6 +45,7 @@ test('the library is $CAIRN_DB when --db is not given, and --db wins over it', a
   const status = JSON.parse((await cairn(['--db', explicit, 'status', '--json'], { CAIRN_DB: fromEnv })).stdout) as LibraryStatus;
   assert.equal(status.dbPath, explicit);
   assert.equal(status.documents.indexed ?? 0, 0);
+  assert.ok(!existsSync(join(home, 'data', 'cairn')), 'the default library was never touched');
 });
 
 test('cairn index finishes work another process queued and did not do', async () => {
