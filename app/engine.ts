@@ -431,9 +431,7 @@ export class Engine {
     const parsed = ProblemsPage.safeParse(page);
     if (!parsed.success) throw new CairnError('bad-request', `Invalid page of problems: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const { offset, limit } = parsed.data;
-    const { documents } = this.library;
-    const problems = documents.problems(offset, limit);
-    const problemCount = documents.problemCount();
+    const { total: problemCount, items: problems } = this.library.listing.problems(offset, limit);
     return { problems, problemCount, problemsNext: offset + problems.length < problemCount ? offset + problems.length : null };
   }
 

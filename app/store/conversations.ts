@@ -137,8 +137,12 @@ export class ConversationRepository {
     return this.db.prepare('UPDATE conversations SET title = ? WHERE id = ?').run(title, id).changes > 0;
   }
 
-  /** Replaces the filters and settings used for the next answers. */
-  update(id: number, changes: { filters?: SearchFiltersParsed; settings?: ChatSettings }): void {
+  /** Replaces what the next answers search (scope, filters) and their settings. */
+  update(id: number, changes: { scope?: ConversationScope; filters?: SearchFiltersParsed; settings?: ChatSettings }): void {
+    if (changes.scope) {
+      const sourceIds = changes.scope.type === 'sources' ? changes.scope.sourceIds : [];
+      this.db.prepare('UPDATE conversations SET scope = ?, source_ids = ? WHERE id = ?').run(changes.scope.type, JSON.stringify(sourceIds), id);
+    }
     if (changes.filters) this.db.prepare('UPDATE conversations SET filters = ? WHERE id = ?').run(JSON.stringify(changes.filters), id);
     if (changes.settings) this.db.prepare('UPDATE conversations SET settings = ? WHERE id = ?').run(JSON.stringify(changes.settings), id);
   }

@@ -52,13 +52,6 @@ export interface MoveCandidate {
   sender: string | null;
 }
 
-export interface DocumentProblemRow {
-  uri: string;
-  status: 'skipped' | 'failed';
-  code: string | null;
-  reason: string;
-}
-
 /** Bounds of `path` and everything below it, for range scans on the path index. */
 function pathRange(path: string): [string, string, string] {
   const base = path.replace(/[\\/]+$/, '');
@@ -247,19 +240,5 @@ export class DocumentRepository {
 
   chunkCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
-  }
-
-  /** Documents that failed or were skipped, `limit` of them from `offset`, by status and uri. */
-  problems(offset: number, limit: number): DocumentProblemRow[] {
-    return this.db
-      .prepare(
-        `SELECT uri, status, error_code AS code, coalesce(reason, '') AS reason FROM documents
-         WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ? OFFSET ?`,
-      )
-      .all(limit, offset) as DocumentProblemRow[];
-  }
-
-  problemCount(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM documents WHERE status IN ('failed', 'skipped')`).get() as { n: number }).n;
   }
 }
