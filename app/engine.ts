@@ -6,6 +6,7 @@ import {
   CairnError,
   ChatSettings,
   type EngineEvent,
+  type EmbeddingModelInfo,
   type HardwareReport,
   type LibraryStatus,
   ProblemsPage,
@@ -394,12 +395,13 @@ export class Engine {
    * some lack one (after a switch, or the first model on a library indexed without one), and the
    * process doing it, if any. Null when there is none (or no model is configured).
    */
-  reembedStatus(chunks = this.library.documents.chunkCount()): ReembedStatus | null {
+  reembedStatus(chunks = this.library.documents.chunkCount(), counted?: EmbeddingModelInfo[]): ReembedStatus | null {
     const { models } = this.library;
     if (!this.embedder && !this.embedderError) return null;
     const model = this.embedder ? models.byKey(this.embedder.key) : models.byState('building');
     if (!model) return null;
-    const done = models.store(model).count();
+    // Counting a model's vectors reads all of them: status has done it already.
+    const done = counted?.find((m) => m.key === model.key)?.vectors ?? models.store(model).count();
     if (done >= chunks) return null;
     const holder = this.library.presence.holder(EMBEDDING_LOCK);
     return { model: model.key, done, total: chunks, replacing: model.state === 'building', by: holder ? `${holder.description} (pid ${holder.pid})` : null };
@@ -414,15 +416,16 @@ export class Engine {
   status(page: ProblemsPage = {}): LibraryStatus {
     const { documents, models } = this.library;
     const chunks = documents.chunkCount();
+    const embeddingModels = models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() }));
     return {
       dbPath: this.library.path,
       documents: documents.countsByStatus(),
       chunks,
       pendingJobs: this.library.jobs.count(),
       ...this.problems(page),
-      embeddingModels: models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() })),
+      embeddingModels,
       embedder: this.embedder?.key ?? this.embedderError,
-      reembed: this.reembedStatus(chunks),
+      reembed: this.reembedStatus(chunks, embeddingModels),
     };
   }
 

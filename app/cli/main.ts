@@ -286,7 +286,8 @@ async function embedderCommand(
   else throw new CairnError('usage', 'cairn embedder set needs --gguf FILE, or --url URL and --model NAME.');
   await engine.setEmbedder(spec);
   const reembed = engine.reembedStatus();
-  console.log(`Embedder: ${terminalLine(engine.status().embedder ?? '')}`);
+  const current = engine.currentEmbedder();
+  console.log(`Embedder: ${'key' in current ? terminalLine(current.key) : ''}`);
   if (!reembed) return 0;
   const meanwhile = reembed.replacing ? 'search keeps the previous vectors until then' : 'search is by keywords until then';
   if (values.wait) {
