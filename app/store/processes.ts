@@ -101,6 +101,12 @@ export class Presence {
     return { held: true, lost: held.controller.signal };
   }
 
+  /** The live process holding the named lock (this one included), or null; reads only. */
+  holder(name: string): ProcessInfo | null {
+    const holder = this.#db.prepare(`SELECT ${COLUMNS} FROM processes WHERE id = (SELECT owner FROM locks WHERE name = ?)`).get(name) as ProcessInfo | undefined;
+    return holder && (holder.id === this.#id || this.#alive(holder, Date.now())) ? holder : null;
+  }
+
   unlock(name: string): void {
     const held = this.#locks.get(name);
     if (!held || --held.count > 0) return;

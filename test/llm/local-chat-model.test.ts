@@ -1,16 +1,17 @@
 // LocalChatModel with the tiny shared model (stories260K: a llama that writes TinyStories text,
 // no chat template, so node-llama-cpp wraps it in the Llama 2 chat format).
 import assert from 'node:assert/strict';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { CairnError } from '../../app/contract/index.ts';
 import { LocalChatModel, openChatModel, type ChatModel, type GenerateResult } from '../../app/llm/index.ts';
 import { modelsDir, requireShared } from '../support/shared.ts';
+import { tempDir } from '../support/corpus.ts';
 
 const modelPath = join(modelsDir, 'stories260K.gguf');
-const scratch = mkdtempSync(join(tmpdir(), 'cairn-llm-'));
+const scratch = tempDir('cairn-llm-');
 let model: ChatModel | undefined;
 
 before(async () => {
