@@ -407,7 +407,8 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     }
     let vectors: Float32Array[];
     try {
-      vectors = await embedQueue.run(context.signal, () => embedder.embed(strings, context.signal));
+      // The client's own text, as given: no query or document prefix is Cairn's to add here.
+      vectors = await embedQueue.run(context.signal, () => embedder.embedRaw(strings, context.signal));
     } catch (error) {
       if (context.signal.aborted || error instanceof HttpError) throw error;
       options.onError?.(error);
