@@ -268,6 +268,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /** A Server-Sent Events response: each `send` is one `data:` event. */
 export class EventStream {
   private readonly res: ServerResponse;
+  /** When something was last written (epoch ms; 0 before anything). */
+  lastWrite = 0;
 
   constructor(res: ServerResponse) {
     this.res = res;
@@ -291,9 +293,19 @@ export class EventStream {
 
   /** One event; an object is sent as JSON, a string as it is (e.g. '[DONE]'). */
   send(data: unknown): void {
+    this.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  }
+
+  /** An SSE comment: clients skip it; it tells them (and proxies) that the stream is alive. */
+  comment(text: string): void {
+    this.write(`: ${text}\n\n`);
+  }
+
+  private write(text: string): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.start();
-    this.res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    this.res.write(text);
+    this.lastWrite = Date.now();
   }
 
   end(): void {

@@ -6,12 +6,13 @@ import { HttpError, startHttpServer, type Route, type RunningServer } from './ht
 import { bearerMatches } from './token.ts';
 import { WebAccess, webRoutes, type EventJournal } from './web.ts';
 
-export { apiRoutes, MODEL_ALIAS, openAiErrorBody, type ApiEngine, type ApiRoutesOptions } from './api.ts';
+export { apiRoutes, EMBEDDING_ALIAS, MODEL_ALIAS, openAiErrorBody, sourcesMarkdown, type ApiEngine, type ApiRoutesOptions } from './api.ts';
+export { EmbeddingBatcher } from './embeddings.ts';
+export { ModelQueue, type QueuePlace } from './queue.ts';
 export { prepareGroundedAnswer, questionAndHistory, toApiCitation, type ApiCitation, type GroundedInput, type GroundedPreparation } from './grounded.ts';
 export { CONTENT_SECURITY_POLICY, EventJournal, SESSION_COOKIE, WebAccess, webRoutes, type WebRoutesOptions } from './web.ts';
 export { ensureRenderer, projectRoot } from './renderer-files.ts';
 export { EventStream, HttpError, LOOPBACK_HOST, loopbackOnly, sameOrigin, sendJson, startHttpServer, type HttpServerOptions, type RequestContext, type Route, type RunningServer } from './http.ts';
-export { ModelQueue } from './queue.ts';
 export { API_TOKEN_SETTING, bearerMatches, newApiToken, resolveApiToken, tokensMatch } from './token.ts';
 
 /** Largest request body the API accepts: long conversations fit, a runaway client does not. */

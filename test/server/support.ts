@@ -54,11 +54,11 @@ export async function startHarness(
   };
 }
 
-/** The events of a whole SSE body: parsed JSON, or the string '[DONE]'. */
+/** The events of a whole SSE body: parsed JSON, or the string '[DONE]' (comments, the keep-alives, are skipped). */
 export function parseSse(text: string): unknown[] {
   const events: unknown[] = [];
   for (const block of text.split('\n\n')) {
-    if (!block.trim()) continue;
+    if (!block.trim() || block.split('\n').every((line) => line.startsWith(':'))) continue;
     const data = block
       .split('\n')
       .filter((line) => line.startsWith('data: '))
