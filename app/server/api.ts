@@ -4,7 +4,7 @@
 // prompt completed, with a suffix where the model can fill in the middle) and POST
 // /v1/embeddings. Errors have OpenAI's shape; what cannot be honoured is refused, never ignored.
 import { CairnError, type ChatSource, type SearchRequest, type SearchResponse } from '../contract/index.ts';
-import { CitationStreamFilter, DEFAULT_CHAT_SETTINGS, describeSource, NOTHING_FOUND_MESSAGE, resolveCitations } from '../chat/index.ts';
+import { CitationStreamFilter, DEFAULT_CHAT_SETTINGS, NOTHING_FOUND_MESSAGE, resolveCitations, sourcesMarkdown } from '../chat/index.ts';
 import type { Embedder } from '../embed/index.ts';
 import type { ChatMessage, ChatModel, GenerateOptions, GenerateResult } from '../llm/index.ts';
 import { CompletionWriter, type FinishReason } from './completion-writer.ts';
@@ -48,16 +48,6 @@ function wrongModel(asked: string, kind: 'chat' | 'embedding'): HttpError {
   return new HttpError(404, 'model_not_found', `The ${kind} model '${asked}' does not exist here: say '${alias}' for this server's ${kind} model.${hint} GET /v1/models lists them.`, {
     param: 'model',
   });
-}
-
-/** Markdown special characters escaped, and no line breaks: a document's title stays text. */
-function markdownText(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+!|<>~]/g, '\\$&');
-}
-
-/** The cited sources as a Markdown list, for clients that show only the answer's text. */
-export function sourcesMarkdown(cited: ChatSource[]): string {
-  return `\n\n**Sources**\n\n${cited.map((s) => `- [${s.n}] ${markdownText(describeSource(s))}`).join('\n')}`;
 }
 
 interface Usage {
@@ -358,7 +348,7 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     ...(options.onError ? { onError: options.onError } : {}),
   });
 
-  return [
+  const routes: Route[] = [
     {
       method: 'GET',
       path: '/v1/models',
@@ -379,6 +369,8 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     { method: 'POST', path: '/v1/completions', handle: completions },
     { method: 'POST', path: '/v1/embeddings', handle: embeddings },
   ];
+  // Tools elsewhere (a container, a page on an allowed origin) may use the API, with its token.
+  return routes.map((route) => ({ ...route, remote: true, cors: true }));
 }
 
 function finishReasonOf(result: GenerateResult): FinishReason {
