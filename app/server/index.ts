@@ -44,6 +44,8 @@ export interface ApiServerOptions extends Exposure {
   maxWaiting?: number;
   /** Whether retrieval answers list their sources in the text when the request does not say (the local API setting). */
   appendSources?: () => boolean;
+  /** How often a stream with nothing to send yet says it is alive. Default 3 s. */
+  keepAliveMs?: number;
   /** Told about failures that became a 500, with their stack, for the server's log. */
   onError?(error: unknown): void;
 }
@@ -76,6 +78,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         engine: options.engine,
         ...(options.maxWaiting === undefined ? {} : { maxWaiting: options.maxWaiting }),
         ...(options.appendSources ? { appendSources: options.appendSources } : {}),
+        ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
         ...(options.onError ? { onError: options.onError } : {}),
       }),
       ...(isMcpLibrary(options.engine) ? mcpRoutes(options.engine, options.onError ? { onError: options.onError } : {}) : []),

@@ -20,7 +20,9 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { chatModel?: ChatModel | null; embedder?: Embedder | null } & Partial<Pick<ApiServerOptions, 'maxWaiting' | 'maxBodyBytes'>> = {},
+  options: { chatModel?: ChatModel | null; embedder?: Embedder | null } & Partial<
+    Pick<ApiServerOptions, 'maxWaiting' | 'maxBodyBytes' | 'keepAliveMs' | 'appendSources' | 'host' | 'allowedHosts' | 'allowedOrigins'>
+  > = {},
 ): Promise<Harness> {
   const { engine } = await chatEngine({
     embedder: options.embedder === undefined ? new FakeEmbedder() : options.embedder,
@@ -33,6 +35,11 @@ export async function startHarness(
     port: 0,
     ...(options.maxWaiting === undefined ? {} : { maxWaiting: options.maxWaiting }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
+    ...(options.appendSources ? { appendSources: options.appendSources } : {}),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     onError: (error) => errors.push(error),
   });
   const auth = (token: string | null | undefined): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token ?? TOKEN}` });
