@@ -1,4 +1,4 @@
-// A local OpenAI-compatible /v1/chat/completions server for tests (127.0.0.1 only). The model
+// A local OpenAI-compatible /v1/chat/completions (and /v1/completions) server for tests (127.0.0.1 only). The model
 // name picks the behaviour: "echo" streams the last user message back word by word, "think"
 // sends raw <think> tags cut at awkward places, "reasoning" sends reasoning_content, "endless"
 // streams until the client goes away, "stall" goes quiet after one piece, "cut" drops the
@@ -44,6 +44,17 @@ export async function startChatServer(options: { apiKey?: string } = {}): Promis
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    if (req.url === '/v1/completions' && req.method === 'POST') {
+      // A plain completion: the prompt's words back (stop strings ignored, as some servers do).
+      const body = JSON.parse(raw) as ChatRequestBody & { prompt: string };
+      state.requests.push({ body, authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const [i, word] of body.prompt.split(' ').entries()) send(res, { object: 'text_completion', choices: [{ index: 0, text: i === 0 ? word : ` ${word}`, finish_reason: null }] });
+      send(res, { object: 'text_completion', choices: [{ index: 0, text: '', finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } });
+      send(res, '[DONE]');
+      res.end();
+      return;
+    }
     if (req.url !== '/v1/chat/completions' || req.method !== 'POST') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
       return;

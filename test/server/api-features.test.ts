@@ -147,6 +147,17 @@ test("Cairn's remote model passes tools, tool choice, format and stop through, r
     assert.equal(result.text, 'so it is sunny today and ');
     assert.equal(result.stopReason, 'end');
 
+    // A completion goes to the server's /completions with its suffix and stop; the stop still holds.
+    const completed = (await (await api.post('/v1/completions', { model: 'cairn', prompt: 'def add(a, b): return a + b STOP and more', suffix: '\n', stop: ['STOP'], max_tokens: 30 })).json()) as {
+      object: string; choices: { text: string; finish_reason: string }[]; usage: { prompt_tokens: number };
+    };
+    assert.deepEqual([completed.object, completed.choices[0]!.text, completed.choices[0]!.finish_reason], ['text_completion', 'def add(a, b): return a + b ', 'stop']);
+    const asked = server.requests.at(-1)!.body;
+    assert.deepEqual([asked.suffix, asked.stop, asked.max_tokens], ['\n', ['STOP'], 30]);
+    const counted = (await (await api.post('/v1/completions', { model: 'cairn', prompt: 'one two three' })).json()) as typeof completed;
+    assert.equal(counted.choices[0]!.text, 'one two three');
+    assert.equal(counted.usage.prompt_tokens, 9, "the server's own count, when it is read to the end");
+
     // A server that refuses the request: the client gets a 400 with the server's reason.
     const refusing = await startHarness({ chatModel: new RemoteChatModel({ type: 'openai', baseUrl: server.baseUrl, model: 'refuse' }) });
     try {
