@@ -63,7 +63,7 @@ test('an engine that cannot open its library says why and ends', { timeout: 60_0
   const notADatabase = join(import.meta.dirname, 'engine-process.test.ts');
   const { worker, said } = await startEngineWorker(ENTRY, ['--db', notADatabase, '--no-watch']);
   assert.equal(said.type, 'failed');
-  assert.ok(said.type === 'failed' && said.error.code === 'library-corrupt', JSON.stringify(said));
+  assert.ok(said.type === 'failed' && said.error.code === 'not-a-library', JSON.stringify(said));
   const [code] = (await once(worker, 'exit')) as [number];
   assert.equal(code, 1);
 });

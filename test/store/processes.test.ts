@@ -87,7 +87,9 @@ test('a process whose heartbeat is too old is taken for dead; if it was only sus
     // As if it had not beaten for ten minutes (a laptop asleep, a stopped process).
     db.prepare('UPDATE processes SET heartbeat_at = ?').run(Date.now() - 600_000);
     assert.equal(next.lock('watch').held, true, 'taken over from a process that stopped beating');
-    await new Promise<void>((resolvePromise) => lost.addEventListener('abort', () => resolvePromise(), { once: true }));
+    // The heartbeat timer is unref'd (it must never keep a process alive): hold the loop open while waiting for it.
+    const keepAlive = setInterval(() => {}, 1000);
+    await new Promise<void>((resolvePromise) => lost.addEventListener('abort', () => resolvePromise(), { once: true })).finally(() => clearInterval(keepAlive));
     assert.match((lost.reason as Error).message, /took over the 'watch' lock/);
     assert.notEqual(suspended.id, next.id, 'it registers afresh when it needs to');
   } finally {
