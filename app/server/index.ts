@@ -1,5 +1,6 @@
-// Cairn over HTTP on 127.0.0.1: web mode (web.ts: the renderer and the contract, for a browser)
-// and the opt-in OpenAI-compatible local API (api.ts), on a small HTTP core (http.ts).
+// Cairn over HTTP on 127.0.0.1: web mode (web.ts: the renderer and the contract, for a browser),
+// the opt-in OpenAI-compatible local API (api.ts) and MCP at /mcp (app/mcp), on a small HTTP core
+// (http.ts) that can also serve containers on another address when asked.
 import type { Service } from '../service/index.ts';
 import { mcpRoutes, type McpLibrary } from '../mcp/index.ts';
 import { apiRoutes, openAiErrorBody, type ApiEngine } from './api.ts';
