@@ -182,6 +182,12 @@ export class Engine {
     }
   }
 
+  /** Whether a chat model is configured (without opening it, which can take seconds). */
+  chatModelConfigured(): boolean {
+    if (this.options.chatModel !== undefined) return this.options.chatModel !== null;
+    return this.library.settings.get(CHAT_MODEL_SETTING) !== undefined;
+  }
+
   static async open(options: EngineOptions): Promise<Engine> {
     const library = Library.open(options.dbPath);
     if (options.description) library.presence.describe(options.description);

@@ -14,6 +14,7 @@ import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
 import { MODELS_USAGE, modelsOptions, runModelsCommand } from './models.ts';
 import { choice, idOption, nonNegativeInteger, parseCommandLine, positiveInteger } from './options.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
+import { runMcpCommand } from './mcp.ts';
 import { runServeCommand } from './serve.ts';
 import { OCR_USAGE, runOcrCommand } from './ocr.ts';
 import { count, formatReembed, formatSearch, formatStatus } from './format.ts';
@@ -54,8 +55,11 @@ Commands:
   chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
   serve                   the Cairn window in your browser, on 127.0.0.1 (prints the address to open)
-      --api                 also the OpenAI-compatible local API (prints its URL and token)
+      --api                 also the OpenAI-compatible local API and MCP at /mcp (prints the URL and token)
       --port N              port (default 22476; 0 picks a free one)   --token T  use this API token
+      --host ADDR --allow-host NAME...  also listen on ADDR for containers (API and MCP only, token needed)
+      --allow-origin ORIGIN...          let pages on ORIGIN call the API and MCP (CORS)
+  mcp                     the library as an MCP server on stdio (for Claude Desktop, Cursor, VS Code)
 ${MAIL_USAGE}
   folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
   folders [list] [--json] watched folders with their state;  folders remove <path>
@@ -74,7 +78,7 @@ const SHOWN_PROBLEMS = 20;
 /** Problems read at a time when all are listed. */
 const PROBLEMS_PAGE = 1000;
 
-const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models', 'ocr']);
+const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'mcp', 'doctor', 'models', 'ocr']);
 
 const OPTIONS = {
   db: { type: 'string' },
@@ -103,6 +107,8 @@ const OPTIONS = {
   port: { type: 'string' },
   token: { type: 'string' },
   host: { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
   problems: { type: 'boolean' },
   limit: { type: 'string' },
   offset: { type: 'string' },
@@ -147,6 +153,8 @@ async function run(dbPath: string, command: string, args: string[], values: Valu
   if (command === 'models') return runModelsCommand(dbPath, args, values, values.json ? console.log : (line) => console.log(terminalLine(line)));
   // Web mode runs the engine as a service (events, background work, watched sources); own SIGINT/SIGTERM handling.
   if (command === 'serve') return runServeCommand(dbPath, args, values);
+  // stdout is the MCP protocol: no progress lines, own lifecycle.
+  if (command === 'mcp') return runMcpCommand(dbPath, args);
 
   const progress = new ProgressLine();
   // How other processes see this one (e.g. naming the watcher when a second one is refused).

@@ -15,6 +15,8 @@ export interface EmbeddingBackend {
   readonly dimensions: number;
   /** Most tokens one input may have (as counted by countTokens). */
   readonly maxTokens: number;
+  /** Whether embed() itself cuts a text over maxTokens (its countTokens is then exact); otherwise a server decides. */
+  readonly cutsLongTexts?: boolean;
   /** Token count with this model's tokenizer (approximate for remote models: see each backend). */
   countTokens(text: string): number;
   /**
@@ -60,8 +62,8 @@ export interface Embedder {
   embed(documents: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /** A search query, embedded with the query prefix. */
   embedQuery(query: string, signal?: AbortSignal): Promise<Float32Array>;
-  /** Texts exactly as given, with no prefix (the local API embeds its clients' own text). */
-  embedRaw(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** The model underneath, for texts to embed exactly as given (the local API's clients' own text). */
+  readonly raw: EmbeddingBackend;
   close(): Promise<void>;
 }
 
@@ -115,10 +117,10 @@ export class PrefixedEmbedder implements Embedder {
   readonly dimensions: number;
   readonly prefixes: Prefixes;
   readonly maxTokens: number;
-  readonly #backend: EmbeddingBackend;
+  readonly raw: EmbeddingBackend;
 
   constructor(backend: EmbeddingBackend) {
-    this.#backend = backend;
+    this.raw = backend;
     this.spec = backend.spec;
     this.dimensions = backend.dimensions;
     this.prefixes = { query: backend.spec.queryPrefix ?? '', document: backend.spec.documentPrefix ?? '' };
@@ -130,25 +132,21 @@ export class PrefixedEmbedder implements Embedder {
   }
 
   countTokens(text: string): number {
-    return this.#backend.countTokens(text);
+    return this.raw.countTokens(text);
   }
 
   // An empty text stays empty (the zero vector): a prefix alone says nothing about it.
   embed(documents: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return this.#backend.embed(documents.map((text) => text && this.prefixes.document + text), signal);
+    return this.raw.embed(documents.map((text) => text && this.prefixes.document + text), signal);
   }
 
   async embedQuery(query: string, signal?: AbortSignal): Promise<Float32Array> {
-    const [vector] = await this.#backend.embed([query && this.prefixes.query + query], signal);
+    const [vector] = await this.raw.embed([query && this.prefixes.query + query], signal);
     return vector!;
   }
 
-  embedRaw(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return this.#backend.embed(texts, signal);
-  }
-
   close(): Promise<void> {
-    return this.#backend.close();
+    return this.raw.close();
   }
 }
 

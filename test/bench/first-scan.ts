@@ -39,7 +39,7 @@ function counting(embedder: Embedder): Embedder & { chunks: number } {
       return embedder.embed(texts);
     },
     embedQuery: (query: string) => embedder.embedQuery(query),
-    embedRaw: (texts: string[]) => embedder.embedRaw(texts),
+    raw: embedder.raw,
     // Engines close their embedder; this one outlives them and is closed at the end.
     close: async () => {},
   };

@@ -124,7 +124,7 @@ test('an embedder without prefixes keeps its model\'s key and budget; with them 
 
   await prefixed.embed(['a lighthouse', '']);
   await prefixed.embedQuery('where is the lighthouse');
-  await prefixed.embedRaw(['as the client sent it']);
+  await prefixed.raw.embed(['as the client sent it']);
   // An empty document stays empty (the zero vector): a prefix alone is no text.
   assert.deepEqual(model.given, [`${document}a lighthouse`, '', `${query}where is the lighthouse`, 'as the client sent it']);
 

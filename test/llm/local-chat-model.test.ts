@@ -110,7 +110,9 @@ test('an abort while the prompt is being read returns at once; the model stays b
     setImmediate(() => controller.abort());
     const result = await pending;
     returned = true;
-    assert.deepEqual(result, { text: '', thought: '', stopReason: 'aborted', tokens: 0 });
+    const { promptTokens, ...rest } = result;
+    assert.deepEqual(rest, { text: '', thought: '', stopReason: 'aborted', tokens: 0 });
+    assert.equal(promptTokens, m.countPromptTokens([{ role: 'user', content: prompt }]), 'the prompt it was reading');
     assert.equal(m.busy, true, 'returned before llama.cpp finished reading the prompt');
     // The next call waits for it, then runs normally.
     const next = await m.generate(story, { maxTokens: 5, temperature: 0 });

@@ -23,7 +23,9 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { chatModel?: ChatModel | null; embedder?: Embedder | null } & Partial<Pick<ApiServerOptions, 'maxWaiting' | 'maxBodyBytes'>> = {},
+  options: { chatModel?: ChatModel | null; embedder?: Embedder | null } & Partial<
+    Pick<ApiServerOptions, 'maxWaiting' | 'maxBodyBytes' | 'keepAliveMs' | 'appendSources' | 'host' | 'allowedHosts' | 'allowedOrigins'>
+  > = {},
 ): Promise<Harness> {
   const { engine } = await chatEngine({
     embedder: options.embedder === undefined ? new FakeEmbedder() : options.embedder,
@@ -36,6 +38,11 @@ export async function startHarness(
     port: 0,
     ...(options.maxWaiting === undefined ? {} : { maxWaiting: options.maxWaiting }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
+    ...(options.appendSources ? { appendSources: options.appendSources } : {}),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     onError: (error) => errors.push(error),
   });
   const auth = (token: string | null | undefined): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token ?? TOKEN}` });
@@ -59,11 +66,11 @@ export async function startHarness(
   };
 }
 
-/** The events of a whole SSE body: parsed JSON, or the string '[DONE]'. */
+/** The events of a whole SSE body: parsed JSON, or the string '[DONE]' (comments, the keep-alives, are skipped). */
 export function parseSse(text: string): unknown[] {
   const events: unknown[] = [];
   for (const block of text.split('\n\n')) {
-    if (!block.trim()) continue;
+    if (!block.trim() || block.split('\n').every((line) => line.startsWith(':'))) continue;
     const data = block
       .split('\n')
       .filter((line) => line.startsWith('data: '))
