@@ -20,7 +20,7 @@ import { openEmbedder, type Embedder, type EmbedderSpec } from './embed/index.ts
 import { ExtractorPool, type ExtractLimits } from './extract/index.ts';
 import { EMBEDDING_LOCK, Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary, type ScanPayload } from './index/index.ts';
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
-import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
+import { CHAT_MODEL_SETTING, describeHardware, loadCatalog, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
 import { OCR_SETTING, ocrSettings, OcrWorker, type OcrSettings } from './ocr/index.ts';
 import { FolderSources, MailService, openSecretStore, takeWatchLock, type FolderRules, type FolderWatchOptions, type MailServiceOptions, type SecretStore } from './sources/index.ts';
@@ -201,7 +201,7 @@ export class Engine {
       const spec = library.settings.get<EmbedderSpec>(EMBEDDER_SETTING);
       if (spec) {
         try {
-          embedder = await openEmbedder(spec, { apiKey: options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+          embedder = await openChosenEmbedder(spec, options);
         } catch (error) {
           embedderError = `The embedding model could not be loaded (${(error as Error).message}).`;
         }
@@ -372,7 +372,7 @@ export class Engine {
       this.embedder = null;
       this.embedderError = null;
     } else {
-      const embedder = await openEmbedder(spec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+      const embedder = await openChosenEmbedder(spec, this.options);
       if (this.embedder && this.embedder !== embedder) await this.embedder.close();
       this.embedder = embedder;
       this.embedderError = null;
@@ -410,7 +410,7 @@ export class Engine {
     this.embedderError = null;
     if (spec) {
       try {
-        this.embedder = await openEmbedder(spec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+        this.embedder = await openChosenEmbedder(spec, this.options);
         this.registerModel(this.embedder);
       } catch (error) {
         this.embedderError = `The embedding model could not be loaded (${(error as Error).message}).`;
@@ -483,12 +483,13 @@ export class Engine {
     if (!active) return { unavailable: 'The library has no vectors yet.' };
     const embedder = active.key === this.embedder.key ? this.embedder : await this.queryEmbedder(active);
     if (!embedder) return { unavailable: `The library's vectors come from ${active.key}, which cannot be loaded; re-embedding with the new model is under way.` };
-    return { store: this.library.models.store(active), embedQuery: async (text) => (await embedder.embed([text]))[0]! };
+    return { store: this.library.models.store(active), embedQuery: (text) => embedder.embedQuery(text) };
   }
 
   private queryEmbedder(model: EmbeddingModelRow): Promise<Embedder | null> {
     let found = this.queryEmbedders.get(model.key);
     if (!found) {
+      // Opened as it was recorded, prefixes included (none if it names none): its queries must be embedded as its documents were.
       found = openEmbedder(JSON.parse(model.spec) as EmbedderSpec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY })
         .then((e) => (e.key === model.key ? e : null))
         .catch(() => null);
@@ -506,6 +507,15 @@ export class Engine {
     await (this.options.chatModel ?? (await this.openedChat?.model.catch(() => null)))?.close();
     this.library.close();
   }
+}
+
+/**
+ * Opens the embedder the library's setting names, with the prefixes a catalog model wants when
+ * the setting names none (settings written before prefixes existed get them too, and so a new
+ * key: the library re-embeds with them in the background). Its spec records them.
+ */
+function openChosenEmbedder(spec: EmbedderSpec, options: EngineOptions): Promise<Embedder> {
+  return openEmbedder(loadCatalog().withPrefixes(spec), { apiKey: options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
 }
 
 export { CairnError };

@@ -45,6 +45,8 @@ Commands:
   embedder set --gguf FILE | --url URL --model NAME [--dimensions N]
                           switch models; the library's vectors are remade by \`index\`, \`watch\` or the app
       --wait                make them now, with progress (Ctrl-C stops; \`index\` resumes)
+      --query-prefix TEXT --document-prefix TEXT   what the model wants before queries and documents
+                            (a catalog model's are known; '' for none)
   embedder off            keyword search only
   ask "<question>"        answer from the library, citing sources (filters as for search)
       --conversation ID     continue a conversation      --plain  no library, plain chat
@@ -94,6 +96,8 @@ const OPTIONS = {
   url: { type: 'string' },
   model: { type: 'string' },
   dimensions: { type: 'string' },
+  'query-prefix': { type: 'string' },
+  'document-prefix': { type: 'string' },
   conversation: { type: 'string' },
   plain: { type: 'boolean' },
   include: { type: 'string', multiple: true },
@@ -274,7 +278,7 @@ async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSig
 async function embedderCommand(
   engine: Engine,
   args: string[],
-  values: { gguf?: string; url?: string; model?: string; dimensions?: string; wait?: boolean },
+  values: { gguf?: string; url?: string; model?: string; dimensions?: string; 'query-prefix'?: string; 'document-prefix'?: string; wait?: boolean },
   progress: ProgressLine,
   signal: AbortSignal,
 ): Promise<number> {
@@ -282,6 +286,7 @@ async function embedderCommand(
   if (action === 'show') {
     const status = engine.status();
     console.log(`Embedder: ${status.embedder ? terminalLine(status.embedder) : 'none (keyword search only)'}`);
+    printPrefixes(engine);
     for (const m of status.embeddingModels) console.log(`Vectors:  ${terminalLine(m.key)} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
     if (status.reembed) console.log(`Working:  ${formatReembed(status.reembed)}`);
     return 0;
@@ -292,14 +297,20 @@ async function embedderCommand(
     return 0;
   }
   if (action !== 'set') throw new CairnError('usage', `Unknown embedder action: ${action}`);
+  // Only the prefixes given: a catalog model's fill in the others.
+  const prefixes = {
+    ...(values['query-prefix'] === undefined ? {} : { queryPrefix: values['query-prefix'] }),
+    ...(values['document-prefix'] === undefined ? {} : { documentPrefix: values['document-prefix'] }),
+  };
   let spec: EmbedderSpec;
-  if (values.gguf) spec = { type: 'gguf', modelPath: values.gguf };
-  else if (values.url && values.model) spec = { type: 'openai', baseUrl: values.url, model: values.model, ...(values.dimensions ? { dimensions: positiveInteger(values.dimensions, '--dimensions', 65_536) } : {}) };
+  if (values.gguf) spec = { type: 'gguf', modelPath: values.gguf, ...prefixes };
+  else if (values.url && values.model) spec = { type: 'openai', baseUrl: values.url, model: values.model, ...(values.dimensions ? { dimensions: positiveInteger(values.dimensions, '--dimensions', 65_536) } : {}), ...prefixes };
   else throw new CairnError('usage', 'cairn embedder set needs --gguf FILE, or --url URL and --model NAME.');
   await engine.setEmbedder(spec);
   const reembed = engine.reembedStatus();
   const current = engine.currentEmbedder();
   console.log(`Embedder: ${'key' in current ? terminalLine(current.key) : ''}`);
+  printPrefixes(engine);
   if (!reembed) return 0;
   const meanwhile = reembed.replacing ? 'search keeps the previous vectors until then' : 'search is by keywords until then';
   if (values.wait) {
@@ -311,6 +322,13 @@ async function embedderCommand(
       '`cairn watch`, `cairn mail sync` and the app continue them too. `cairn status` shows how far it is.',
   );
   return 0;
+}
+
+/** The embedder's prefixes, when it has any (quoted: their spaces matter). */
+function printPrefixes(engine: Engine): void {
+  const current = engine.currentEmbedder();
+  if (!('prefixes' in current) || (current.prefixes.query === '' && current.prefixes.document === '')) return;
+  console.log(`Prefixes: query ${terminalLine(JSON.stringify(current.prefixes.query))}, documents ${terminalLine(JSON.stringify(current.prefixes.document))}`);
 }
 
 /** Codes of errors that are the user's mistake in the command line: exit 2. */

@@ -4,14 +4,14 @@ import { basename } from 'node:path';
 import type { Llama, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { CairnError } from '../contract/index.ts';
 import { defaultThreads, getLlamaRuntime } from '../../native/llama.ts';
-import { normalize, type Embedder, type EmbedderSpec } from './embedder.ts';
+import { normalize, type EmbedderSpec, type EmbeddingBackend } from './embedder.ts';
 
 export type GgufEmbedderSpec = Extract<EmbedderSpec, { type: 'gguf' }>;
 
 /** Context used when the spec names none: enough for typical chunks, small in memory. */
 const defaultContextSize = 512;
 
-export class GgufEmbedder implements Embedder {
+export class GgufEmbedder implements EmbeddingBackend {
   readonly key: string;
   readonly spec: GgufEmbedderSpec;
   readonly dimensions: number;

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { CairnError } from '../contract/index.ts';
-import { normalize, type Embedder, type EmbedderSpec } from './embedder.ts';
+import { normalize, type EmbedderSpec, type EmbeddingBackend } from './embedder.ts';
 import { estimateServerTokens, networkReason, serverMessage, truncateMessage } from '../net/index.ts';
 
 export type OpenAiEmbedderSpec = Extract<EmbedderSpec, { type: 'openai' }>;
@@ -36,7 +36,7 @@ interface Connection {
   readonly maxRetryAfterMs: number;
 }
 
-export class OpenAiEmbedder implements Embedder {
+export class OpenAiEmbedder implements EmbeddingBackend {
   readonly key: string;
   readonly spec: OpenAiEmbedderSpec;
   readonly dimensions: number;

@@ -1,9 +1,10 @@
 // The model catalog (resources/models.json): recommended GGUF models and the rules that pick the
 // default chat and embedding model for a machine.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { CairnError, CatalogModel, type HardwareReport, type ModelRecommendation } from '../contract/index.ts';
+import type { EmbedderSpec } from '../embed/index.ts';
 
 const Rule = z.object({
   model: z.string(),
@@ -72,6 +73,19 @@ export class ModelCatalog {
   byFile(fileName: string): CatalogModel | undefined {
     const lower = fileName.toLowerCase();
     return this.models.find((m) => m.file.toLowerCase() === lower);
+  }
+
+  /**
+   * The spec with the prefixes its model wants, when it is a GGUF file of this catalog (by file
+   * name): a prefix the spec names, '' included, is the user's and wins. Other files and servers
+   * get none: Cairn cannot know what an unknown model was trained with.
+   */
+  withPrefixes(spec: EmbedderSpec): EmbedderSpec {
+    const entry = spec.type === 'gguf' ? this.byFile(basename(spec.modelPath)) : undefined;
+    if (entry?.role !== 'embedding') return spec;
+    const queryPrefix = spec.queryPrefix ?? entry.queryPrefix;
+    const documentPrefix = spec.documentPrefix ?? entry.documentPrefix;
+    return { ...spec, ...(queryPrefix === undefined ? {} : { queryPrefix }), ...(documentPrefix === undefined ? {} : { documentPrefix }) };
   }
 
   /**

@@ -5,7 +5,7 @@
 // turned away; an input longer than the model takes is cut, and the response says so.
 import { z } from 'zod';
 import { CairnError } from '../contract/index.ts';
-import type { Embedder } from '../embed/index.ts';
+import type { Embedder, EmbeddingBackend } from '../embed/index.ts';
 import { HttpError, sendJson, type RequestContext } from './http.ts';
 import { parseBody } from './openai-request.ts';
 
@@ -74,14 +74,14 @@ interface Waiting {
  * texts; past that a request gets 429.
  */
 export class EmbeddingBatcher {
-  private readonly embedder: Embedder;
+  private readonly embedder: EmbeddingBackend;
   private readonly maxBatch: number;
   private readonly maxWaitingTexts: number;
   private readonly waiting: Waiting[] = [];
   private waitingTexts = 0;
   private running = false;
 
-  constructor(embedder: Embedder, options: { maxBatch?: number; maxWaitingTexts?: number } = {}) {
+  constructor(embedder: EmbeddingBackend, options: { maxBatch?: number; maxWaitingTexts?: number } = {}) {
     this.embedder = embedder;
     this.maxBatch = options.maxBatch ?? 256;
     this.maxWaitingTexts = options.maxWaitingTexts ?? 32_768;
@@ -159,7 +159,7 @@ export interface EmbeddingsRouteOptions {
 
 /** The handler of POST /v1/embeddings. */
 export function embeddingsHandler(options: EmbeddingsRouteOptions): (context: RequestContext) => Promise<void> {
-  const batchers = new WeakMap<Embedder, EmbeddingBatcher>();
+  const batchers = new WeakMap<EmbeddingBackend, EmbeddingBatcher>();
   return async (context) => {
     const body = parseBody(EmbeddingsRequest, await context.readJson());
     const embedder = options.embedder();
@@ -168,8 +168,10 @@ export function embeddingsHandler(options: EmbeddingsRouteOptions): (context: Re
       throw new HttpError(400, 'invalid_request', `This embedding model gives ${embedder.dimensions} dimensions; it cannot give ${body.dimensions}.`, { param: 'dimensions' });
     }
     const texts = await inputTexts(body.input);
-    let batcher = batchers.get(embedder);
-    if (!batcher) batchers.set(embedder, (batcher = new EmbeddingBatcher(embedder)));
+    // The client's own text, as given: no query or document prefix is Cairn's to add here.
+    const model = embedder.raw;
+    let batcher = batchers.get(model);
+    if (!batcher) batchers.set(model, (batcher = new EmbeddingBatcher(model)));
     let vectors: Float32Array[];
     try {
       vectors = await batcher.embed(texts, context.signal);
@@ -178,10 +180,10 @@ export function embeddingsHandler(options: EmbeddingsRouteOptions): (context: Re
       options.onError?.(error);
       throw new HttpError(500, 'model_error', error instanceof CairnError ? error.message : `The embedding model failed: ${(error as Error).message}`);
     }
-    const counts = texts.map((text) => embedder.countTokens(text));
+    const counts = texts.map((text) => model.countTokens(text));
     // A model that cuts long inputs itself says how many tokens it keeps; a server decides for itself.
-    const truncated = embedder.cutsLongTexts ? counts.flatMap((tokens, index) => (tokens > embedder.maxTokens ? [{ index, tokens, kept: embedder.maxTokens }] : [])) : [];
-    const tokens = counts.reduce((sum, n) => sum + Math.min(n, embedder.cutsLongTexts ? embedder.maxTokens : n), 0);
+    const truncated = model.cutsLongTexts ? counts.flatMap((tokens, index) => (tokens > model.maxTokens ? [{ index, tokens, kept: model.maxTokens }] : [])) : [];
+    const tokens = counts.reduce((sum, n) => sum + Math.min(n, model.cutsLongTexts ? model.maxTokens : n), 0);
     const base64 = body.encoding_format === 'base64';
     sendJson(
       context.res,

@@ -69,9 +69,11 @@ export async function rankChunks(question: string, pages: PageText[], options: P
   }
   if (embedder) {
     try {
-      const [query, ...vectors] = await embedder.embed([question, ...chunks.map((c) => c.text)], o.signal);
+      // The question is a query and the pages' chunks are documents, each with the model's prefix.
+      const query = await embedder.embedQuery(question, o.signal);
+      const vectors = await embedder.embed(chunks.map((c) => c.text), o.signal);
       const similar = vectors
-        .map((v, id) => ({ id, similarity: dot(query!, v) }))
+        .map((v, id) => ({ id, similarity: dot(query, v) }))
         .filter((s) => s.similarity >= o.minSimilarity)
         .sort((a, b) => b.similarity - a.similarity);
       lists.vector = similar.map((s) => s.id);

@@ -31,12 +31,15 @@ function counting(embedder: Embedder): Embedder & { chunks: number } {
     spec: embedder.spec,
     dimensions: embedder.dimensions,
     maxTokens: embedder.maxTokens,
+    prefixes: embedder.prefixes,
     chunks: 0,
     countTokens: (text: string) => embedder.countTokens(text),
     embed: (texts: string[]) => {
       counted.chunks += texts.length;
       return embedder.embed(texts);
     },
+    embedQuery: (query: string) => embedder.embedQuery(query),
+    raw: embedder.raw,
     // Engines close their embedder; this one outlives them and is closed at the end.
     close: async () => {},
   };

@@ -159,3 +159,23 @@ test('cairn watch makes the vectors a switch left to do, with progress', async (
   assert.match(stderr, new RegExp(`embedding 0/${chunks} chunks`));
   assert.equal((await status(db)).reembed, null);
 });
+
+test('embedder set --query-prefix/--document-prefix: documents and queries are embedded with them, and embedder shows them', async () => {
+  const db = join(tempDir(), 'library.db');
+  assert.equal((await cairn(db, ['add', writeCorpus(3)])).code, 0);
+  const set = await cairn(db, ['embedder', 'set', '--url', server.baseUrl, '--model', 'bag-32', '--dimensions', '32', '--query-prefix', 'query: ', '--document-prefix', 'passage: ']);
+  assert.equal(set.code, 0, set.stderr);
+  assert.match(set.stdout, /^Prefixes: query "query: ", documents "passage: "$/m);
+  assert.match((await cairn(db, ['embedder'])).stdout, /^Prefixes: query "query: ", documents "passage: "$/m);
+
+  const from = server.inputs.length;
+  assert.equal((await cairn(db, ['index'])).code, 0);
+  const documents = server.inputs.slice(from);
+  assert.equal(documents.length, (await status(db)).chunks);
+  assert.deepEqual(documents.filter((text) => !text.startsWith('passage: ')), []);
+
+  const before = server.inputs.length;
+  const search = JSON.parse((await cairn(db, ['search', 'marker1', '--mode', 'vector', '--json'])).stdout) as SearchResponse;
+  assert.equal(search.mode, 'vector', search.notice ?? '');
+  assert.deepEqual(server.inputs.slice(before), ['query: marker1']);
+});

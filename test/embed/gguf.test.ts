@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { CairnError } from '../../app/contract/index.ts';
-import { openEmbedder, type Embedder } from '../../app/embed/index.ts';
+import { GgufEmbedder, openEmbedder, PrefixedEmbedder, type Embedder, type EmbeddingBackend } from '../../app/embed/index.ts';
 import { Engine } from '../../app/engine.ts';
 import { paragraph, tempDir, writeCorpus } from '../support/corpus.ts';
 import { modelsDir, requireShared } from '../support/shared.ts';
@@ -122,12 +122,12 @@ test('maxTokens is what the model runs at: asking for more context than it has c
   }
 });
 
-test('indexing chunks to what the embedder takes: no text it is given is cut', async (t) => {
+test('indexing chunks to what the embedder takes, its document prefix included: no text the model is given is cut', async (t) => {
   if (requireShared(t, storiesPath) === null) return;
   // A context far below the pipeline's chunk size (384 tokens): maxTokens must win.
-  const inner = await openEmbedder({ type: 'gguf', modelPath: storiesPath, threads: 1, gpu: false, contextSize: 64 });
+  const inner = await GgufEmbedder.open({ type: 'gguf', modelPath: storiesPath, threads: 1, gpu: false, contextSize: 64, documentPrefix: 'search_document: ' });
   const given: string[] = [];
-  const recording: Embedder = {
+  const recording: EmbeddingBackend = {
     key: inner.key, spec: inner.spec, dimensions: inner.dimensions, maxTokens: inner.maxTokens,
     countTokens: (text) => inner.countTokens(text),
     embed: (texts, signal) => {
@@ -136,15 +136,20 @@ test('indexing chunks to what the embedder takes: no text it is given is cut', a
     },
     close: () => inner.close(),
   };
+  const embedder = new PrefixedEmbedder(recording);
+  const prefixTokens = inner.countTokens('search_document: ');
+  assert.ok(prefixTokens > 1, `the prefix is ${prefixTokens} tokens`);
+  assert.equal(embedder.maxTokens, inner.maxTokens - prefixTokens, 'chunks leave room for the prefix');
   const dir = writeCorpus(3);
   writeFileSync(join(dir, 'long.md'), `# Long\n\n${paragraph(7, 600)}\n`);
-  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder: recording });
+  const engine = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder });
   try {
     engine.add([dir]);
     await engine.index();
     assert.ok(given.length > 10, `${given.length} chunks embedded`);
+    assert.deepEqual(given.filter((text) => !text.startsWith('search_document: ')), [], 'each with its prefix');
     const over = given.filter((text) => inner.countTokens(text) > inner.maxTokens);
-    assert.deepEqual(over.map((text) => inner.countTokens(text)), [], `every chunk within ${inner.maxTokens} tokens`);
+    assert.deepEqual(over.map((text) => inner.countTokens(text)), [], `every chunk, prefix included, within ${inner.maxTokens} tokens`);
   } finally {
     await engine.close();
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { SearchHit, SearchMode } from '../../app/contract/index.ts';
 import { openEmbedder, type Embedder } from '../../app/embed/index.ts';
+import { loadCatalog } from '../../app/llm/index.ts';
 import { Engine, type EngineOptions } from '../../app/engine.ts';
 import { loadBeir, writeCorpusAsMarkdown } from './beir.ts';
 import { firstOccurrences, mean, ndcgAt, recallAt, reciprocalRankAt } from './metrics.ts';
@@ -64,7 +65,8 @@ export async function runBeirEval(options: BeirEvalOptions, log: (line: string) 
   let embedder: Embedder | null = null;
   if (options.embedGguf) {
     if (!existsSync(options.embedGguf)) throw new Error(`No embedding model at ${options.embedGguf}`);
-    embedder = await openEmbedder({ type: 'gguf', modelPath: options.embedGguf, threads: options.embedThreads });
+    // As the library would open it: a catalog model with its query and document prefixes.
+    embedder = await openEmbedder(loadCatalog().withPrefixes({ type: 'gguf', modelPath: options.embedGguf, threads: options.embedThreads }));
     log(`embedder: ${embedder.key} (${embedder.dimensions} dimensions)`);
   }
   // Embedding the corpus with a real model takes a while: say how far it got now and then.

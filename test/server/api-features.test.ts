@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { GgufEmbedder } from '../../app/embed/index.ts';
+import { openEmbedder } from '../../app/embed/index.ts';
 import { RemoteChatModel } from '../../app/llm/index.ts';
 import { fromLoopback, listenAddress } from '../../app/server/index.ts';
 import { startChatServer } from '../llm/chat-server.ts';
@@ -228,7 +228,7 @@ test('a retrieval answer can list its sources in the text, as the request says o
 test('an input longer than the embedding model takes is cut, and the response says which and by how much', async (t) => {
   const modelPath = requireShared(t, join(modelsDir, 'stories260K.gguf'));
   if (!modelPath) return;
-  const embedder = await GgufEmbedder.open({ type: 'gguf', modelPath, threads: 1, gpu: false });
+  const embedder = await openEmbedder({ type: 'gguf', modelPath, threads: 1, gpu: false });
   const api = await startHarness({ chatModel: null, embedder });
   try {
     const long = 'Lily played in the park with her dog all day long. '.repeat(60);
@@ -236,8 +236,8 @@ test('an input longer than the embedding model takes is cut, and the response sa
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cairn-truncated-inputs'), '1');
     const body = (await response.json()) as { cairn: { truncated: { index: number; tokens: number; kept: number }[] }; usage: { prompt_tokens: number } };
-    assert.deepEqual(body.cairn.truncated, [{ index: 1, tokens: embedder.countTokens(long), kept: embedder.maxTokens }]);
-    assert.equal(body.usage.prompt_tokens, embedder.countTokens('a short one') + embedder.maxTokens);
+    assert.deepEqual(body.cairn.truncated, [{ index: 1, tokens: embedder.countTokens(long), kept: embedder.raw.maxTokens }]);
+    assert.equal(body.usage.prompt_tokens, embedder.countTokens('a short one') + embedder.raw.maxTokens);
     const short = await api.post('/v1/embeddings', { model: 'cairn-embedding', input: 'a short one' });
     assert.equal(short.headers.get('cairn-truncated-inputs'), null);
     assert.equal(((await short.json()) as { cairn?: unknown }).cairn, undefined);

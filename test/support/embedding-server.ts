@@ -10,11 +10,14 @@ export interface EmbeddingServer {
   baseUrl: string;
   /** Inputs embedded so far, per model. */
   embedded: Map<string, number>;
+  /** Every text the server was given, in order (tests may empty it). */
+  inputs: string[];
   close(): Promise<void>;
 }
 
 export async function startEmbeddingServer(options: { apiKey?: string } = {}): Promise<EmbeddingServer> {
   const embedded = new Map<string, number>();
+  const inputs: string[] = [];
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -26,6 +29,7 @@ export async function startEmbeddingServer(options: { apiKey?: string } = {}): P
     const dimensions = Number(/-(\d+)$/.exec(model)?.[1] ?? 64);
     const fake = new FakeEmbedder(dimensions);
     embedded.set(model, (embedded.get(model) ?? 0) + input.length);
+    inputs.push(...input);
     const data = input.map((text, index) => ({ object: 'embedding', index, embedding: [...fake.vector(text)] }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model }));
   });
@@ -35,6 +39,7 @@ export async function startEmbeddingServer(options: { apiKey?: string } = {}): P
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     embedded,
+    inputs,
     async close() {
       server.closeAllConnections();
       server.close();

@@ -36,7 +36,7 @@ test('with an embedder, meaning counts too (fused with BM25), and no page gives 
   const perUrl = new Map<string, number>();
   for (const c of ranked) perUrl.set(c.url, (perUrl.get(c.url) ?? 0) + 1);
   assert.ok([...perUrl.values()].every((n) => n <= 1));
-  assert.equal(embedder.calls, 1, 'question and chunks embedded in one call');
+  assert.equal(embedder.calls, 2, 'the question embedded (as a query), then every chunk in one call (as documents)');
 });
 
 test('nothing to rank gives nothing', async () => {
