@@ -56,8 +56,18 @@ export const ChatSource = z.object({
   from: z.string().nullable(),
   /** Whether the answer cites it. */
   cited: z.boolean(),
+  /** Which search found it: keywords (BM25), meaning (vectors) or both; null or absent for answers stored before this was kept. */
+  foundBy: z.enum(['keyword', 'meaning', 'both']).nullable().optional(),
 });
 export type ChatSource = z.infer<typeof ChatSource>;
+export type FoundBy = NonNullable<ChatSource['foundBy']>;
+
+/** Which search found a hit, from its ranks in each (null when neither ranked it). */
+export function foundBy(ranks: { bm25?: number | undefined; vector?: number | undefined }): FoundBy | null {
+  const keyword = ranks.bm25 !== undefined;
+  const meaning = ranks.vector !== undefined;
+  return keyword && meaning ? 'both' : keyword ? 'keyword' : meaning ? 'meaning' : null;
+}
 
 export const StoredMessage = z.object({
   id: z.number(),

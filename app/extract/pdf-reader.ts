@@ -2,9 +2,12 @@
 // filled form fields and FreeText annotations as sections of their own. The text layer only: no
 // rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js.
 import { fileURLToPath } from 'node:url';
+import { pdfPageText } from '../contract/pdf-text.ts';
 import { AnnotationType, getDocument, PasswordResponses, VerbosityLevel, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { baseName, failed, shortMessage } from './results.ts';
 import type { ExtractInput, ExtractResult, Section } from './types.ts';
+
+export { pageText } from '../contract/pdf-text.ts';
 
 // Predefined CMaps decode CJK text; standard fonts give glyph data for non-embedded base fonts.
 const pdfjsRoot = fileURLToPath(new URL('.', import.meta.resolve('pdfjs-dist/package.json')));
@@ -55,10 +58,10 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
     for (let number = 1; number <= pdf.numPages; number++) {
       try {
         const page = await pdf.getPage(number);
-        const raw = pageText((await page.getTextContent()).items);
-        // Glyphs whose font maps to no Unicode come out as U+FFFF/U+FFFD: not text anyone can search.
-        const text = raw.replace(/[\uFFFD\uFFFE\uFFFF]/g, '').replaceAll('\0', '').trim();
-        if (raw && !text) undecodable = true;
+        // The joining rule lives in the contract: the window's viewer maps chunk offsets onto the
+        // page's text layer with the same function.
+        const { text, undecodable: unreadable } = pdfPageText((await page.getTextContent()).items);
+        if (unreadable) undecodable = true;
         if (text) sections.push({ text, page: number, headingPath: [] });
         sections.push(...(await annotationSections(page, text)));
         page.cleanup();
@@ -169,41 +172,6 @@ function lines(text: string): string {
 function shows(pageText: string, value: string): boolean {
   const words = value.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'u').test(pageText);
-}
-
-interface Item { str: string; hasEOL: boolean; transform: number[]; width: number; height: number }
-
-/**
- * Joins a page's text items into lines: a new line where pdf.js says one ends (hasEOL) or where the
- * baseline moves; a space where two items on one line are apart and neither brings its own.
- */
-export function pageText(items: ReadonlyArray<object>): string {
-  const parts: string[] = []; // joined once at the end: pages can have many thousands of items
-  let last = '\n'; // the last character so far ('\n' at the start of the page)
-  let previous: { x: number; y: number; size: number } | null = null;
-  for (const raw of items) {
-    if (!('str' in raw)) continue; // marked-content boundaries carry no text
-    const item = raw as Item;
-    const [, , c = 0, d = 0, x = 0, y = 0] = item.transform;
-    const size = item.height || Math.hypot(c, d) || 1;
-    if (previous && item.str && last !== '\n') {
-      if (Math.abs(y - previous.y) > Math.max(size, previous.size) * 0.5) parts.push((last = '\n'));
-      else if (x - previous.x > size * 0.15 && !/\s/.test(last) && !/^\s/.test(item.str)) parts.push((last = ' '));
-    }
-    if (item.str) {
-      parts.push(item.str);
-      last = item.str.at(-1)!;
-    }
-    if (item.hasEOL) parts.push((last = '\n'));
-    if (item.str || item.hasEOL) previous = { x: x + item.width, y, size };
-  }
-  return parts
-    .join('')
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+$/, ''))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 /** The info dictionary's Title, unless it is empty or a leftover such as "Microsoft Word - x.doc". */

@@ -303,6 +303,17 @@ export const migrations: Migration[] = [
     name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
     up: reindexNormalisedText,
   },
+  // 9 and 10 are taken by work landing beside this (OCR, search at scale).
+  {
+    version: 11,
+    name: 'which search found each source of an answer',
+    up(db) {
+      db.exec(`
+        -- 'keyword', 'meaning' or 'both'; NULL for answers stored before it was kept.
+        ALTER TABLE message_sources ADD COLUMN found_by TEXT CHECK (found_by IN ('keyword', 'meaning', 'both'));
+      `);
+    },
+  },
 ];
 
 /** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */
