@@ -303,9 +303,9 @@ export const migrations: Migration[] = [
     name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
     up: reindexNormalisedText,
   },
-  // 9 and 10 are taken by work landing beside this (OCR, search at scale).
+  // 9 to 12 are taken by work landing beside this (OCR, search at scale, imports, mail state).
   {
-    version: 11,
+    version: 13,
     name: 'which search found each source of an answer',
     up(db) {
       db.exec(`

@@ -1,5 +1,5 @@
 // Which search found each source of an answer (keywords, meaning or both) is kept with the answer,
-// so that a source card can say it; answers stored before it was kept say nothing (migration 11).
+// so that a source card can say it; answers stored before it was kept say nothing (migration 13).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,10 +42,10 @@ test('an answer keeps, for each source, which search found it, as hybrid search 
   }
 });
 
-test('answers stored before migration 11 keep their sources, which say nothing about how they were found', () => {
+test('answers stored before migration 13 keep their sources, which say nothing about how they were found', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'cairn-store-')), 'library.db');
   const old = openSqlite(path);
-  migrate(old, migrations.filter((m) => m.version < 11));
+  migrate(old, migrations.filter((m) => m.version < 13));
   old.exec(`INSERT INTO conversations (title, scope, created_at, updated_at) VALUES ('old', 'all', 1, 1)`);
   old.exec(`INSERT INTO messages (conversation_id, role, content, status, created_at) VALUES (1, 'assistant', 'It said [1].', 'complete', 1)`);
   old.exec(`INSERT INTO message_sources (message_id, n, cited, chunk_id, document_id, uri, title, kind, snippet) VALUES (1, 1, 1, 5, 2, '/a.md', 'A', 'file', 'text')`);
