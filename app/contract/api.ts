@@ -112,8 +112,22 @@ export const ChunkSpan = z.object({
   end: z.number(),
   page: z.number().nullable(),
   headingPath: z.array(z.string()),
+  /** Read by OCR from an image of its page: its offsets are in that page's OCR text. */
+  ocr: z.boolean(),
 });
 export type ChunkSpan = z.infer<typeof ChunkSpan>;
+
+/** What OCR read on one page: its text, each line's place in it and box on the image read, and the chunks made of it. */
+export const OcrPageText = z.object({
+  page: z.number(),
+  text: z.string(),
+  /** The image OCR read, in pixels (the page at its default orientation); null when unknown. */
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  lines: z.array(z.object({ start: z.number(), end: z.number(), box: z.tuple([z.number(), z.number(), z.number(), z.number()]) })),
+  chunks: z.array(ChunkSpan),
+});
+export type OcrPageText = z.infer<typeof OcrPageText>;
 
 /** The most text documents.text gives at once: a longer document comes as the part around the chunk asked for. */
 export const MAX_DOCUMENT_TEXT = 400_000;
@@ -135,10 +149,12 @@ export const DocumentText = z.object({
    */
   text: z.string(),
   offset: z.number(),
-  /** The length of the whole document's text; more than `offset + text.length` when only a part came. */
+  /** The length of the whole document's own text (not OCR's); more than `offset + text.length` when only a part came. */
   length: z.number(),
-  /** The chunks inside `text`, in order. */
+  /** The chunks inside `text`, in order (those read by OCR are in `ocrPages`). */
   chunks: z.array(ChunkSpan),
+  /** Pages read by OCR (a scan, an image), in order: the cited one and those around it when there are many. */
+  ocrPages: z.array(OcrPageText),
   /** The chunk asked for, with its text; null when not asked, or when the document no longer has it (indexed again since). */
   chunk: ChunkSpan.extend({ text: z.string() }).nullable(),
   /** Where each page's text starts in the document's text (a PDF's pages that have text). */

@@ -56,6 +56,8 @@ export const ChatSource = z.object({
   from: z.string().nullable(),
   /** Whether the answer cites it. */
   cited: z.boolean(),
+  /** True when the passage was read by OCR from an image of the page. */
+  ocr: z.boolean().optional(),
   /** Which search found it: keywords (BM25), meaning (vectors) or both; null or absent for answers stored before this was kept. */
   foundBy: z.enum(['keyword', 'meaning', 'both']).nullable().optional(),
 });

@@ -20,8 +20,6 @@ export interface PdfPageText {
   item: Int32Array;
   /** For each UTF-16 unit of `text` that comes from an item: its index in that item's `str`. */
   at: Int32Array;
-  /** The page has text, but only glyphs that map to no Unicode (so `text` is empty). */
-  undecodable: boolean;
 }
 
 /** Part of one item's `str`, [from, to), that a range of the page text covers. */
@@ -102,17 +100,36 @@ function trim(traced: Traced): Traced {
   return drop(traced, /^\s+|\s+$/g);
 }
 
-/** The page text as the reader indexes it, with the origin of every character. */
+/**
+ * Whether joined page text is text anyone can search: glyphs whose fonts map to no Unicode come out
+ * as U+FFFD or U+FFFF, or in the private use area, and a page where they are a third of the
+ * characters or more is not (its readable rest is usually stray digits and spaces); OCR reads it.
+ */
+function usable(raw: string): boolean {
+  let bad = 0;
+  let good = 0;
+  for (const ch of raw) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0xfffd || code === 0xfffe || code === 0xffff || code === 0 || (code >= 0xe000 && code <= 0xf8ff)) bad++;
+    else if (!/\s/.test(ch)) good++;
+  }
+  return good > 0 && bad * 2 < good;
+}
+
+/** Undecodable glyphs dropped and the rest trimmed, or nothing when the text is not usable. */
+function clean(traced: Traced): Traced {
+  return usable(traced.text) ? trim(drop(traced, /[\uFFFD\uFFFE\uFFFF\0]/g)) : { text: '', item: [], at: [] };
+}
+
+/** The page text as the reader indexes it ('' for a page left to OCR), with the origin of every character. */
 export function pdfPageText(items: ReadonlyArray<object>): PdfPageText {
-  const joined = joinItems(items);
-  // Glyphs whose font maps to no Unicode come out as U+FFFF/U+FFFD: not text anyone can search.
-  const text = trim(drop(joined, /[\uFFFD\uFFFE\uFFFF\0]/g));
-  return {
-    text: text.text,
-    item: Int32Array.from(text.item),
-    at: Int32Array.from(text.at),
-    undecodable: joined.text !== '' && text.text === '',
-  };
+  const text = clean(joinItems(items));
+  return { text: text.text, item: Int32Array.from(text.item), at: Int32Array.from(text.at) };
+}
+
+/** Joined page text as the reader indexes it: '' when it is not usable (see `usable`). */
+export function usableText(raw: string): string {
+  return clean({ text: raw, item: [], at: [] }).text;
 }
 
 /** The items joined into lines (before undecodable glyphs are dropped). */
@@ -161,4 +178,19 @@ export function itemRanges(page: PdfPageText, start: number, end: number): ItemR
     else ranges.push({ item, from: at, to: at + 1 });
   }
   return ranges;
+}
+
+/** An OCR line: [start, end) in its page's OCR text, and its box [x0, y0, x1, y1] on the image read. */
+export interface OcrLineBox {
+  start: number;
+  end: number;
+  box: [number, number, number, number];
+}
+
+/**
+ * The boxes (in pixels of the image OCR read) of the lines a passage of a page's OCR text lies on,
+ * by the offsets OCR kept for each line: what a viewer marks on a scanned page.
+ */
+export function ocrBoxes(lines: readonly OcrLineBox[], start: number, end: number): [number, number, number, number][] {
+  return lines.filter((line) => line.start < end && line.end > start).map((line) => line.box);
 }

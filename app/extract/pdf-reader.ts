@@ -1,13 +1,14 @@
 // PdfReader: one section per page (pdf.js legacy build, made for Node), followed by the page's
 // filled form fields and FreeText annotations as sections of their own. The text layer only: no
-// rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js.
+// rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js. Pages
+// with no usable text (scans, fonts that map to no Unicode) are listed for OCR (app/ocr).
 import { fileURLToPath } from 'node:url';
 import { pdfPageText } from '../contract/pdf-text.ts';
 import { AnnotationType, getDocument, PasswordResponses, VerbosityLevel, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { baseName, failed, shortMessage } from './results.ts';
 import type { ExtractInput, ExtractResult, Section } from './types.ts';
 
-export { pageText } from '../contract/pdf-text.ts';
+export { pageText, usableText } from '../contract/pdf-text.ts';
 
 // Predefined CMaps decode CJK text; standard fonts give glyph data for non-embedded base fonts.
 const pdfjsRoot = fileURLToPath(new URL('.', import.meta.resolve('pdfjs-dist/package.json')));
@@ -53,16 +54,18 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
   try {
     const pdf = await task.promise;
     const sections: Section[] = [];
+    const ocrPages: number[] = [];
     let pageError: unknown = null;
-    let undecodable = false;
     for (let number = 1; number <= pdf.numPages; number++) {
       try {
         const page = await pdf.getPage(number);
         // The joining rule lives in the contract: the window's viewer maps chunk offsets onto the
-        // page's text layer with the same function.
-        const { text, undecodable: unreadable } = pdfPageText((await page.getTextContent()).items);
-        if (unreadable) undecodable = true;
+        // page's text layer with the same function. A page without usable text (none at all, or
+        // glyphs whose fonts map to no Unicode) is left to OCR; a page with text keeps it,
+        // whatever images it also holds.
+        const { text } = pdfPageText((await page.getTextContent()).items);
         if (text) sections.push({ text, page: number, headingPath: [] });
+        else ocrPages.push(number);
         sections.push(...(await annotationSections(page, text)));
         page.cleanup();
       } catch (error) {
@@ -70,11 +73,8 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
       }
     }
     const pages = pdf.numPages;
-    if (sections.length === 0) {
-      const count = `${pages} page${pages === 1 ? '' : 's'}`;
-      if (pageError) return failed('damaged', `PDF file is damaged: ${shortMessage(pageError)}`);
-      if (undecodable) return failed('no-text', `PDF text cannot be decoded (its fonts map to no Unicode); ${count}`);
-      return failed('no-text', `PDF has no text layer (scanned or image-only); ${count}`);
+    if (sections.length === 0 && ocrPages.length === 0) {
+      return failed('damaged', `PDF file is damaged: ${shortMessage(pageError ?? new Error('no page could be read'))}`);
     }
     const { info } = await pdf.getMetadata().catch(() => ({ info: {} }));
     const fields = info as Record<string, unknown>;
@@ -91,6 +91,7 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
           ...(pdfDate(fields.CreationDate) ? { created: pdfDate(fields.CreationDate) } : {}),
         },
         children: [],
+        ...(ocrPages.length ? { ocr: { pages: ocrPages } } : {}),
       },
     };
   } catch (error) {

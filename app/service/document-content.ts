@@ -26,12 +26,14 @@ function gone(id: number): CairnError {
 export async function documentText(library: Library, id: number, chunkId?: number): Promise<DocumentText> {
   const doc = library.listing.detail(id);
   if (!doc) throw gone(id);
-  const spans = library.texts.spans(id);
+  const all = library.texts.spans(id);
+  // Chunks read by OCR have offsets in their page's OCR text: they come apart, page by page.
+  const spans = all.filter((s) => !s.ocr);
   const chunk = chunkId === undefined ? null : library.texts.chunk(id, chunkId);
-  const center = chunk ? spans.findIndex((s) => s.id === chunk.id) : 0;
-  const [first, last] = window(spans, Math.max(0, center));
+  const center = chunk && !chunk.ocr ? spans.findIndex((s) => s.id === chunk.id) : 0;
+  const [first, last] = window(spans, Math.max(0, center), (s) => s.start, (s) => s.end);
   const offset = first === 0 ? 0 : spans[first]!.start;
-  const text = spans.length ? assemble(spans.slice(first, last + 1), library.texts.texts(id, spans[first]!.ordinal, spans[last]!.ordinal), offset) : '';
+  const text = spans.length ? assemble(spans.slice(first, last + 1), library.texts.texts(id, spans.slice(first, last + 1).map((s) => s.id)), offset) : '';
   const length = Math.max(0, ...spans.map((s) => s.end));
 
   const pageStarts = new Map<number, number>();
@@ -47,6 +49,7 @@ export async function documentText(library: Library, id: number, chunkId?: numbe
     offset,
     length,
     chunks: spans.slice(first, last + 1),
+    ocrPages: ocrPages(library, id, all.filter((s) => s.ocr), chunk?.ocr ? chunk.page : null),
     chunk,
     pageStarts: [...pageStarts].map(([page, start]) => ({ page, start })).sort((a, b) => a.page - b.page),
     pages: typeof metadata.pages === 'number' ? metadata.pages : null,
@@ -57,15 +60,42 @@ export async function documentText(library: Library, id: number, chunkId?: numbe
   };
 }
 
-/** The chunks [first, last] around `center` whose text fits MAX_DOCUMENT_TEXT, growing both ways in turn. */
-function window(spans: ChunkSpanRecord[], center: number): [number, number] {
-  if (spans.length === 0) return [0, -1];
-  let first = Math.min(center, spans.length - 1);
+/**
+ * The pages read by OCR, each with its text and line boxes (kept by content hash) and its chunks:
+ * all of them, or those around `center` (the cited page) that fit MAX_DOCUMENT_TEXT.
+ */
+function ocrPages(library: Library, id: number, spans: ChunkSpanRecord[], center: number | null): DocumentText['ocrPages'] {
+  if (spans.length === 0) return [];
+  const hash = library.texts.contentHash(id);
+  const byPage = new Map<number, ChunkSpanRecord[]>();
+  for (const span of spans) byPage.set(span.page ?? 0, [...(byPage.get(span.page ?? 0) ?? []), span]);
+  const pages = [...byPage.keys()].sort((a, b) => a - b);
+  const sizes = pages.map((p) => Math.max(...byPage.get(p)!.map((s) => s.end)));
+  const ends = sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
+  const [first, last] = window(pages, Math.max(0, pages.indexOf(center ?? pages[0]!)), (_, i) => ends[i]! - sizes[i]!, (_, i) => ends[i]!);
+  return pages.slice(first, last + 1).map((page) => {
+    const chunks = byPage.get(page)!;
+    const texts = library.texts.texts(id, chunks.map((c) => c.id));
+    const read = hash === null ? null : library.ocr.page(hash, page);
+    // The page's OCR text and line boxes as kept, when its chunks are slices of it; else (read
+    // again since, in other languages) the text pieced together from the chunks, without boxes.
+    if (read && chunks.every((c, i) => read.text.slice(c.start, c.end) === texts[i])) {
+      const lines = JSON.parse(read.lines) as DocumentText['ocrPages'][number]['lines'];
+      return { page, text: read.text, width: read.width, height: read.height, lines, chunks };
+    }
+    return { page, text: assemble(chunks, texts, 0), width: null, height: null, lines: [], chunks };
+  });
+}
+
+/** The items [first, last] around `center` whose text fits MAX_DOCUMENT_TEXT, growing both ways in turn. */
+function window<T>(items: T[], center: number, startOf: (item: T, i: number) => number, endOf: (item: T, i: number) => number): [number, number] {
+  if (items.length === 0) return [0, -1];
+  let first = Math.min(center, items.length - 1);
   let last = first;
-  const fits = (a: number, b: number) => spans[b]!.end - spans[a]!.start <= MAX_DOCUMENT_TEXT;
+  const fits = (a: number, b: number) => endOf(items[b]!, b) - startOf(items[a]!, a) <= MAX_DOCUMENT_TEXT;
   for (let grew = true; grew; ) {
     grew = false;
-    if (last + 1 < spans.length && fits(first, last + 1)) {
+    if (last + 1 < items.length && fits(first, last + 1)) {
       last++;
       grew = true;
     }

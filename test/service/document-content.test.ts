@@ -14,6 +14,8 @@ import { ModelManager } from '../../app/llm/index.ts';
 import { paragraph, tempDir } from '../support/corpus.ts';
 import { multipartMessage } from '../fixtures/mail.ts';
 import { buildPdf } from '../fixtures/pdf.ts';
+import { scannedPdf } from '../fixtures/scan.ts';
+import { ocrBoxes } from '../../app/contract/pdf-text.ts';
 import { connectService, indexingDone, type Connected } from './support.ts';
 
 async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
@@ -59,6 +61,7 @@ describe('documents.text and documents.file', { timeout: 120_000 }, () => {
     writeFileSync(join(dir, 'docs', 'notes.md'), `# Notes\n\nFirst paragraph about kayaks.\n\nSecond paragraph about canoes.\n`);
     // Longer than what documents.text gives at once.
     writeFileSync(join(dir, 'docs', 'long.txt'), Array.from({ length: 1500 }, (_, i) => `Part ${i}. ${paragraph(i, 50)}`).join('\n\n'));
+    writeFileSync(join(dir, 'docs', 'scan.pdf'), scannedPdf([{ lines: ['Typed letter about the harbour'] }, { lines: ['The tenant pays rent', 'on the first of each month'] }]));
     writeFileSync(join(dir, 'docs', 'broken.pdf'), '%PDF-1.7 this is not really a PDF');
     writeFileSync(join(outside, 'secret.pdf'), buildPdf({ pages: [['Secret numbers outside the folder.']] }));
     writeFileSync(join(outside, 'other.pdf'), buildPdf({ pages: [['Another file outside.']] }));
@@ -155,6 +158,33 @@ describe('documents.text and documents.file', { timeout: 120_000 }, () => {
     assert.match(inside.fileNote ?? '', /came inside another document/);
     await rejects(api.documents.file({ id: attachment.id }), 'no-file');
     await rejects(api.documents.file({ id: email.document.id }), 'no-file', /not a PDF/);
+  });
+
+  test('a scan: its pages as OCR read them, each line with its box, the chunks at offsets in their page, apart from the text of its own', async () => {
+    const { api } = c.client;
+    const scan = id('scan.pdf');
+    const texts = await chunkTexts(scan);
+    const rent = [...texts].find(([, text]) => /rent/i.test(text));
+    assert.ok(rent, [...texts.values()].join(' | '));
+    const content = await api.documents.text({ id: scan, chunkId: rent[0] });
+    assert.equal(content.text, '', 'no text layer of its own');
+    assert.deepEqual(content.chunks, []);
+    assert.deepEqual(content.ocrPages.map((p) => p.page), [1, 2]);
+    const page = content.ocrPages[1]!;
+    assert.match(page.text, /tenant pays rent\s+on the first of each month/i);
+    assert.ok(page.width! > 0 && page.height! > 0 && page.lines.length === 2, JSON.stringify(page));
+    for (const chunk of page.chunks) {
+      assert.equal(chunk.ocr, true);
+      assert.equal(page.text.slice(chunk.start, chunk.end), texts.get(chunk.id));
+    }
+    assert.equal(content.chunk?.ocr, true);
+    assert.equal(content.chunk?.page, 2);
+    // The passage's lines, by their offsets: both lines of the page, inside its image.
+    const boxes = ocrBoxes(page.lines, content.chunk!.start, content.chunk!.end);
+    assert.equal(boxes.length, 2);
+    for (const [x0, y0, x1, y1] of boxes) assert.ok(x0 >= 0 && y0 >= 0 && x1 <= page.width! && y1 <= page.height! && x1 > x0 && y1 > y0);
+    assert.ok(boxes[0]![1] < boxes[1]![1], 'the first line above the second');
+    assert.deepEqual(content.file, { mime: 'application/pdf', size: content.document.size });
   });
 
   test('a long text comes as the part around the cited chunk, every chunk still at its offsets', async () => {
