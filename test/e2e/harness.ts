@@ -85,12 +85,12 @@ export interface WindowPage {
   screenshot(name: string): Promise<string>;
 }
 
-/** Starts everything for one test file: a library (the chat corpus, or empty), a chat model, cairn serve, Chromium. */
-export async function startApp(options: { library: 'corpus' | 'empty'; chatModel?: string | null }): Promise<App> {
+/** Starts everything for one test file: a library (the chat corpus, a folder of the test's own, or empty), a chat model, cairn serve, Chromium. */
+export async function startApp(options: { library: 'corpus' | 'empty' | { folder: string }; chatModel?: string | null }): Promise<App> {
   const db = join(tempDir('cairn-window-'), 'library.db');
   const engine = await Engine.open({ dbPath: db, embedder: null });
-  if (options.library === 'corpus') {
-    engine.add([writeChatCorpus()]);
+  if (options.library !== 'empty') {
+    engine.add([options.library === 'corpus' ? writeChatCorpus() : options.library.folder]);
     await engine.index();
   }
   await engine.close();
