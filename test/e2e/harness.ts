@@ -71,7 +71,7 @@ export interface App {
   /** The session cookie, for more browser contexts (a login address works once). */
   cookies: Cookie[];
   /** A new page in a new context (its own language and colour scheme), signed in. */
-  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<WindowPage>;
+  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number; init?: () => void }): Promise<WindowPage>;
   close(): Promise<void>;
 }
 
@@ -112,9 +112,11 @@ export async function startApp(options: { library: 'corpus' | 'empty' | { folder
     chat,
     browser,
     cookies,
-    async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800 } = {}) {
+    async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800, init } = {}) {
       const context = await browser.newContext({ locale, colorScheme, viewport: { width, height }, deviceScaleFactor: 1 });
       await context.addCookies(cookies);
+      // Runs in the page before its own scripts (e.g. a stand-in for the desktop app's preload).
+      if (init) await context.addInitScript(init);
       const page = await context.newPage();
       const problems: string[] = [];
       page.on('console', (message) => {

@@ -164,12 +164,49 @@ describe('the source viewer', { timeout: 240_000 }, () => {
 
     // Alt+n opens source n of the last answer. (Esc first closes the hover card under the mouse.)
     await page.mouse.move(0, 0);
+    await page.locator('.c-hovercard').waitFor({ state: 'detached' });
     await page.keyboard.press('Escape');
     await pane.waitFor({ state: 'detached' });
     await page.keyboard.press(`Alt+${lease.n}`);
     await markedPdfText(page);
 
     assert.deepEqual(problems, [], 'no console errors or warnings');
+  });
+
+  test('in the desktop app the PDF comes a range at a time over the contract (documents.file), not by its URL', async (t) => {
+    if (!app) return t.skip('no Chromium here');
+    // A stand-in for the preload's window.cairn: the contract's wire messages, carried here over
+    // POST /api/<method> (the desktop app carries them over a MessagePort).
+    const { page, problems, context, call } = await app.open({
+      init: () => {
+        const listeners = new Set<(message: unknown) => void>();
+        (window as unknown as { cairn: unknown }).cairn = {
+          send(message: { id: number; method: string; params?: unknown }) {
+            void fetch(`/api/${message.method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message.params ?? {}) })
+              .then((response) => response.json() as Promise<{ result?: unknown; error?: unknown }>)
+              .then((body) => {
+                const reply = body.error ? { type: 'response', id: message.id, error: body.error } : { type: 'response', id: message.id, result: body.result };
+                for (const listener of listeners) listener(reply);
+              });
+          },
+          onMessage(listener: (message: unknown) => void) {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
+        };
+      },
+    });
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+    await page.goto(`${app.served.origin}/#/chat/${conversationId}`);
+    const lease = (await sourcesOf(call, conversationId)).find((s) => s.title === 'Harbour lease' && s.page === 2)!;
+    await page.getByTestId('answer').first().getByRole('button', { name: `Source ${lease.n}: Harbour lease` }).click();
+    const marked = await markedPdfText(page);
+    assert.equal(squeeze(marked), squeeze(await chunkText(call, lease.documentId, lease.chunkId)));
+    assert.ok(requests.includes('/api/documents.file'), requests.join(' '));
+    assert.ok(!requests.some((path) => /^\/api\/documents\/\d+\/file$/.test(path)), 'not fetched by URL');
+    assert.deepEqual(problems, []);
+    await context.close();
   });
 
   test('screenshots of the PDF and the email reader, light and dark, English and Chinese', async (t) => {
