@@ -13,6 +13,7 @@ import type { DocumentText } from '../../app/contract/api.ts';
 import type { ConversationDetail } from '../../app/contract/index.ts';
 import { multipartMessage } from '../fixtures/mail.ts';
 import { buildPdf } from '../fixtures/pdf.ts';
+import { scannedPdf } from '../fixtures/scan.ts';
 import { tempDir } from '../support/corpus.ts';
 import { chromiumAvailable, startApp, type App, type WindowPage } from './harness.ts';
 
@@ -36,6 +37,8 @@ function writeLibrary(): string {
       ],
     }),
   );
+  // A scan: its text comes from OCR, and its passage is marked by the boxes of its lines.
+  writeFileSync(join(dir, 'docs', 'scan.pdf'), scannedPdf([{ lines: ['Harbour lease notice', 'for berth fourteen'] }]));
   writeFileSync(join(dir, 'docs', 'notes.md'), '# Harbour notes\n\nThe boat needs new paint before summer.\n\nThe harbour lease papers are in the blue folder; notice goes to the harbour master.\n');
   writeFileSync(
     join(dir, 'mail', 'lease.eml'),
@@ -83,7 +86,7 @@ describe('the source viewer', { timeout: 240_000 }, () => {
 
   test('a citation opens the PDF at its page with exactly the cited chunk marked; pages and zoom; the email reader and its attachment; a text', async (t) => {
     if (!app) return t.skip('no Chromium here');
-    const { page, problems, call } = await app.open();
+    const { page, problems, call, screenshot } = await app.open({ width: 1440, height: 900 });
     await page.getByTestId('indexed').waitFor();
     const composer = page.getByRole('textbox', { name: 'Your question' });
     await composer.fill(QUESTION);
@@ -161,6 +164,23 @@ describe('the source viewer', { timeout: 240_000 }, () => {
     const notesPassage = await text.getByTestId('passage').innerText();
     assert.equal(squeeze(notesPassage), squeeze(await chunkText(call, notes.documentId, notes.chunkId)));
     assert.match(await text.innerText(), /blue folder/);
+
+    // A scanned page: the boxes OCR kept for the passage's lines, over the page.
+    const scan = sources.find((s) => s.title === 'scan.pdf');
+    assert.ok(scan?.ocr, 'the scan was cited as OCR text');
+    await answer.getByRole('button', { name: `Source ${scan.n}: scan.pdf` }).click();
+    await viewer.locator('.pdf-page[data-page="1"] .pdf-ocr-box').first().waitFor();
+    await viewer.getByText('This page was read by OCR: the lines of the passage are marked.').waitFor();
+    const inside = await page.$$eval('.pdf-ocr-box', (boxes) => {
+      const area = boxes[0]!.closest('.pdf-page')!.getBoundingClientRect();
+      return boxes.every((box) => {
+        const r = box.getBoundingClientRect();
+        return r.width > 20 && r.height > 5 && r.left >= area.left - 3 && r.right <= area.right + 3 && r.top >= area.top - 3 && r.bottom <= area.bottom + 3;
+      }) && boxes.length;
+    });
+    assert.equal(inside, 2, 'both lines, inside the page');
+    await page.mouse.move(0, 0);
+    console.log(`screenshot: ${await screenshot('source-scan-en-light')}`);
 
     // Alt+n opens source n of the last answer. (Esc first closes the hover card under the mouse.)
     await page.mouse.move(0, 0);
