@@ -34,10 +34,11 @@ export async function documentText(library: Library, id: number, chunkId?: numbe
   const [first, last] = window(spans, Math.max(0, center), (s) => s.start, (s) => s.end);
   const offset = first === 0 ? 0 : spans[first]!.start;
   const text = spans.length ? assemble(spans.slice(first, last + 1), library.texts.texts(id, spans.slice(first, last + 1).map((s) => s.id)), offset) : '';
-  const length = Math.max(0, ...spans.map((s) => s.end));
+  const length = spans.reduce((end, s) => Math.max(end, s.end), 0);
 
+  // A page's text starts where its first chunk does (a page's text is trimmed, and chunks leave out nothing).
   const pageStarts = new Map<number, number>();
-  for (const s of spans) if (s.page !== null && !(pageStarts.get(s.page)! <= s.start)) pageStarts.set(s.page, s.start);
+  for (const s of spans) if (s.page !== null && !pageStarts.has(s.page)) pageStarts.set(s.page, s.start);
 
   const parent = doc.parentId === null ? null : library.listing.detail(doc.parentId);
   const { file, fileNote } = await fileState(library, doc);
@@ -68,11 +69,16 @@ function ocrPages(library: Library, id: number, spans: ChunkSpanRecord[], center
   if (spans.length === 0) return [];
   const hash = library.texts.contentHash(id);
   const byPage = new Map<number, ChunkSpanRecord[]>();
-  for (const span of spans) byPage.set(span.page ?? 0, [...(byPage.get(span.page ?? 0) ?? []), span]);
+  for (const span of spans) {
+    const page = span.page ?? 0;
+    if (!byPage.has(page)) byPage.set(page, []);
+    byPage.get(page)!.push(span);
+  }
   const pages = [...byPage.keys()].sort((a, b) => a - b);
-  const sizes = pages.map((p) => Math.max(...byPage.get(p)!.map((s) => s.end)));
-  const ends = sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
-  const [first, last] = window(pages, Math.max(0, pages.indexOf(center ?? pages[0]!)), (_, i) => ends[i]! - sizes[i]!, (_, i) => ends[i]!);
+  // Each page's text laid end to end, to choose the pages around the cited one that fit.
+  const ends: number[] = [];
+  for (const page of pages) ends.push((ends.at(-1) ?? 0) + byPage.get(page)!.reduce((end, s) => Math.max(end, s.end), 0));
+  const [first, last] = window(pages, Math.max(0, pages.indexOf(center ?? pages[0]!)), (_, i) => ends[i - 1] ?? 0, (_, i) => ends[i]!);
   return pages.slice(first, last + 1).map((page) => {
     const chunks = byPage.get(page)!;
     const texts = library.texts.texts(id, chunks.map((c) => c.id));
