@@ -2,7 +2,7 @@
 // earlier turns, and the user turn with the sources fenced as data. Retrieved text is never an
 // instruction: it sits only inside the <sources> block, tag look-alikes in it are defused, and
 // the system prompt (identical whatever the documents say) tells the model to ignore commands in it.
-import { CairnError, type ChatSource, type SearchHit } from '../contract/index.ts';
+import { CairnError, foundBy, type ChatSource, type SearchHit } from '../contract/index.ts';
 import type { ChatMessage, ChatModel } from '../llm/chat-model.ts';
 import { stripCitations } from './citations.ts';
 import { newestWithin, packSources, type PackedSource } from './pack-context.ts';
@@ -136,7 +136,7 @@ export function toChatSource(packed: PackedSource): ChatSource {
 export function chatSource(n: number, hit: SearchHit): ChatSource {
   return {
     n, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
-    headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false,
+    headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false, foundBy: foundBy(hit.ranks),
     ...(hit.ocr ? { ocr: true } : {}),
   };
 }

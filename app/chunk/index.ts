@@ -129,7 +129,9 @@ function splitLong(text: string, span: Span, options: ChunkOptions): Span[] {
   return out;
 }
 
-const CUTS = [/[^.!?。！？\n]+(?:[.!?。！？]+|\n|$)\s*/gu, /\S+\s*/gu];
+// Sentences: punctuation that opens one ("...and", a line of "?!") goes with it, and punctuation
+// on its own is a piece too, so that no character is left out between pieces.
+const CUTS = [/[.!?。！？]*[^.!?。！？\n]+(?:[.!?。！？]+|\n|$)\s*|[.!?。！？]+\s*/gu, /\S+\s*/gu];
 
 /**
  * The pieces a long span may be cut into: sentences; a sentence still over the budget, words;

@@ -101,6 +101,97 @@ export const DocumentDetail = DocumentSummary.extend({
 export type DocumentDetail = z.infer<typeof DocumentDetail>;
 
 export const ProblemPage = z.object({ total: z.number(), items: z.array(DocumentProblem) });
+
+// ---- a document's content, for the source viewer -------------------------------------------
+
+/** A chunk's place in its document's text: [start, end) offsets, its page and headings. */
+export const ChunkSpan = z.object({
+  id: z.number(),
+  ordinal: z.number(),
+  start: z.number(),
+  end: z.number(),
+  page: z.number().nullable(),
+  headingPath: z.array(z.string()),
+  /** Read by OCR from an image of its page: its offsets are in that page's OCR text. */
+  ocr: z.boolean(),
+});
+export type ChunkSpan = z.infer<typeof ChunkSpan>;
+
+/** What OCR read on one page: its text, each line's place in it and box on the image read, and the chunks made of it. */
+export const OcrPageText = z.object({
+  page: z.number(),
+  text: z.string(),
+  /** The image OCR read, in pixels (the page at its default orientation); null when unknown. */
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  lines: z.array(z.object({ start: z.number(), end: z.number(), box: z.tuple([z.number(), z.number(), z.number(), z.number()]) })),
+  chunks: z.array(ChunkSpan),
+});
+export type OcrPageText = z.infer<typeof OcrPageText>;
+
+/** The most text documents.text gives at once: a longer document comes as the part around the chunk asked for. */
+export const MAX_DOCUMENT_TEXT = 400_000;
+
+export const DocumentTextParams = z.object({
+  id: Id,
+  /** The chunk to show (a citation's): `chunk` in the answer, and the part of a long document around it. */
+  chunkId: z.number().int().optional(),
+});
+
+export const DocumentText = z.object({
+  document: DocumentSummary.extend({ parentId: z.number().nullable() }),
+  /** The document this one came in (the email of an attachment), or null. */
+  parent: z.object({ id: z.number(), title: z.string(), kind: DocumentKind }).nullable(),
+  /**
+   * The document's text as it was indexed, from `offset` on: every chunk at its stored offsets, so
+   * that `text[chunk.start - offset]` is where a chunk begins. Between chunks there is only white
+   * space, of the length it had (one space, or line breaks).
+   */
+  text: z.string(),
+  offset: z.number(),
+  /** The length of the whole document's own text (not OCR's); more than `offset + text.length` when only a part came. */
+  length: z.number(),
+  /** The chunks inside `text`, in order (those read by OCR are in `ocrPages`). */
+  chunks: z.array(ChunkSpan),
+  /** Pages read by OCR (a scan, an image), in order: the cited one and those around it when there are many. */
+  ocrPages: z.array(OcrPageText),
+  /** The chunk asked for, with its text; null when not asked, or when the document no longer has it (indexed again since). */
+  chunk: ChunkSpan.extend({ text: z.string() }).nullable(),
+  /** Where each page's text starts in the document's text (a PDF's pages that have text). */
+  pageStarts: z.array(z.object({ page: z.number(), start: z.number() })),
+  /** A PDF's page count. */
+  pages: z.number().nullable(),
+  /** An email's headers, and where its body starts in the document's text (after the header lines indexed with it). */
+  email: z
+    .object({
+      from: z.string().nullable(),
+      to: z.array(z.string()),
+      cc: z.array(z.string()),
+      subject: z.string().nullable(),
+      date: z.number().nullable(),
+      bodyStart: z.number(),
+    })
+    .nullable(),
+  /** Documents inside it: an email's attachments, a mailbox file's messages. */
+  children: z.array(DocumentSummary),
+  /** The original file documents.file serves (a PDF the viewer renders), or null with why not. */
+  file: z.object({ mime: z.string(), size: z.number() }).nullable(),
+  fileNote: z.string().nullable(),
+});
+export type DocumentText = z.infer<typeof DocumentText>;
+
+/** The most bytes one documents.file call returns. */
+export const MAX_FILE_RANGE = 1024 * 1024;
+
+export const DocumentFileRange = z.object({
+  /** The file's size and type. */
+  size: z.number(),
+  mime: z.string(),
+  offset: z.number(),
+  /** The bytes from `offset`, base64. */
+  data: z.string(),
+});
+export type DocumentFileRange = z.infer<typeof DocumentFileRange>;
 export type ProblemPage = z.infer<typeof ProblemPage>;
 
 // ---- sources ---------------------------------------------------------------------------------
@@ -244,6 +335,17 @@ export const methods = {
   'documents.reindex': method(z.object({ id: Id }), z.object({ queued: z.boolean() })),
   /** Documents skipped or failed, with why: all of them, a page at a time. */
   'documents.problems': method(PageParams, ProblemPage),
+  /** A document's text as indexed, with its chunks' offsets (the source viewer marks a passage with them), email headers, attachments. */
+  'documents.text': method(DocumentTextParams, DocumentText),
+  /**
+   * Bytes of a document's original file, by document id (never by path): only a PDF indexed from a
+   * folder or file the user added, still inside it. A range at a time; in web mode also
+   * `GET /api/documents/<id>/file` with HTTP range requests.
+   */
+  'documents.file': method(
+    z.object({ id: Id, offset: z.number().int().min(0).default(0), length: z.number().int().min(1).max(MAX_FILE_RANGE).default(MAX_FILE_RANGE) }),
+    DocumentFileRange,
+  ),
 
   'sources.list': method(NoParams, z.array(SourceStatus)),
   /** A paused source is not watched or synced (queued work still finishes) until resumed; it stays paused across restarts. */

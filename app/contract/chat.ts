@@ -58,8 +58,18 @@ export const ChatSource = z.object({
   cited: z.boolean(),
   /** True when the passage was read by OCR from an image of the page. */
   ocr: z.boolean().optional(),
+  /** Which search found it: keywords (BM25), meaning (vectors) or both; null or absent for answers stored before this was kept. */
+  foundBy: z.enum(['keyword', 'meaning', 'both']).nullable().optional(),
 });
 export type ChatSource = z.infer<typeof ChatSource>;
+export type FoundBy = NonNullable<ChatSource['foundBy']>;
+
+/** Which search found a hit, from its ranks in each (null when neither ranked it). */
+export function foundBy(ranks: { bm25?: number | undefined; vector?: number | undefined }): FoundBy | null {
+  const keyword = ranks.bm25 !== undefined;
+  const meaning = ranks.vector !== undefined;
+  return keyword && meaning ? 'both' : keyword ? 'keyword' : meaning ? 'meaning' : null;
+}
 
 export const StoredMessage = z.object({
   id: z.number(),

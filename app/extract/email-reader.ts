@@ -41,12 +41,7 @@ export async function readEmail({ bytes }: ExtractInput): Promise<ExtractResult>
   const date = messageDate(mail.headerLines ?? []);
   const references = (Array.isArray(mail.references) ? mail.references : [mail.references]).filter((r): r is string => typeof r === 'string');
 
-  const headers = [
-    subject && `Subject: ${subject}`,
-    from && `From: ${from}`,
-    to.length > 0 && `To: ${to.join(', ')}`,
-    cc.length > 0 && `Cc: ${cc.join(', ')}`,
-  ].filter(Boolean).join('\n');
+  const headers = emailHeaderLines({ subject, from, to, cc });
   const body = [headers, bodyText(mail)].filter(Boolean).join('\n\n');
   const children = attachmentChildren(mail.attachments ?? []);
   if (cut) {
@@ -78,6 +73,19 @@ export async function readEmail({ bytes }: ExtractInput): Promise<ExtractResult>
       children,
     },
   };
+}
+
+/**
+ * The header lines a message's text starts with (then a blank line and the body), so that it is
+ * found by its headers too. The source viewer finds where the body starts with the same lines.
+ */
+export function emailHeaderLines({ subject, from, to, cc }: { subject?: string | undefined; from?: string | undefined; to: string[]; cc: string[] }): string {
+  return [
+    subject && `Subject: ${subject}`,
+    from && `From: ${from}`,
+    to.length > 0 && `To: ${to.join(', ')}`,
+    cc.length > 0 && `Cc: ${cc.join(', ')}`,
+  ].filter(Boolean).join('\n');
 }
 
 /** A string field, or undefined for anything else mailparser may leave there (false, arrays). */

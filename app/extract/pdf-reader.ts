@@ -3,9 +3,12 @@
 // rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js. Pages
 // with no usable text (scans, fonts that map to no Unicode) are listed for OCR (app/ocr).
 import { fileURLToPath } from 'node:url';
+import { pdfPageText } from '../contract/pdf-text.ts';
 import { AnnotationType, getDocument, PasswordResponses, VerbosityLevel, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { baseName, failed, shortMessage } from './results.ts';
 import type { ExtractInput, ExtractResult, Section } from './types.ts';
+
+export { pageText, usableText } from '../contract/pdf-text.ts';
 
 // Predefined CMaps decode CJK text; standard fonts give glyph data for non-embedded base fonts.
 const pdfjsRoot = fileURLToPath(new URL('.', import.meta.resolve('pdfjs-dist/package.json')));
@@ -56,10 +59,11 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
     for (let number = 1; number <= pdf.numPages; number++) {
       try {
         const page = await pdf.getPage(number);
-        const raw = pageText((await page.getTextContent()).items);
-        // A page without usable text (none at all, or glyphs whose fonts map to no Unicode) is
-        // left to OCR; a page with text keeps it, whatever images it also holds.
-        const text = usableText(raw);
+        // The joining rule lives in the contract: the window's viewer maps chunk offsets onto the
+        // page's text layer with the same function. A page without usable text (none at all, or
+        // glyphs whose fonts map to no Unicode) is left to OCR; a page with text keeps it,
+        // whatever images it also holds.
+        const { text } = pdfPageText((await page.getTextContent()).items);
         if (text) sections.push({ text, page: number, headingPath: [] });
         else ocrPages.push(number);
         sections.push(...(await annotationSections(page, text)));
@@ -97,23 +101,6 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
   } finally {
     await task.destroy().catch(() => {});
   }
-}
-
-/**
- * A page's text unless it is garbage: glyphs whose fonts map to no Unicode come out as U+FFFD or
- * U+FFFF, or in the private use area, and a page where they are a third of the characters or more
- * is not text anyone can search (its readable rest is usually stray digits and spaces).
- */
-export function usableText(raw: string): string {
-  let bad = 0;
-  let good = 0;
-  for (const ch of raw) {
-    const code = ch.codePointAt(0)!;
-    if (code === 0xfffd || code === 0xfffe || code === 0xffff || code === 0 || (code >= 0xe000 && code <= 0xf8ff)) bad++;
-    else if (!/\s/.test(ch)) good++;
-  }
-  if (good === 0 || bad * 2 >= good) return '';
-  return raw.replace(/[\uFFFD\uFFFE\uFFFF\0]/g, '').trim();
 }
 
 /** What pdf.js says of a form field widget or a FreeText annotation (the parts read here). */
@@ -186,41 +173,6 @@ function lines(text: string): string {
 function shows(pageText: string, value: string): boolean {
   const words = value.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'u').test(pageText);
-}
-
-interface Item { str: string; hasEOL: boolean; transform: number[]; width: number; height: number }
-
-/**
- * Joins a page's text items into lines: a new line where pdf.js says one ends (hasEOL) or where the
- * baseline moves; a space where two items on one line are apart and neither brings its own.
- */
-export function pageText(items: ReadonlyArray<object>): string {
-  const parts: string[] = []; // joined once at the end: pages can have many thousands of items
-  let last = '\n'; // the last character so far ('\n' at the start of the page)
-  let previous: { x: number; y: number; size: number } | null = null;
-  for (const raw of items) {
-    if (!('str' in raw)) continue; // marked-content boundaries carry no text
-    const item = raw as Item;
-    const [, , c = 0, d = 0, x = 0, y = 0] = item.transform;
-    const size = item.height || Math.hypot(c, d) || 1;
-    if (previous && item.str && last !== '\n') {
-      if (Math.abs(y - previous.y) > Math.max(size, previous.size) * 0.5) parts.push((last = '\n'));
-      else if (x - previous.x > size * 0.15 && !/\s/.test(last) && !/^\s/.test(item.str)) parts.push((last = ' '));
-    }
-    if (item.str) {
-      parts.push(item.str);
-      last = item.str.at(-1)!;
-    }
-    if (item.hasEOL) parts.push((last = '\n'));
-    if (item.str || item.hasEOL) previous = { x: x + item.width, y, size };
-  }
-  return parts
-    .join('')
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+$/, ''))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 /** The info dictionary's Title, unless it is empty or a leftover such as "Microsoft Word - x.doc". */

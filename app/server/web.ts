@@ -13,8 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import type { EngineEvent } from '../contract/index.ts';
+import { pipeline } from 'node:stream/promises';
+import { CairnError, type EngineEvent } from '../contract/index.ts';
 import type { Service } from '../service/index.ts';
+import { openDocumentFile, type OpenedFile } from '../service/document-content.ts';
 import { HttpError, sendJson, type Route } from './http.ts';
 import { bearerMatches, tokensMatch } from './token.ts';
 
@@ -32,6 +34,8 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
+  // The PDF viewer's pdf.js worker, a file of the build (pdf.js needs no eval).
+  "worker-src 'self'",
   "manifest-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
@@ -50,6 +54,7 @@ const PAGE_HEADERS = {
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -212,6 +217,19 @@ export function webRoutes(options: WebRoutesOptions): Route[] {
       },
     },
     { method: 'GET', path: '/assets/:file', ...api, handle: ({ res, params }) => sendFile(res, join('assets', params.file!)) },
+    // pdf.js's character maps, standard fonts and image decoders, fetched by the PDF viewer.
+    {
+      method: 'GET',
+      path: '/pdfjs/:dir/:file',
+      ...api,
+      handle: ({ res, params }) => {
+        if (!PDFJS_FOLDERS.has(params.dir!)) throw new HttpError(404, 'not-found', 'No such file.');
+        return sendFile(res, join('pdfjs', params.dir!, params.file!));
+      },
+    },
+    // A document's original PDF for the viewer, by document id, with range requests (pdf.js asks for
+    // the parts it needs, so a large file is never read whole).
+    { method: 'GET', path: '/api/documents/:id/file', ...api, handle: ({ req, res, params, signal }) => sendDocumentFile(service, req, res, params.id!, signal) },
     { method: 'GET', path: '/:file', ...api, handle: ({ res, params }) => sendFile(res, params.file!) },
     {
       method: 'POST',
@@ -234,6 +252,74 @@ export function webRoutes(options: WebRoutesOptions): Route[] {
       handle: ({ req, res, url, signal }) => streamEvents(journal, req, res, url, signal),
     },
   ];
+}
+
+const PDFJS_FOLDERS = new Set(['cmaps', 'standard_fonts', 'wasm']);
+
+/** How a document's file may be answered: only as data to fetch, never as a page of this site. */
+const FILE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Accept-Ranges': 'bytes',
+};
+
+/**
+ * The byte range a Range header asks for within a file of `size` bytes: null for the whole file
+ * (no header, one that does not parse, or several ranges), 'unsatisfiable' when it lies outside.
+ */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  const m = header === undefined ? null : /^\s*bytes=(\d*)-(\d*)\s*$/.exec(header);
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start >= size || end < start ? 'unsatisfiable' : { start, end };
+}
+
+async function sendDocumentFile(service: Service, req: IncomingMessage, res: ServerResponse, rawId: string, signal: AbortSignal): Promise<void> {
+  const id = /^[1-9]\d{0,15}$/.test(rawId) ? Number(rawId) : null;
+  if (id === null) throw new HttpError(404, 'not-found', `No document ${rawId.slice(0, 40)}.`);
+  let file: OpenedFile;
+  try {
+    file = await openDocumentFile(service.host.engine.library, id);
+  } catch (error) {
+    if (!(error instanceof CairnError)) throw error;
+    const status = error.code === 'not-found' || error.code === 'file-gone' ? 404 : 403;
+    throw new HttpError(status, error.code, error.message);
+  }
+  try {
+    const range = byteRange(req.headers.range, file.size);
+    const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`;
+    if (range === 'unsatisfiable') {
+      res.writeHead(416, { ...FILE_HEADERS, 'Content-Range': `bytes */${file.size}`, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    const { start, end } = range ?? { start: 0, end: file.size - 1 };
+    res.writeHead(range ? 206 : 200, {
+      ...FILE_HEADERS,
+      'Content-Type': file.mime,
+      'Content-Disposition': disposition,
+      'Content-Length': String(Math.max(0, end - start + 1)),
+      ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.size}` } : {}),
+    });
+    if (end < start) {
+      res.end();
+      return;
+    }
+    await pipeline(file.handle.createReadStream({ start, end, autoClose: false }), res, { signal }).catch((error: unknown) => {
+      // The client took what it needed and went (pdf.js cancels a whole-file request once it knows ranges work).
+      if (!signal.aborted) throw error;
+    });
+  } finally {
+    await file.handle.close();
+  }
 }
 
 function statusOf(code: string): number {

@@ -7,6 +7,7 @@ import type { DocumentDetail, DocumentSummary, MethodName, ParsedParamsOf, Resul
 import { conversationToMarkdown } from '../chat/index.ts';
 import type { ListedDocument } from '../store/index.ts';
 import { AnswerRunner } from './answers.ts';
+import { documentFileRange, documentText } from './document-content.ts';
 import type { EngineHost } from './host.ts';
 import { ModelService } from './models.ts';
 import { readSettings, replaceApiToken, storeWebKey, updateSettings } from './settings.ts';
@@ -86,6 +87,8 @@ export function createHandlers(host: EngineHost): ServiceParts {
       host.indexSoon();
       return { queued };
     },
+    'documents.text': ({ id, chunkId }) => documentText(library, id, chunkId),
+    'documents.file': ({ id, offset, length }) => documentFileRange(library, id, offset, length),
     'documents.problems': ({ offset, limit }) => {
       const page = library.listing.problems(offset, limit);
       return { total: page.total, items: page.items satisfies DocumentProblem[] };

@@ -67,6 +67,7 @@ interface SourceRow {
   date: number | null;
   sender: string | null;
   ocr: number;
+  found_by: ChatSource['foundBy'];
 }
 
 const CONVERSATION_COLUMNS = `c.id, c.title, c.scope, c.source_ids, c.filters, c.settings, c.created_at, c.updated_at,
@@ -102,6 +103,7 @@ function toSource(row: SourceRow): ChatSource {
     from: row.sender,
     cited: row.cited === 1,
     ...(row.ocr === 1 ? { ocr: true } : {}),
+    foundBy: row.found_by ?? null,
   };
 }
 
@@ -171,11 +173,11 @@ export class ConversationRepository {
   /** Records the numbered sources an answer was given (snapshots). */
   addSources(messageId: number, sources: ChatSource[]): void {
     const insert = this.db.prepare(
-      `INSERT INTO message_sources (message_id, n, cited, chunk_id, document_id, uri, title, kind, page, heading_path, snippet, date, sender, ocr)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO message_sources (message_id, n, cited, chunk_id, document_id, uri, title, kind, page, heading_path, snippet, date, sender, ocr, found_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const s of sources) {
-      insert.run(messageId, s.n, s.cited ? 1 : 0, s.chunkId, s.documentId, s.uri, s.title, s.kind, s.page, JSON.stringify(s.headingPath), s.snippet, s.date, s.from, s.ocr ? 1 : 0);
+      insert.run(messageId, s.n, s.cited ? 1 : 0, s.chunkId, s.documentId, s.uri, s.title, s.kind, s.page, JSON.stringify(s.headingPath), s.snippet, s.date, s.from, s.ocr ? 1 : 0, s.foundBy ?? null);
     }
   }
 

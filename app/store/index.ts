@@ -5,6 +5,7 @@ import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { DocumentListing } from './document-listing.ts';
+import { DocumentTextQueries } from './document-text.ts';
 import { JobQueue } from './jobs.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
@@ -20,6 +21,7 @@ import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
 export type { ChunkRecord, ChunkSpan, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
+export type { ChunkSpanRecord, DocumentTextQueries } from './document-text.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobHold, JobKind } from './jobs.ts';
 export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
@@ -43,6 +45,8 @@ export class Library {
   readonly documents: DocumentRepository;
   /** Documents as a UI browses them (pages, detail, problems). */
   readonly listing: DocumentListing;
+  /** Documents' chunks as the source viewer reads them. */
+  readonly texts: DocumentTextQueries;
   readonly jobs: JobQueue;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
@@ -64,6 +68,7 @@ export class Library {
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
     this.listing = new DocumentListing(db);
+    this.texts = new DocumentTextQueries(db);
     this.presence = new Presence(db);
     this.jobs = new JobQueue(db, this.presence);
     this.mailboxes = new MailboxRepository(db, this.jobs);

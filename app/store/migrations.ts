@@ -334,6 +334,17 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  // 10 to 12 are taken by work landing beside this (search at scale, imports, mail state).
+  {
+    version: 13,
+    name: 'which search found each source of an answer',
+    up(db) {
+      db.exec(`
+        -- 'keyword', 'meaning' or 'both'; NULL for answers stored before it was kept.
+        ALTER TABLE message_sources ADD COLUMN found_by TEXT CHECK (found_by IN ('keyword', 'meaning', 'both'));
+      `);
+    },
+  },
 ];
 
 /** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */

@@ -10,6 +10,7 @@ import './styles/base.css';
 import './styles/components.css';
 import './styles/shell.css';
 import './styles/views.css';
+import './styles/source.css';
 
 startSync();
 startActivity();

@@ -10,7 +10,7 @@ const tempDb = () => join(tempDir('cairn-chat-store-'), 'library.db');
 
 const source = (n: number, extra: Partial<ChatSource> = {}): ChatSource => ({
   n, chunkId: 10 + n, documentId: 100 + n, uri: `/docs/${n}.pdf`, title: `Doc ${n}`, kind: 'file', page: n, headingPath: ['A', 'B'],
-  snippet: `snippet ${n}`, date: null, from: null, cited: n === 1, ...extra,
+  snippet: `snippet ${n}`, date: null, from: null, cited: n === 1, foundBy: n === 1 ? 'both' : 'meaning', ...extra,
 });
 
 test('migration 3 upgrades a schema-2 library in place: its data kept, conversations work', () => {

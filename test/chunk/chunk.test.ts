@@ -83,3 +83,20 @@ test('empty sections give no chunks', () => {
   assert.deepEqual(chunkSections([{ text: '  \n\n ', headingPath: [] }], options), []);
   assert.deepEqual(chunkSections([], options), []);
 });
+
+test('punctuation that starts a long paragraph or one of its lines is kept in a chunk, so a page starts where its first chunk does', () => {
+  // A PDF page is often one long paragraph; one that starts with punctuation (a figure's label,
+  // "...continued") lost it, and the page's first chunk started after it.
+  const page = `..." he said.\n!? ${sentences(30, 'long')}\n... and then ${sentences(20, 'later')}\n。！？`;
+  const sections: Section[] = [{ text: page, headingPath: [], page: 1 }];
+  const text = documentText(sections);
+  const chunks = chunkSections(sections, options);
+  assert.ok(chunks.length > 3);
+  assert.equal(chunks[0]!.start, 0, 'the first chunk starts where the page does');
+  const covered = new Uint8Array(text.length);
+  for (const c of chunks) {
+    assert.equal(text.slice(c.start, c.end), c.text);
+    covered.fill(1, c.start, c.end);
+  }
+  for (let i = 0; i < text.length; i++) if (/\S/.test(text[i]!)) assert.equal(covered[i], 1, `character ${i} (${JSON.stringify(text[i])}) is in no chunk`);
+});

@@ -71,7 +71,7 @@ export interface App {
   /** The session cookie, for more browser contexts (a login address works once). */
   cookies: Cookie[];
   /** A new page in a new context (its own language and colour scheme), signed in. */
-  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<WindowPage>;
+  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number; init?: () => void }): Promise<WindowPage>;
   close(): Promise<void>;
 }
 
@@ -85,12 +85,12 @@ export interface WindowPage {
   screenshot(name: string): Promise<string>;
 }
 
-/** Starts everything for one test file: a library (the chat corpus, or empty), a chat model, cairn serve, Chromium. */
-export async function startApp(options: { library: 'corpus' | 'empty'; chatModel?: string | null }): Promise<App> {
+/** Starts everything for one test file: a library (the chat corpus, a folder of the test's own, or empty), a chat model, cairn serve, Chromium. */
+export async function startApp(options: { library: 'corpus' | 'empty' | { folder: string }; chatModel?: string | null }): Promise<App> {
   const db = join(tempDir('cairn-window-'), 'library.db');
   const engine = await Engine.open({ dbPath: db, embedder: null });
-  if (options.library === 'corpus') {
-    engine.add([writeChatCorpus()]);
+  if (options.library !== 'empty') {
+    engine.add([options.library === 'corpus' ? writeChatCorpus() : options.library.folder]);
     await engine.index();
   }
   await engine.close();
@@ -112,9 +112,11 @@ export async function startApp(options: { library: 'corpus' | 'empty'; chatModel
     chat,
     browser,
     cookies,
-    async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800 } = {}) {
+    async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800, init } = {}) {
       const context = await browser.newContext({ locale, colorScheme, viewport: { width, height }, deviceScaleFactor: 1 });
       await context.addCookies(cookies);
+      // Runs in the page before its own scripts (e.g. a stand-in for the desktop app's preload).
+      if (init) await context.addInitScript(init);
       const page = await context.newPage();
       const problems: string[] = [];
       page.on('console', (message) => {

@@ -1,7 +1,7 @@
 // A local OpenAI-compatible /v1/chat/completions (and /v1/completions) server for tests (127.0.0.1 only). The model
 // name picks the behaviour: "echo" streams the last user message back word by word, "think"
 // sends raw <think> tags cut at awkward places, "reasoning" sends reasoning_content, "markdown"
-// thinks, then answers MARKDOWN_ANSWER piece by piece, "endless"
+// thinks, then answers MARKDOWN_ANSWER piece by piece, "cite-all" cites every source it was given, "endless"
 // streams until the client goes away, "stall" goes quiet after one piece, "cut" drops the
 // connection mid-answer, "length" stops for max_tokens with usage, "fail-midway" sends an error
 // event, "tools" calls a tool (its arguments streamed in pieces, as OpenAI does); "missing" is
@@ -146,6 +146,14 @@ export async function startChatServer(options: { apiKey?: string } = {}): Promis
           send(res, delta({ content: piece }));
           await sleep(8);
         }
+        return end();
+      }
+      case 'cite-all': {
+        // Cites every source it was given, each with its title (the source viewer's tests).
+        const sources = [...lastUser.matchAll(/<source n="(\d+)" title="([^"]*)"/g)];
+        send(res, delta({ role: 'assistant', content: '' }));
+        send(res, delta({ content: 'From your library:' }));
+        for (const [, n, title] of sources) send(res, delta({ content: `\n\n- ${title} [${n}]` }));
         return end();
       }
       case 'endless': {

@@ -18,3 +18,12 @@ export function droppedPaths(files: FileList): string[] | null {
   const paths = [...files].map((file) => bridge.pathForFile!(file)).filter((path) => path.length > 0);
   return paths.length ? paths : null;
 }
+
+/**
+ * Opens a web address outside the window: in a browser, a new tab that cannot reach back to this
+ * page (noopener, no referrer); the desktop app opens the system's browser.
+ */
+export function openExternal(url: string): void {
+  if (!/^https?:\/\//i.test(url)) return;
+  window.open(url, '_blank', 'noopener,noreferrer');
+}

@@ -1,6 +1,6 @@
 // A citation [n] in an answer: a small chip. Hovering (or focusing) shows the source card: the
 // title, where it is (file path, or sender and date), the page, the passage, and whether keyword
-// or meaning search found it; clicking opens the source beside the chat.
+// or meaning search found it; clicking opens the source beside the chat (a web page: the browser).
 import * as HoverCard from '@radix-ui/react-hover-card';
 import { FileText, Globe, Mail } from 'lucide-react';
 import type { ChatSource } from '../../../app/contract/index.ts';
@@ -18,7 +18,8 @@ export function sourceLocation(source: ChatSource): string {
   return source.uri.replace(/^file:\/\//, '');
 }
 
-export function SourceCard({ source }: { source: ChatSource }) {
+/** The source card: what it is, where, which search found it, and (unless `passage` is false) the passage. */
+export function SourceCard({ source, passage = true }: { source: ChatSource; passage?: boolean }) {
   const tr = useT();
   const { t } = tr;
   return (
@@ -31,9 +32,15 @@ export function SourceCard({ source }: { source: ChatSource }) {
         {sourceLocation(source)}
         {source.kind === 'email' && source.date !== null ? ` · ${tr.date(source.date, 'long')}` : ''}
         {source.page !== null ? ` · ${t('source.page', { page: source.page })}` : ''}
+        {source.ocr ? ` · ${t('source.ocr')}` : ''}
       </div>
       {source.headingPath.length ? <div className="c-source-card__heading">{source.headingPath.join(' › ')}</div> : null}
-      <blockquote className="c-source-card__passage">{source.snippet}</blockquote>
+      {source.foundBy ? (
+        <div className={`c-source-card__found c-source-card__found--${source.foundBy}`} data-testid="found-by">
+          {t(`source.foundBy.${source.foundBy}`)}
+        </div>
+      ) : null}
+      {passage ? <blockquote className="c-source-card__passage">{source.snippet}</blockquote> : null}
     </div>
   );
 }

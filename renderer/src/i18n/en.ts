@@ -1,7 +1,11 @@
 // English: the source catalogue. Every visible string of the window is a key here; zh-CN.ts must
 // have the same keys (the type checker and test/renderer/i18n.test.ts check). {name} is filled
 // in; a { one, other } message is chosen by `count`.
+import { sourceEn } from './views/source.en.ts';
+
 export const en = {
+  ...sourceEn,
+
   'app.name': 'Cairn',
 
   'common.cancel': 'Cancel',
@@ -141,12 +145,6 @@ export const en = {
   'scope.some': { one: '{count} source', other: '{count} sources' },
   'scope.label': 'What to search: {scope}',
 
-  'source.title': 'Source',
-  'source.pane': 'Source',
-  'source.page': 'p. {page}',
-  'source.citation': 'Source {n}: {title}',
-  'source.openHint': 'Click to open beside the chat',
-  'source.showInLibrary': 'Show in Library',
 
   'firstRun.title': 'Welcome to Cairn',
   'firstRun.lead': 'Two things and Cairn can answer from your own files, offline.',

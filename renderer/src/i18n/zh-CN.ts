@@ -1,7 +1,10 @@
 // 简体中文. The keys are en.ts's, all of them (the type refuses a missing or unknown key).
 import type { Message, MessageKey } from './format.ts';
+import { sourceZhCN } from './views/source.zh-CN.ts';
 
 export const zhCN: Record<MessageKey, Message> = {
+  ...sourceZhCN,
+
   'app.name': 'Cairn',
 
   'common.cancel': '取消',
@@ -141,12 +144,6 @@ export const zhCN: Record<MessageKey, Message> = {
   'scope.some': '{count} 个来源',
   'scope.label': '搜索范围：{scope}',
 
-  'source.title': '来源',
-  'source.pane': '来源',
-  'source.page': '第 {page} 页',
-  'source.citation': '来源 {n}：{title}',
-  'source.openHint': '点击在对话旁打开',
-  'source.showInLibrary': '在资料库中显示',
 
   'firstRun.title': '欢迎使用 Cairn',
   'firstRun.lead': '只需两步，Cairn 就能离线根据你自己的文件回答问题。',

@@ -2,13 +2,19 @@
 // in the address's hash (#/chat/12, #/library), so a reload (or Electron's file:// page) comes
 // back to the same place and the browser's back button works in web mode.
 import type { ChatSource } from '../../../app/contract/index.ts';
+import { openExternal } from '../api/desktop.ts';
 import { createStore, useStore } from './store.ts';
 
 export const VIEWS = ['chat', 'library', 'sources', 'models', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
 
-/** What the right-hand pane shows beside the view; the source viewer renders 'source'. */
-export type PaneContent = { type: 'source'; source: ChatSource; conversationId: number | null; messageId: number | null };
+/**
+ * What the right-hand pane shows beside the view (the source viewer renders both): a cited source,
+ * or a document opened from another (an email's attachment), with the pane to go back to.
+ */
+export type PaneContent =
+  | { type: 'source'; source: ChatSource; conversationId: number | null; messageId: number | null }
+  | { type: 'document'; documentId: number; title: string; back: PaneContent | null };
 
 export interface Place {
   view: View;
@@ -52,10 +58,20 @@ export const navigation = {
   showView: (view: View) => go({ view, itemId: null }),
   openConversation: (conversationId: number | null) => go({ view: 'chat', conversationId }),
   openItem: (view: View, itemId: number | null) => go({ view, itemId }),
-  /** Shows a cited source beside the chat (the source viewer lives in the pane). */
+  /** Shows a cited source beside the chat (the source viewer lives in the pane); a web page opens in the browser. */
   openCitation(source: ChatSource, context: { conversationId?: number | null; messageId?: number | null } = {}) {
+    if (source.kind === 'web') {
+      openExternal(source.uri);
+      return;
+    }
     store.set({ ...store.get(), pane: { type: 'source', source, conversationId: context.conversationId ?? null, messageId: context.messageId ?? null } });
   },
+  /** Shows a document in the pane (an attachment from an email shown there: `back` returns to it). */
+  openDocument(documentId: number, title: string, back: PaneContent | null = store.get().pane) {
+    store.set({ ...store.get(), pane: { type: 'document', documentId, title, back } });
+  },
+  /** Shows the pane again as it was (after openDocument). */
+  showPane: (pane: PaneContent) => store.set({ ...store.get(), pane }),
   closePane: () => store.set({ ...store.get(), pane: null }),
 };
 

@@ -9,7 +9,8 @@ export function applyEvent(event: EngineEvent): void {
   switch (event.type) {
     case 'progress':
       // Counts change as files are read; the end of a run (no current file) settles them at once.
-      if (event.currentFile === null) invalidate(['library.status', 'documents.list', 'documents.problems']);
+      // A document shown in the source pane may have been read again or removed.
+      if (event.currentFile === null) invalidate(['library.status', 'documents.list', 'documents.problems', 'documents.text']);
       else invalidateSoon(['library.status', 'documents.list', 'documents.problems'], 1500);
       break;
     case 'document-issue':

@@ -1,30 +1,37 @@
-// The right-hand pane beside the chat: the cited source. For now its card (title, where, page,
-// the passage) and a way to its document in Library; the source viewer (PDF at the page with the
-// passage highlighted, the email reader, text scrolled to the passage) replaces the body here.
-import { BookOpen, X } from 'lucide-react';
+// The right-hand pane beside the chat: a cited source (its card: what it is, where, which search
+// found it) or a document opened from one (an email's attachment), the actions on it, and the
+// viewer: a PDF at the cited page with the passage marked, an email in a reader, any other
+// document as text scrolled to the passage.
+import { ArrowLeft, BookOpen, X } from 'lucide-react';
 import { Button, IconButton } from '../../components/Button.tsx';
 import { SourceCard } from '../../components/CitationChip.tsx';
 import { useT } from '../../i18n/index.tsx';
 import { navigation, type PaneContent } from '../../state/navigation.ts';
+import { DocumentViewer } from './DocumentViewer.tsx';
 
 export function SourcePane({ content }: { content: PaneContent }) {
   const { t } = useT();
-  const { source } = content;
+  const citation = content.type === 'source' ? content.source : null;
+  const documentId = citation ? citation.documentId : content.type === 'document' ? content.documentId : 0;
+  const back = content.type === 'document' ? content.back : null;
   return (
-    <aside className="pane" aria-label={t('source.pane')} data-testid="source-pane">
+    <aside className="pane source-pane" aria-label={t('source.pane')} data-testid="source-pane">
       <header className="pane__header">
-        <span className="pane__badge">{source.n}</span>
-        <h2 className="pane__title">{t('source.title')}</h2>
+        {back ? <IconButton size="sm" label={t('source.back')} icon={<ArrowLeft size={15} />} onClick={() => navigation.showPane(back)} /> : null}
+        {citation ? <span className="pane__badge">{citation.n}</span> : null}
+        <h2 className="pane__title">{citation ? t('source.title') : content.type === 'document' ? content.title : ''}</h2>
         <IconButton size="sm" label={t('common.close')} hint="Esc" icon={<X size={15} />} onClick={navigation.closePane} />
       </header>
-      <div className="pane__body">
-        <SourceCard source={source} />
-        <div className="pane__actions">
-          <Button size="sm" icon={<BookOpen size={14} />} onClick={() => navigation.openItem('library', source.documentId)}>
+      <div className="source-pane__top">
+        {citation ? <SourceCard source={citation} passage={false} /> : null}
+        <div className="pane__actions source-pane__actions">
+          <Button size="sm" icon={<BookOpen size={14} />} onClick={() => navigation.openItem('library', documentId)}>
             {t('source.showInLibrary')}
           </Button>
         </div>
       </div>
+      {/* A fresh viewer for each source: its page, zoom and scroll belong to that one. */}
+      <DocumentViewer key={`${documentId}:${citation?.chunkId ?? ''}`} documentId={documentId} citation={citation} pane={content} />
     </aside>
   );
 }
