@@ -47,6 +47,8 @@ export interface ChunkRecord {
   id: number;
   ordinal: number;
   text: string;
+  start: number;
+  end: number;
   page: number | null;
   headingPath: string[];
 }
@@ -103,7 +105,7 @@ export class DocumentListing {
     this.detailStatement = db.prepare(`SELECT ${COLUMNS}, d.parent_id AS parentId, d.metadata, d.sender, d.recipients FROM documents d WHERE d.id = ?`);
     this.childrenStatement = db.prepare(`SELECT ${COLUMNS} FROM documents d WHERE d.parent_id = ? ORDER BY d.id`);
     this.chunksStatement = db.prepare(
-      'SELECT id, ordinal, text, page, heading_path AS headingPath FROM chunks WHERE document_id = ? ORDER BY ordinal LIMIT ?',
+      'SELECT id, ordinal, text, start_offset AS start, end_offset AS end, page, heading_path AS headingPath FROM chunks WHERE document_id = ? ORDER BY ordinal LIMIT ?',
     );
     this.problemsStatement = db.prepare(
       `SELECT uri, status, error_code AS code, coalesce(reason, '') AS reason FROM documents

@@ -5,6 +5,7 @@ import { CairnError } from '../contract/index.ts';
 import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { DocumentListing } from './document-listing.ts';
+import { ImportRepository } from './imports.ts';
 import { JobQueue } from './jobs.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
@@ -17,15 +18,17 @@ import { SourceRepository } from './sources.ts';
 import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
-export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
+export type { ChunkInput, DocumentInput, FileState, MoveCandidate, RetryCandidate } from './documents.ts';
 export type { ChunkRecord, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
+export type { ImportOrigin, ImportProblemRecord, ImportProgress, ImportRecord, ImportRepository, ImportState } from './imports.ts';
 export type { Job, JobHold, JobKind } from './jobs.ts';
 export type { LockResult, ProcessInfo } from './processes.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
 export { filterCondition } from './retrieval.ts';
 export type { SourceKind, SourceRow } from './sources.ts';
+export { PAUSED_SOURCES_SETTING } from './sources.ts';
 export type { EmbeddingModelRow, ModelState } from './vectors.ts';
 export { VectorStore, usesBitIndex } from './vectors.ts';
 export { SignIndex } from './sign-index.ts';
@@ -42,6 +45,8 @@ export class Library {
   /** Documents as a UI browses them (pages, detail, problems). */
   readonly listing: DocumentListing;
   readonly jobs: JobQueue;
+  /** Imports (files and folders added together, documents read again): state, progress, what they ended with. */
+  readonly imports: ImportRepository;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
   /** This process among those using the library: owner of the jobs it claims and the locks it takes. */
@@ -63,6 +68,7 @@ export class Library {
     this.listing = new DocumentListing(db);
     this.presence = new Presence(db);
     this.jobs = new JobQueue(db, this.presence);
+    this.imports = new ImportRepository(db);
     this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
     this.retrieval = new RetrievalQueries(db);

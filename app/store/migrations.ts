@@ -303,6 +303,38 @@ export const migrations: Migration[] = [
     name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
     up: reindexNormalisedText,
   },
+  {
+    version: 11,
+    name: 'imports: what each add or retry queued, paused or cancelled, and how far it got',
+    up(db) {
+      db.exec(`
+        -- One row per import (files and folders added together, or documents read again): its
+        -- state, kept across restarts, and counters written with each batch of its files. Its
+        -- documents are those at or below its paths written since it started. AUTOINCREMENT: a
+        -- window never mistakes a new import for a cleared one.
+        CREATE TABLE imports (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          origin TEXT NOT NULL CHECK (origin IN ('add', 'retry')),
+          paths TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          files_done INTEGER NOT NULL DEFAULT 0,
+          problems INTEGER NOT NULL DEFAULT 0,
+          chunks INTEGER NOT NULL DEFAULT 0,
+          unchanged INTEGER NOT NULL DEFAULT 0,
+          dropped INTEGER NOT NULL DEFAULT 0
+        );
+        -- A job queued for an import (its scan, and the files the scan found) waits while the
+        -- import is paused and goes when it is cancelled.
+        ALTER TABLE jobs ADD COLUMN import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL;
+        CREATE INDEX jobs_by_import ON jobs (import_id);
+        -- The library's table sorts by when documents were indexed; an import's summary reads
+        -- the documents written since it started.
+        CREATE INDEX documents_by_indexed ON documents (indexed_at);
+      `);
+    },
+  },
 ];
 
 /** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */
