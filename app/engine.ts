@@ -363,6 +363,18 @@ export class Engine {
     return removed;
   }
 
+  /**
+   * Takes one top-level document (and what is inside it) out of the library; returns how many
+   * top-level documents left, as `remove` counts them. A file goes as `remove` takes a path (its queued work, a source added for
+   * it alone); a message or a web page just leaves.
+   */
+  removeDocument(id: number): number {
+    const [doc] = this.library.documents.topLevelOf([id]);
+    if (!doc || doc.id !== id) throw new CairnError('not-found', doc ? `Document ${id} is inside another: remove that one.` : `No document with id ${id}.`);
+    if (doc.kind === 'file' && doc.path && doc.sourceKind !== 'mailbox') return this.remove(doc.path);
+    return this.library.transaction(() => this.library.documents.removeById(id));
+  }
+
   /** The embedder new text is embedded with (the local API's /v1/embeddings), or why there is none. */
   currentEmbedder(): Embedder | { unavailable: string } {
     return this.embedder ?? { unavailable: this.embedderError ?? 'No embedding model is configured.' };

@@ -46,16 +46,23 @@ export const PageParams = z.object({
 export const DocumentSort = z.enum(['title', 'path', 'date', 'indexed', 'size', 'status']);
 export type DocumentSort = z.infer<typeof DocumentSort>;
 
-export const DocumentQuery = PageParams.extend({
-  sort: DocumentSort.default('indexed'),
-  order: z.enum(['asc', 'desc']).default('desc'),
+const DocumentFilter = z.object({
   sourceId: Id.optional(),
   kind: DocumentKind.optional(),
   status: DocumentStatus.optional(),
   /** Words in the title or path (case-insensitive, as typed). */
   text: z.string().max(500).optional(),
 });
+
+export const DocumentQuery = PageParams.extend({
+  sort: DocumentSort.default('indexed'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  ...DocumentFilter.shape,
+});
 export type DocumentQuery = z.input<typeof DocumentQuery>;
+
+export const StatusCounts = z.object({ pending: z.number(), indexed: z.number(), skipped: z.number(), failed: z.number() });
+export type StatusCounts = z.infer<typeof StatusCounts>;
 
 /** A top-level document as a list shows it. */
 export const DocumentSummary = z.object({
@@ -249,7 +256,14 @@ export const methods = {
   'library.index': method(NoParams, z.object({ started: z.boolean() })),
 
   'documents.list': method(DocumentQuery, DocumentPage),
+  /** Top-level documents by status among those a filter matches (its status aside): what documents.list would find for each. */
+  'documents.counts': method(DocumentFilter.omit({ status: true }), StatusCounts),
   'documents.get': method(z.object({ id: Id, chunkLimit: z.number().int().min(0).max(10_000).default(500) }), DocumentDetail),
+  /**
+   * Takes a top-level document out of the library (with what is inside it; a file also with the
+   * source it was added as alone). A file in a watched folder comes back when it changes.
+   */
+  'documents.remove': method(z.object({ id: Id }), Removed),
   /** Reads one document again (its top-level file or web page), in the background. */
   'documents.reindex': method(z.object({ id: Id }), z.object({ queued: z.boolean() })),
   /**

@@ -68,6 +68,12 @@ export function createHandlers(host: EngineHost): ServiceParts {
         childList: library.listing.children(id).map(documentSummary),
       };
     },
+    'documents.counts': (filter) => library.listing.counts(filter),
+    'documents.remove': ({ id }) => {
+      const removed = engine.removeDocument(id);
+      host.pushSources();
+      return { removed };
+    },
     'documents.reindex': ({ id }) => {
       const retried = engine.retry({ id });
       if (retried.importId !== null) host.indexSoon();

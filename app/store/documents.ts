@@ -237,6 +237,11 @@ export class DocumentRepository {
       .run(base, lo, hi).changes;
   }
 
+  /** Removes one document (what is inside it goes with it); returns whether it was there. */
+  removeById(id: number): number {
+    return this.db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes;
+  }
+
   removeByPath(path: string): number {
     return this.db.prepare('DELETE FROM documents WHERE parent_id IS NULL AND path = ?').run(path).changes;
   }

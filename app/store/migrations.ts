@@ -305,7 +305,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 11,
-    name: 'imports: what each add or retry queued, paused or cancelled, and how far it got',
+    name: 'imports: what each add or retry queued, paused or cancelled, and how far it got; the library table\'s sorts indexed',
     up(db) {
       db.exec(`
         -- One row per import (files and folders added together, or documents read again): its
@@ -329,9 +329,15 @@ export const migrations: Migration[] = [
         -- import is paused and goes when it is cancelled.
         ALTER TABLE jobs ADD COLUMN import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL;
         CREATE INDEX jobs_by_import ON jobs (import_id);
-        -- The library's table sorts by when documents were indexed; an import's summary reads
-        -- the documents written since it started.
-        CREATE INDEX documents_by_indexed ON documents (indexed_at);
+        -- The library's table: top-level documents (parent_id IS NULL) in the order of each sort
+        -- it offers, so a page deep into 100,000 rows is an index walk instead of a sort of them
+        -- all. Each leads with parent_id, which the one on parent_id alone served.
+        DROP INDEX documents_by_parent;
+        CREATE INDEX documents_by_parent_indexed ON documents (parent_id, indexed_at);
+        CREATE INDEX documents_by_parent_title ON documents (parent_id, title COLLATE NOCASE);
+        CREATE INDEX documents_by_parent_date ON documents (parent_id, date);
+        CREATE INDEX documents_by_parent_size ON documents (parent_id, size);
+        CREATE INDEX documents_by_parent_status ON documents (parent_id, status);
       `);
     },
   },
