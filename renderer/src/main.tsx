@@ -10,6 +10,8 @@ import './styles/base.css';
 import './styles/components.css';
 import './styles/shell.css';
 import './styles/views.css';
+import './styles/activity.css';
+import './styles/library.css';
 
 startSync();
 startActivity();

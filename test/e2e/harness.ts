@@ -85,8 +85,11 @@ export interface WindowPage {
   screenshot(name: string): Promise<string>;
 }
 
-/** Starts everything for one test file: a library (the chat corpus, or empty), a chat model, cairn serve, Chromium. */
-export async function startApp(options: { library: 'corpus' | 'empty'; chatModel?: string | null }): Promise<App> {
+/**
+ * Starts everything for one test file: a library (the chat corpus, or empty; then whatever
+ * `prepare` does to it with the engine closed), a chat model, cairn serve, Chromium.
+ */
+export async function startApp(options: { library: 'corpus' | 'empty'; chatModel?: string | null; prepare?: (dbPath: string) => Promise<void> | void }): Promise<App> {
   const db = join(tempDir('cairn-window-'), 'library.db');
   const engine = await Engine.open({ dbPath: db, embedder: null });
   if (options.library === 'corpus') {
@@ -94,6 +97,7 @@ export async function startApp(options: { library: 'corpus' | 'empty'; chatModel
     await engine.index();
   }
   await engine.close();
+  await options.prepare?.(db);
   const chat = options.chatModel ? await startChatServer() : null;
   // An empty models folder of its own: never the user's.
   const served = await serve(db, { CAIRN_MODEL_STORE: tempDir('cairn-models-') });

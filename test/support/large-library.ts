@@ -18,7 +18,8 @@ export interface LargeLibrary {
 }
 
 export function largeDocumentTitle(i: number): string {
-  return `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} ${String(i).padStart(6, '0')}`;
+  // The first word changes every ten documents, so each word comes with every status (i % 10).
+  return `${WORDS[Math.floor(i / 10) % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} ${String(i).padStart(6, '0')}`;
 }
 
 export function fillLibrary(dbPath: string, count: number): LargeLibrary {
@@ -31,6 +32,9 @@ export function fillLibrary(dbPath: string, count: number): LargeLibrary {
     return library.transaction(() => {
       const folder = library.sources.ensure('folder', '/data/archive', 'archive');
       const mailbox = library.sources.ensure('mailbox', 'imap://me@mail.example', 'me@mail.example');
+      // An account as mail.add stores it, paused: a window serving this library never connects to it.
+      library.sources.setConfig(mailbox.id, { host: 'mail.example', port: 993, security: 'tls', user: 'me', auth: 'password', folders: ['INBOX'] });
+      library.sources.setPaused(mailbox.id, true);
       const now = Date.now();
       for (let i = 0; i < count; i++) {
         const status = STATUSES[i % STATUSES.length]!;

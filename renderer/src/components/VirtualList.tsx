@@ -42,7 +42,14 @@ export interface Column<T> {
   /** A CSS grid track: '2fr', '120px', 'minmax(80px, 1fr)'. */
   width: string;
   align?: 'start' | 'end';
+  /** The header sorts by this column when clicked (see VirtualTableProps.sort). */
+  sortable?: boolean;
   render: (row: T, index: number) => ReactNode;
+}
+
+export interface TableSort {
+  column: string;
+  order: 'asc' | 'desc';
 }
 
 export interface VirtualTableProps<T> {
@@ -55,10 +62,20 @@ export interface VirtualTableProps<T> {
   onRangeChange?: (first: number, last: number) => void;
   onActivate?: (row: T, index: number) => void;
   selectedIndex?: number | null;
+  /** Also marks rows selected by what they are (a row chosen elsewhere, whose index is not known). */
+  isSelected?: (row: T) => boolean;
+  /** The sort shown on the headers; a sortable header's click calls onSort with its column. */
+  sort?: TableSort;
+  onSort?: (column: string) => void;
+  /** When this changes (another filter or sort), the table scrolls back to its first row. */
+  scrollKey?: string;
 }
 
-export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, onRangeChange, onActivate, selectedIndex = null }: VirtualTableProps<T>) {
+export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, onRangeChange, onActivate, selectedIndex = null, isSelected, sort, onSort, scrollKey }: VirtualTableProps<T>) {
   const parent = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (parent.current) parent.current.scrollTop = 0;
+  }, [scrollKey]);
   const virtualizer = useVirtualizer({ count, getScrollElement: () => parent.current, estimateSize: () => rowHeight, overscan: 10 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -87,24 +104,40 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
     <div className="c-table" role="table" aria-label={label} aria-rowcount={count + 1}>
       <div className="c-table__head" role="rowgroup">
         <div className="c-table__row c-table__row--head" role="row" aria-rowindex={1} style={grid}>
-          {columns.map((c) => (
-            <div key={c.id} role="columnheader" className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}>
-              {c.header}
-            </div>
-          ))}
+          {columns.map((c) => {
+            const sorted = sort?.column === c.id ? sort.order : null;
+            return (
+              <div
+                key={c.id}
+                role="columnheader"
+                aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}
+              >
+                {c.sortable && onSort ? (
+                  <button type="button" className={`c-table__sort${sorted ? ' c-table__sort--active' : ''}`} onClick={() => onSort(c.id)}>
+                    {c.header}
+                    {sorted ? <span aria-hidden="true">{sorted === 'asc' ? ' ↑' : ' ↓'}</span> : null}
+                  </button>
+                ) : (
+                  c.header
+                )}
+              </div>
+            );
+          })}
         </div>
       </div>
       <div ref={parent} className="c-table__body c-virtual" role="rowgroup" tabIndex={0} onKeyDown={onKeyDown}>
         <div className="c-virtual__spacer" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const value = row(item.index);
+            const selected = selectedIndex === item.index || (value !== undefined && isSelected?.(value) === true);
             return (
               <div
                 key={item.key}
                 role="row"
                 aria-rowindex={item.index + 2}
-                aria-selected={selectedIndex === item.index}
-                className={`c-table__row${selectedIndex === item.index ? ' c-table__row--selected' : ''}`}
+                aria-selected={selected}
+                className={`c-table__row${selected ? ' c-table__row--selected' : ''}`}
                 style={{ ...grid, height: rowHeight, transform: `translateY(${item.start}px)` }}
                 onClick={value !== undefined && onActivate ? () => onActivate(value, item.index) : undefined}
               >
