@@ -3,8 +3,11 @@
 // scroll into view (not the rest); counts by status filter it, as do words, kind and source; a
 // header sorts it; a row opens its detail. Screenshots in light and dark, English and Chinese.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Request } from 'playwright-core';
+import { tempDir } from '../support/corpus.ts';
 import { fillLibrary, largeDocumentTitle } from '../support/large-library.ts';
 import { chromiumAvailable, startApp, type App } from './harness.ts';
 
@@ -26,7 +29,7 @@ describe('the Library view', { timeout: 300_000 }, () => {
 
   test('100,000 documents: a window of rows in the page, pages fetched as they scroll into view', async (t) => {
     if (!app) return t.skip('no Chromium here');
-    const { page, problems, screenshot } = await app.open();
+    const { page, problems, screenshot, call } = await app.open();
     const requests: Request[] = [];
     page.on('request', (r) => requests.push(r));
     await page.keyboard.press('Control+2');
@@ -53,6 +56,16 @@ describe('the Library view', { timeout: 300_000 }, () => {
     assert.ok(offsets.some((o) => o >= COUNT - 400), 'the last page was fetched');
     assert.ok(offsets.length <= 12, `only the pages looked at were fetched (${offsets.length})`);
     assert.ok((await table.getByRole('row').count()) < 80);
+
+    // A document added while the end is in view: only the pages in view are fetched again.
+    const seen = listRequests(requests).length;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'late.md'), '# Late\n\nA note that came last.\n');
+    await call('library.add', { paths: [dir] });
+    await page.getByRole('button', { name: /^All 100,001$/ }).waitFor();
+    await table.getByRole('cell', { name: largeDocumentTitle(COUNT - 1) }).waitFor();
+    const again = listRequests(requests.slice()).slice(seen).map((r) => r.offset);
+    assert.ok(again.length > 0 && again.every((o) => o >= COUNT - 400), `fetched again: ${again.join(', ')}`);
     assert.deepEqual(problems, []);
   });
 
@@ -106,7 +119,8 @@ describe('the Library view', { timeout: 300_000 }, () => {
     await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'archive' });
     await page.getByText('No document matches').waitFor();
     await page.getByRole('button', { name: 'Clear the filters' }).click();
-    await page.getByRole('button', { name: /^All 100,000$/ }).waitFor();
+    // (The first test added one.)
+    await page.getByRole('button', { name: /^All 100,001$/ }).waitFor();
     assert.equal(await filter.inputValue(), '');
     assert.deepEqual(problems, []);
 

@@ -4,7 +4,7 @@
 // table roles with each row's position (aria-rowindex), so a screen reader knows where it is
 // although most rows are not rendered.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, type CSSProperties, type KeyboardEvent, type ReactElement, type ReactNode } from 'react';
 
 export interface VirtualListProps {
   count: number;
@@ -81,7 +81,8 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
   useEffect(() => onRangeChange?.(first, last), [first, last, onRangeChange]);
-  const grid: CSSProperties = { gridTemplateColumns: columns.map((c) => c.width).join(' ') };
+  const tracks = columns.map((c) => c.width).join(' ');
+  const grid = useMemo<CSSProperties>(() => ({ gridTemplateColumns: tracks }), [tracks]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!onActivate || count === 0) return;
@@ -130,29 +131,18 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
         <div className="c-virtual__spacer" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const value = row(item.index);
-            const selected = selectedIndex === item.index || (value !== undefined && isSelected?.(value) === true);
             return (
-              <div
+              <TableRow
                 key={item.key}
-                role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={selected}
-                className={`c-table__row${selected ? ' c-table__row--selected' : ''}`}
-                style={{ ...grid, height: rowHeight, transform: `translateY(${item.start}px)` }}
-                onClick={value !== undefined && onActivate ? () => onActivate(value, item.index) : undefined}
-              >
-                {value === undefined ? (
-                  <div role="cell" className="c-table__cell c-table__cell--loading" aria-busy="true">
-                    <span className="c-skeleton" />
-                  </div>
-                ) : (
-                  columns.map((c) => (
-                    <div key={c.id} role="cell" className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}>
-                      {c.render(value, item.index)}
-                    </div>
-                  ))
-                )}
-              </div>
+                value={value}
+                index={item.index}
+                start={item.start}
+                height={rowHeight}
+                grid={grid}
+                columns={columns}
+                selected={selectedIndex === item.index || (value !== undefined && isSelected?.(value) === true)}
+                onActivate={onActivate}
+              />
             );
           })}
         </div>
@@ -160,3 +150,44 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
     </div>
   );
 }
+
+interface TableRowProps<T> {
+  value: T | undefined;
+  index: number;
+  start: number;
+  height: number;
+  grid: CSSProperties;
+  columns: Column<T>[];
+  selected: boolean;
+  onActivate: ((row: T, index: number) => void) | undefined;
+}
+
+/**
+ * One row, rendered again only when what it shows changes: while the table scrolls, rows that stay
+ * in view keep their place (each is positioned by its index) and only the rows coming into view
+ * render.
+ */
+const TableRow = memo(function TableRow<T>({ value, index, start, height, grid, columns, selected, onActivate }: TableRowProps<T>) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={`c-table__row${selected ? ' c-table__row--selected' : ''}`}
+      style={{ ...grid, height, transform: `translateY(${start}px)` }}
+      onClick={value !== undefined && onActivate ? () => onActivate(value, index) : undefined}
+    >
+      {value === undefined ? (
+        <div role="cell" className="c-table__cell c-table__cell--loading" aria-busy="true">
+          <span className="c-skeleton" />
+        </div>
+      ) : (
+        columns.map((c) => (
+          <div key={c.id} role="cell" className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}>
+            {c.render(value, index)}
+          </div>
+        ))
+      )}
+    </div>
+  );
+}) as <T>(props: TableRowProps<T>) => ReactElement;

@@ -81,38 +81,43 @@ export default function LibraryView() {
   const search = useRef<HTMLInputElement>(null);
   useSearchTarget(search);
 
-  const allColumns: Column<DocumentSummary>[] = [
-    {
-      id: 'title',
-      header: t('library.title'),
-      width: 'minmax(200px, 3fr)',
-      sortable: true,
-      render: (d) => (
-        <span className="library__title" title={d.path ?? d.uri}>
-          <KindIcon kind={d.kind} />
-          <span className="cell-main">{d.title}</span>
-          {d.children > 0 ? <span className="library__children">{t('library.inside', { count: d.children })}</span> : null}
-        </span>
-      ),
-    },
-    { id: 'kind', header: t('library.kind'), width: '88px', render: (d) => t(`docKind.${d.kind}`) },
-    { id: 'source', header: t('library.source'), width: 'minmax(90px, 1fr)', render: (d) => <span title={sourcesById.get(d.sourceId)?.uri}>{sourcesById.get(d.sourceId)?.name ?? ''}</span> },
-    { id: 'size', header: t('library.size'), width: '84px', align: 'end', sortable: true, render: (d) => (d.size !== null ? tr.bytes(d.size) : '') },
-    { id: 'date', header: t('library.date'), width: '132px', sortable: true, render: (d) => (d.date !== null ? tr.date(d.date) : '') },
-    {
-      id: 'status',
-      header: t('library.status'),
-      width: '96px',
-      sortable: true,
-      render: (d) => (
-        <span className={`badge badge--${d.status}`} title={d.reason ?? undefined}>
-          {t(`docStatus.${d.status}`)}
-        </span>
-      ),
-    },
-  ];
+  // Made again only when what they show changes, so that rows in view are not rendered again.
+  const allColumns = useMemo<Column<DocumentSummary>[]>(
+    () => [
+      {
+        id: 'title',
+        header: t('library.title'),
+        width: 'minmax(200px, 3fr)',
+        sortable: true,
+        render: (d) => (
+          <span className="library__title" title={d.path ?? d.uri}>
+            <KindIcon kind={d.kind} />
+            <span className="cell-main">{d.title}</span>
+            {d.children > 0 ? <span className="library__children">{t('library.inside', { count: d.children })}</span> : null}
+          </span>
+        ),
+      },
+      { id: 'kind', header: t('library.kind'), width: '88px', render: (d) => t(`docKind.${d.kind}`) },
+      { id: 'source', header: t('library.source'), width: 'minmax(90px, 1fr)', render: (d) => <span title={sourcesById.get(d.sourceId)?.uri}>{sourcesById.get(d.sourceId)?.name ?? ''}</span> },
+      { id: 'size', header: t('library.size'), width: '84px', align: 'end', sortable: true, render: (d) => (d.size !== null ? tr.bytes(d.size) : '') },
+      { id: 'date', header: t('library.date'), width: '132px', sortable: true, render: (d) => (d.date !== null ? tr.date(d.date) : '') },
+      {
+        id: 'status',
+        header: t('library.status'),
+        width: '96px',
+        sortable: true,
+        render: (d) => (
+          <span className={`badge badge--${d.status}`} title={d.reason ?? undefined}>
+            {t(`docStatus.${d.status}`)}
+          </span>
+        ),
+      },
+    ],
+    [tr, sourcesById],
+  );
   // Beside the detail there is room for fewer columns: the kind shows as the title's icon.
-  const columns = itemId === null ? allColumns : allColumns.filter((c) => !NARROW_HIDDEN.has(c.id));
+  const narrow = itemId !== null;
+  const columns = useMemo(() => (narrow ? allColumns.filter((c) => !NARROW_HIDDEN.has(c.id)) : allColumns), [allColumns, narrow]);
   const sortColumn = Object.keys(SORTABLE).find((column) => SORTABLE[column] === current.sort);
   const sort: TableSort | undefined = sortColumn ? { column: sortColumn, order: current.order } : undefined;
   const onSort = useCallback((column: string) => {
