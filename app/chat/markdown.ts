@@ -13,8 +13,18 @@ export function describeSource(source: ChatSource): string {
     return `${title} — email${parts.length ? ` ${parts.join(', ')}` : ''}`;
   }
   if (source.kind === 'web') return `${title} — web, ${siteOf(source.uri)}, ${source.uri}${source.page !== null ? `, p. ${source.page}` : ''}`;
-  const where = [source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null].filter(Boolean);
+  const where = [source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null, source.ocr ? 'OCR text' : null].filter(Boolean);
   return `${title} — file ${source.uri}${where.length ? `, ${where.join(', ')}` : ''}`;
+}
+
+/** Markdown's special characters escaped and line breaks made spaces: a document's title stays plain text. */
+function markdownText(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+!|<>~]/g, '\\$&');
+}
+
+/** The cited sources as a Markdown list after an answer, for readers that see only its text. */
+export function sourcesMarkdown(cited: ChatSource[]): string {
+  return `\n\n**Sources**\n\n${cited.map((s) => `- [${s.n}] ${markdownText(describeSource(s))}`).join('\n')}`;
 }
 
 function describeScope(scope: ConversationScope): string {

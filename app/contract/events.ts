@@ -11,9 +11,10 @@ import { SourceStateEvent } from './sources.ts';
 
 /**
  * What indexing is doing: scanning (listing folders), reading (files read, chunked, embedded and
- * written), embedding (passages written earlier given vectors, e.g. after the model changed).
+ * written), embedding (passages written earlier given vectors, e.g. after the model changed), ocr
+ * (pages with no text layer read from their images, after all text).
  */
-export const IngestStage = z.enum(['scanning', 'reading', 'embedding']);
+export const IngestStage = z.enum(['scanning', 'reading', 'embedding', 'ocr']);
 export type IngestStage = z.infer<typeof IngestStage>;
 
 /** Indexing progress over all queued work: files read of those queued, chunks written, problems so far. */
@@ -26,6 +27,9 @@ export const IngestProgress = z.object({
   chunksPerSecond: z.number(),
   currentFile: z.string().nullable(),
   errors: z.number(),
+  /** OCR, which runs after text: pages read so far in this run and pages queued in all (absent before OCR starts). */
+  ocrPagesDone: z.number().optional(),
+  ocrPagesTotal: z.number().optional(),
 });
 export type IngestProgress = z.infer<typeof IngestProgress>;
 
@@ -39,12 +43,18 @@ export const IngestIssue = z.object({
 });
 export type IngestIssue = z.infer<typeof IngestIssue>;
 
-/** Background embedding with a new model: `done` of `total` chunks have a vector in `model`. */
+/**
+ * Background embedding with a new model: `done` of `total` chunks have a vector in `model`; sent
+ * when a run starts on it and after each batch. The rate is this run's; `secondsLeft` is null
+ * until it has one.
+ */
 export const ReembedProgress = z.object({
   type: z.literal('reembed-progress'),
   model: z.string(),
   done: z.number(),
   total: z.number(),
+  chunksPerSecond: z.number(),
+  secondsLeft: z.number().nullable(),
 });
 export type ReembedProgress = z.infer<typeof ReembedProgress>;
 

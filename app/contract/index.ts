@@ -90,6 +90,8 @@ export const SearchHit = z.object({
   ranks: z.object({ bm25: z.number().optional(), vector: z.number().optional() }),
   date: z.number().nullable(),
   from: z.string().nullable(),
+  /** True when the text was read by OCR from an image of the page (a scan, a photo): it may have misread words. */
+  ocr: z.boolean().optional(),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
 
@@ -120,6 +122,23 @@ export const EmbeddingModelInfo = z.object({
 });
 export type EmbeddingModelInfo = z.infer<typeof EmbeddingModelInfo>;
 
+/**
+ * Vectors being made with the configured embedding model (after it changed, or was first set on a
+ * library indexed without one): `done` of `total` chunks have one. Search keeps the previous
+ * model's vectors until all do. The work continues in whatever indexes the library (`cairn
+ * index`, `cairn watch`, `cairn mail sync`, the app) and resumes where it stopped.
+ */
+export const ReembedStatus = z.object({
+  model: z.string(),
+  done: z.number(),
+  total: z.number(),
+  /** Whether search still uses another model's vectors meanwhile (false: the first model; search is keyword-only until done). */
+  replacing: z.boolean(),
+  /** The process embedding now ("cairn watch (pid 4242)"), or null: none is, it waits for the next one that indexes. */
+  by: z.string().nullable(),
+});
+export type ReembedStatus = z.infer<typeof ReembedStatus>;
+
 /** Which problems a status lists: `limit` of them from `offset` (by status, then uri). */
 export const ProblemsPage = z.object({
   offset: z.number().int().min(0).default(0),
@@ -141,5 +160,15 @@ export const LibraryStatus = z.object({
   embeddingModels: z.array(EmbeddingModelInfo),
   /** The embedder configured for this library, or null (keyword-only). */
   embedder: z.string().nullable(),
+  /** OCR: whether it runs, its languages, and the pages waiting for it or given up on. */
+  ocr: z.object({
+    enabled: z.boolean(),
+    languages: z.array(z.string()),
+    pagesWaiting: z.number(),
+    documentsWaiting: z.number(),
+    pagesFailed: z.number(),
+  }).optional(),
+  /** Embedding work in progress (the configured model lacks vectors for some chunks), else null. */
+  reembed: ReembedStatus.nullable(),
 });
 export type LibraryStatus = z.infer<typeof LibraryStatus>;

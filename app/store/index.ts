@@ -11,6 +11,7 @@ import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
+import { OcrRepository } from './ocr.ts';
 import { Presence } from './processes.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
@@ -19,10 +20,11 @@ import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
 export type { ChunkInput, DocumentInput, FileState, MoveCandidate, RetryCandidate } from './documents.ts';
-export type { ChunkRecord, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
+export type { ChunkRecord, ChunkSpan, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { ImportOrigin, ImportProblemRecord, ImportProgress, ImportRecord, ImportRepository, ImportState } from './imports.ts';
 export type { Job, JobHold, JobKind } from './jobs.ts';
+export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
 export type { LockResult, ProcessInfo } from './processes.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
@@ -49,6 +51,7 @@ export class Library {
   readonly imports: ImportRepository;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
+  readonly ocr: OcrRepository;
   /** This process among those using the library: owner of the jobs it claims and the locks it takes. */
   readonly presence: Presence;
   readonly retrieval: RetrievalQueries;
@@ -71,6 +74,7 @@ export class Library {
     this.imports = new ImportRepository(db);
     this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
+    this.ocr = new OcrRepository(db, this.jobs);
     this.retrieval = new RetrievalQueries(db);
     this.settings = new SettingsRepository(db);
     this.sources = new SourceRepository(db);

@@ -8,7 +8,7 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 import type { Presence } from './processes.ts';
 import { PAUSED_SOURCES_SETTING } from './sources.ts';
 
-export type JobKind = 'scan' | 'file' | 'embed' | 'mail';
+export type JobKind = 'scan' | 'file' | 'embed' | 'mail' | 'ocr';
 
 export interface Job {
   id: number;
@@ -152,6 +152,14 @@ export class JobQueue {
       .prepare(`SELECT count(*) FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) AND (state = 'running' OR (${CLAIMABLE}))`)
       .pluck()
       .get(JSON.stringify(kinds)) as number;
+  }
+
+  /**
+   * Jobs of these kinds waiting to be claimed (not those running, here or in another process,
+   * nor those of a paused import or source: they wait for a resume, not for a run).
+   */
+  queued(kinds: JobKind[]): number {
+    return this.db.prepare(`SELECT count(*) FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) AND ${CLAIMABLE}`).pluck().get(JSON.stringify(kinds)) as number;
   }
 
   count(kind?: JobKind): number {

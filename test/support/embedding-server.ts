@@ -1,6 +1,6 @@
 // A local OpenAI-compatible /v1/embeddings server for tests (127.0.0.1 only). The model name
 // ends in its dimension ("bag-384"); vectors are FakeEmbedder's bag of words, so texts that share
-// words are near each other.
+// words are near each other. With `apiKey`, a request without `Authorization: Bearer <key>` gets 401.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,11 +13,15 @@ export interface EmbeddingServer {
   close(): Promise<void>;
 }
 
-export async function startEmbeddingServer(): Promise<EmbeddingServer> {
+export async function startEmbeddingServer(options: { apiKey?: string } = {}): Promise<EmbeddingServer> {
   const embedded = new Map<string, number>();
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided' } }));
+      return;
+    }
     const { model, input } = JSON.parse(raw) as { model: string; input: string[] };
     const dimensions = Number(/-(\d+)$/.exec(model)?.[1] ?? 64);
     const fake = new FakeEmbedder(dimensions);

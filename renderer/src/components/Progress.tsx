@@ -20,7 +20,7 @@ export function ProgressBar({ done, total, label, tone = 'accent' }: { done: num
   );
 }
 
-export type ProgressUnit = 'files' | 'chunks' | 'bytes' | 'messages';
+export type ProgressUnit = 'files' | 'chunks' | 'bytes' | 'messages' | 'pages';
 
 /** "n of m unit · rate · time left", each part only when known. */
 export function progressText(tr: Translator, p: { done: number; total: number | null; unit: ProgressUnit; rate?: number | null; etaSeconds?: number | null }): string {

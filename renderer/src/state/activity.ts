@@ -8,8 +8,8 @@ import { onEngineEvent } from './events.ts';
 import { etaSeconds, RateMeter } from './rate.ts';
 import { createStore, useStore } from './store.ts';
 
-export type JobKind = 'import' | 'retry' | 'scan' | 'sync' | 'reembed' | 'download';
-export type JobUnit = 'files' | 'chunks' | 'bytes' | 'messages';
+export type JobKind = 'import' | 'retry' | 'scan' | 'sync' | 'reembed' | 'download' | 'ocr';
+export type JobUnit = 'files' | 'chunks' | 'bytes' | 'messages' | 'pages';
 export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 /** What a running job is doing now, where the engine says. */
 export type JobStage = 'waiting' | 'scanning' | 'reading' | 'connecting' | 'verifying';
@@ -136,8 +136,21 @@ export function applyActivityEvent(event: EngineEvent): void {
     case 'import':
       fromImport(event.import);
       break;
+    case 'progress': {
+      // Scanned pages read by OCR, after all text: the run's pages of those queued.
+      const ocr = store.get().find((j) => j.id === 'ocr');
+      if (event.stage === 'ocr' && event.ocrPagesTotal !== undefined) {
+        put({ id: 'ocr', kind: 'ocr', subject: event.currentFile, done: event.ocrPagesDone ?? 0, total: event.ocrPagesTotal, unit: 'pages', state: 'running' });
+      } else if (event.currentFile === null && ocr?.state === 'running') {
+        put({ ...ocr, state: 'done' });
+      }
+      break;
+    }
     case 'reembed-progress':
-      put({ id: 'reembed', kind: 'reembed', subject: event.model, done: event.done, total: event.total, unit: 'chunks', state: event.done >= event.total ? 'done' : 'running' });
+      put({
+        id: 'reembed', kind: 'reembed', subject: event.model, done: event.done, total: event.total, unit: 'chunks',
+        rate: event.chunksPerSecond > 0 ? event.chunksPerSecond : null, state: event.done >= event.total ? 'done' : 'running',
+      });
       break;
     case 'sources':
       fromSources(event.sources);
