@@ -10,9 +10,49 @@ import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../app/engine.ts';
 import { buildPdf } from '../fixtures/pdf.ts';
 import { paragraph, tempDir } from '../support/corpus.ts';
+import type { Page } from 'playwright-core';
 import { chromiumAvailable, startApp, type App } from './harness.ts';
 
 const BROKEN_PDF = '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+
+/**
+ * The desktop app's bridge as its preload gives it (window.cairn: the contract's wire messages,
+ * here carried over cairn serve's HTTP and event stream) with pathForFile, which Electron answers
+ * for a dropped file; here from a table the test fills. A browser alone never gives a path.
+ */
+const DESKTOP_BRIDGE = `(() => {
+  const listeners = new Set();
+  let events = null;
+  const deliver = (message) => { for (const listener of listeners) listener(message); };
+  window.cairn = {
+    send(request) {
+      fetch('/api/' + request.method, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.params ?? {}) })
+        .then((response) => response.json())
+        .then((body) => deliver(body.error ? { type: 'response', id: request.id, error: body.error } : { type: 'response', id: request.id, result: body.result }));
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      if (!events) {
+        events = new EventSource('/api/events');
+        events.onmessage = (message) => deliver({ type: 'event', event: JSON.parse(message.data) });
+      }
+      return () => listeners.delete(listener);
+    },
+    pathForFile: (file) => (window.droppedPaths || {})[file.name] || '',
+  };
+})();`;
+
+/** Drags (or drops) items with these names onto the window. */
+async function drag(page: Page, type: 'dragenter' | 'drop', names: string[]): Promise<void> {
+  await page.evaluate(
+    ([type, names]) => {
+      const data = new DataTransfer();
+      for (const name of names) data.items.add(new File([''], name));
+      window.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    [type, names] as const,
+  );
+}
 
 function notes(name: string, count: number): string {
   const dir = join(tempDir(), name);
@@ -92,6 +132,30 @@ describe('the activity panel', { timeout: 240_000 }, () => {
     assert.match(await detail.getByTestId('extracted-text').innerText(), /page 1[\s\S]*Revenue grew in the third quarter/);
     await screenshot('library-detail-en-light');
     assert.deepEqual(problems, []);
+  });
+
+  test('in the desktop app a drop gives paths: the overlay says where they go, the import starts at once, the panel opens on it and its summary follows', async (t) => {
+    if (!app) return t.skip('no Chromium here');
+    const dropped = notes('dropped', 5);
+    const { page, problems, screenshot, context } = await app.open({ init: { content: DESKTOP_BRIDGE } });
+    try {
+      await page.getByTestId('indexed').waitFor();
+      await page.evaluate((path) => ((window as unknown as { droppedPaths: Record<string, string> }).droppedPaths = { dropped: path }), dropped);
+      await drag(page, 'dragenter', ['dropped']);
+      const overlay = page.getByTestId('drop-overlay');
+      await overlay.getByRole('heading', { name: 'Drop to add 1 item to your library' }).waitFor();
+      assert.match(await overlay.innerText(), /reads them where they are: nothing is copied or moved[\s\S]*They appear in Library/);
+      await screenshot('drop-desktop-en-light');
+      await drag(page, 'drop', ['dropped']);
+      await overlay.waitFor({ state: 'detached' });
+      const job = page.getByTestId('activity-panel').locator('[data-job^="import:"]').filter({ has: page.locator(`.activity__subject[title="${dropped}"]`) });
+      const summary = job.getByTestId('import-summary');
+      await summary.getByText('1 could not be read').waitFor({ timeout: 60_000 });
+      assert.match(await summary.innerText(), /5 indexed · 1 failed/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   });
 
   test('an import added through the contract shows in the panel and ends with its summary; retry all failed', async (t) => {

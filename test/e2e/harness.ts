@@ -70,8 +70,8 @@ export interface App {
   conversationId?: number;
   /** The session cookie, for more browser contexts (a login address works once). */
   cookies: Cookie[];
-  /** A new page in a new context (its own language and colour scheme), signed in. */
-  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<WindowPage>;
+  /** A new page in a new context (its own language and colour scheme), signed in; `init` runs in the page before its own scripts. */
+  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number; init?: { content: string } }): Promise<WindowPage>;
   close(): Promise<void>;
 }
 
@@ -116,9 +116,10 @@ export async function startApp(options: { library: 'corpus' | 'empty'; chatModel
     chat,
     browser,
     cookies,
-    async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800 } = {}) {
+    async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800, init } = {}) {
       const context = await browser.newContext({ locale, colorScheme, viewport: { width, height }, deviceScaleFactor: 1 });
       await context.addCookies(cookies);
+      if (init) await context.addInitScript(init);
       const page = await context.newPage();
       const problems: string[] = [];
       page.on('console', (message) => {
