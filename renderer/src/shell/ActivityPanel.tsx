@@ -18,6 +18,9 @@ import { ProgressBar, progressText } from '../components/Progress.tsx';
 import { Spinner } from '../components/Spinner.tsx';
 import { plainReason } from '../views/library/reasons.ts';
 
+/** Jobs that ended shown at most (each import's summary is fetched when shown). */
+const ENDED_SHOWN = 8;
+
 /** The last part of a path, for a short name ("notes" for /home/me/notes). */
 export function baseName(path: string): string {
   return path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
@@ -177,9 +180,12 @@ function ProblemRow({ problem }: { problem: ImportProblem }) {
 export function ActivityPanel() {
   const { t } = useT();
   const jobs = useActivity();
-  // Under way first, then what ended; newest first in each.
-  const ordered = [...jobs].reverse().sort((a, b) => Number(isActive(b)) - Number(isActive(a)));
-  const finished = jobs.some((j) => !isActive(j));
+  // Under way first, then the most recent of what ended; newest first in each.
+  const newest = [...jobs].reverse();
+  const active = newest.filter(isActive);
+  const ended = newest.filter((j) => !isActive(j));
+  const ordered = [...active, ...ended.slice(0, ENDED_SHOWN)];
+  const finished = ended.length > 0;
   return (
     <section className="activity" aria-label={t('activity.title')} data-testid="activity-panel">
       <header className="activity__header">
@@ -199,6 +205,7 @@ export function ActivityPanel() {
           ))}
         </ul>
       )}
+      {ended.length > ENDED_SHOWN ? <p className="activity__empty">{t('activity.earlier', { count: ended.length - ENDED_SHOWN })}</p> : null}
     </section>
   );
 }

@@ -6,6 +6,7 @@ export const activityEn = {
   'activity.nothing': 'No imports, scans, syncs or downloads are running.',
   'activity.more': { one: '(+{count} more)', other: '(+{count} more)' },
   'activity.clear': 'Clear finished',
+  'activity.earlier': { one: 'And {count} earlier one that ended.', other: 'And {count} earlier ones that ended.' },
   'activity.clearFailed': 'Could not clear the finished imports',
   'activity.pause': 'Pause',
   'activity.resume': 'Resume',

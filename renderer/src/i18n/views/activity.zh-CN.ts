@@ -8,6 +8,7 @@ export const activityZhCN: Record<keyof typeof activityEn, Message> = {
   'activity.nothing': '当前没有导入、扫描、同步或下载任务。',
   'activity.more': '（另有 {count} 项）',
   'activity.clear': '清除已完成',
+  'activity.earlier': '另有 {count} 项较早已结束的任务。',
   'activity.clearFailed': '无法清除已完成的导入',
   'activity.pause': '暂停',
   'activity.resume': '继续',
