@@ -230,6 +230,7 @@ export class Ingestor {
 
   /** Scans, then files and messages, then vectors missing from the target model. */
   private async textWork(progress: Progress, report: (force?: boolean) => void, signal?: AbortSignal): Promise<void> {
+    progress.stage = 'scanning';
     for (let [scan] = this.claim('scan', 1); scan && !signal?.aborted; [scan] = this.claim('scan', 1)) {
       progress.currentFile = (JSON.parse(scan.payload) as ScanPayload).path;
       report(true);
