@@ -83,7 +83,7 @@ function DetailBody({ doc, source, onMore }: { doc: Detail; source: SourceStatus
       <section className={`doc-status doc-status--${doc.status}`} data-testid="document-status">
         <span className={`badge badge--${doc.status}`}>{t(`docStatus.${doc.status}`)}</span>
         {doc.status === 'indexed' ? (
-          <span className="doc-status__text">{t('library.indexedText', { count: doc.chunksTotal })}</span>
+          <span className="doc-status__text">{doc.chunksTotal > 0 ? t('library.indexedText', { count: doc.chunksTotal }) : t('library.indexedEmpty')}</span>
         ) : (
           <div className="doc-status__why">
             <p className="doc-status__text">{plainReason(tr, doc.status, doc.code)}</p>
@@ -138,7 +138,7 @@ function DetailBody({ doc, source, onMore }: { doc: Detail; source: SourceStatus
       <section className="doc-detail__section" data-testid="extracted-text">
         <h3 className="doc-detail__heading">{t('library.text', { count: doc.chunksTotal })}</h3>
         {doc.chunkList.length === 0 ? (
-          <p className="quiet-note">{doc.status === 'indexed' ? t('library.noPassages') : t('library.noText')}</p>
+          <p className="quiet-note">{doc.childList.length > 0 ? t('library.noPassages') : t('library.noText')}</p>
         ) : (
           <ol className="passages">
             {doc.chunkList.map((chunk, i) => (
