@@ -114,6 +114,12 @@ describe('the Library view', { timeout: 300_000 }, () => {
     assert.match(await status.innerText(), /Pending[\s\S]*Waiting to be read/);
     assert.equal(await first.getAttribute('aria-selected'), 'true');
     await screenshot('library-filtered-detail-en-light');
+    // Arrow keys move through the rows and the detail follows; Escape closes it.
+    await page.keyboard.press('ArrowDown');
+    await detail.getByRole('heading', { name: expected.items[1]!.title }).waitFor();
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+    assert.match(page.url(), /#\/library$/);
 
     // Source: another source has none of these.
     await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'archive' });

@@ -86,7 +86,12 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!onActivate || count === 0) return;
-    const current = selectedIndex ?? -1;
+    // The selected row: by index, else the one in view that isSelected says is chosen.
+    const chosen = items.find((item) => {
+      const value = row(item.index);
+      return value !== undefined && isSelected?.(value) === true;
+    });
+    const current = selectedIndex ?? chosen?.index ?? -1;
     let next: number | null = null;
     if (event.key === 'ArrowDown') next = Math.min(count - 1, current + 1);
     else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);

@@ -195,7 +195,16 @@ export default function LibraryView() {
           ) : null}
         </div>
       </div>
-      <div className={`library__body${itemId !== null ? ' library__body--detail' : ''}`}>
+      <div
+        className={`library__body${itemId !== null ? ' library__body--detail' : ''}`}
+        onKeyDown={(event) => {
+          // Escape in the table or the detail closes the detail (before the window's own Escape).
+          if (event.key === 'Escape' && itemId !== null) {
+            event.preventDefault();
+            navigation.openItem('library', null);
+          }
+        }}
+      >
         <div className="library__table">
           {list.error ? <p className="quiet-note quiet-note--error library__error">{list.error.message}</p> : null}
           {list.total === 0 ? (
