@@ -1,6 +1,6 @@
 // The composition root: builds every service from the library's settings and implements the
 // contract. The only place that knows all the pieces.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import {
   CairnError,
@@ -8,9 +8,13 @@ import {
   type EngineEvent,
   type EmbeddingModelInfo,
   type HardwareReport,
+  type ImportStatus,
+  type ImportSummary,
   type LibraryStatus,
   ProblemsPage,
   type ReembedStatus,
+  type RetryResult,
+  type RetryTarget,
   type SearchRequest,
   type SearchResponse,
   type SourceStatus,
@@ -59,8 +63,6 @@ export interface EngineOptions {
 const EMBEDDER_SETTING = 'embedder';
 /** Library setting: answering defaults under every conversation's own settings (ChatSettings). */
 export const CHAT_DEFAULTS_SETTING = 'chat-defaults';
-/** Library setting: ids of the sources the user paused (not watched or synced until resumed). */
-const PAUSED_SOURCES_SETTING = 'paused-sources';
 
 export class Engine {
   readonly library: Library;
@@ -144,19 +146,15 @@ export class Engine {
     return parsed.success ? parsed.data : {};
   }
 
-  /** Sources the user paused: not watched or synced until resumed (queued work still finishes). */
+  /** Sources the user paused: not watched or synced, and their queued work waits, until resumed. */
   pausedSources(): Set<number> {
-    const ids = this.library.settings.get<unknown>(PAUSED_SOURCES_SETTING);
-    return new Set(Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : []);
+    return this.library.sources.paused();
   }
 
   /** Pauses or resumes a source; a folder stops or starts being watched at once. */
   async setPaused(sourceId: number, paused: boolean): Promise<void> {
     if (!this.library.sources.list().some((s) => s.id === sourceId)) throw new CairnError('source-not-found', `No source with id ${sourceId}.`);
-    const ids = this.pausedSources();
-    if (paused) ids.add(sourceId);
-    else ids.delete(sourceId);
-    this.library.settings.set(PAUSED_SOURCES_SETTING, [...ids]);
+    this.library.sources.setPaused(sourceId, paused);
     await this.folders.setPaused(sourceId, paused);
   }
 
@@ -231,23 +229,122 @@ export class Engine {
     return { embedder: this.embedder, store: this.library.models.store(model) };
   }
 
-  /** Queues the given files and folders for indexing. Paths that do not exist are returned apart. */
-  add(paths: string[]): { queued: string[]; missing: string[] } {
+  /**
+   * Queues the given files and folders for indexing, as one import (null when nothing was
+   * queued). Paths that do not exist are returned apart.
+   */
+  add(paths: string[]): { queued: string[]; missing: string[]; importId: number | null } {
     const queued: string[] = [];
     const missing: string[] = [];
     for (const raw of paths) {
       const path = resolve(raw);
-      if (!existsSync(path)) {
-        missing.push(raw);
-        continue;
-      }
-      this.library.transaction(() => {
-        const source = this.library.sources.ensure('import', path, basename(path) || path);
-        this.library.jobs.enqueue('scan', { path, sourceId: source.id } satisfies ScanPayload);
-      });
-      queued.push(path);
+      if (existsSync(path)) queued.push(path);
+      else missing.push(raw);
     }
-    return { queued, missing };
+    if (queued.length === 0) return { queued, missing, importId: null };
+    const importId = this.library.transaction(() => {
+      const id = this.library.imports.create('add', queued);
+      for (const path of queued) {
+        const source = this.library.sources.ensure('import', path, basename(path) || path);
+        this.library.jobs.enqueue('scan', { path, sourceId: source.id } satisfies ScanPayload, id);
+      }
+      return id;
+    });
+    this.emitImport(importId);
+    return { queued, missing, importId };
+  }
+
+  /**
+   * Reads documents again as a new import: one document (its top-level file: an attachment is
+   * read with the file it came in), the documents an import could not read, or every failed one.
+   * A web page is fetched again in the background; a mailbox's messages cannot be read again
+   * (the server is asked when it changes them).
+   */
+  retry(target: RetryTarget): RetryResult {
+    let ids: number[];
+    if ('id' in target) ids = [target.id];
+    else if ('importId' in target) {
+      if (!this.library.imports.get(target.importId)) throw new CairnError('not-found', `No import with id ${target.importId}.`);
+      ids = this.library.imports.failedDocuments(target.importId);
+    } else ids = this.library.documents.failedIds();
+    const documents = this.library.documents.topLevelOf(ids);
+    if ('id' in target) {
+      const doc = documents[0];
+      if (!doc) throw new CairnError('not-found', `No document with id ${target.id}.`);
+      if (doc.sourceKind === 'mailbox') throw new CairnError('reindex-unsupported', 'A message from a mailbox is read again when the server changes it; remove and add the account to read every message again.');
+      if (doc.kind !== 'web' && doc.sourceKind !== 'web' && !doc.path) throw new CairnError('reindex-unsupported', `${doc.uri} has no file to read again.`);
+    }
+    let web = 0;
+    let notRetried = 0;
+    const files: { path: string; sourceId: number; folder: boolean }[] = [];
+    for (const doc of documents) {
+      if (doc.sourceKind === 'mailbox') notRetried++;
+      else if (doc.kind === 'web' || doc.sourceKind === 'web') {
+        web++;
+        void this.saveWebPage(doc.uri).catch(() => {});
+      } else if (!doc.path) notRetried++;
+      else files.push({ path: doc.path, sourceId: doc.sourceId, folder: isFolder(doc.path) });
+    }
+    if (files.length === 0) return { queued: web, importId: null, notRetried };
+    const importId = this.library.transaction(() => {
+      const id = this.library.imports.create('retry', files.map((f) => f.path));
+      // A folder that could not be read is listed again; a file is read again whatever its size and date.
+      for (const file of files) this.library.jobs.enqueue(file.folder ? 'scan' : 'file', { path: file.path, sourceId: file.sourceId } satisfies ScanPayload, id);
+      return id;
+    });
+    this.emitImport(importId);
+    return { queued: files.length + web, importId, notRetried };
+  }
+
+  /** An import as the contract shows it. */
+  importStatus(id: number): ImportStatus {
+    const found = this.library.imports.get(id);
+    if (!found) throw new CairnError('not-found', `No import with id ${id}.`);
+    return found;
+  }
+
+  /** Imports running or paused, then the most recent finished ones. */
+  imports(): ImportStatus[] {
+    return this.library.imports.list();
+  }
+
+  /** An import with its documents by status and a page of its problems (failed first). */
+  importSummary(id: number, offset = 0, limit = 50): ImportSummary {
+    const status = this.importStatus(id);
+    return { import: status, counts: this.library.imports.counts(id), problems: this.library.imports.problems(id, offset, limit) };
+  }
+
+  /**
+   * Pauses or resumes an import: its queued files wait (what is being read finishes), across
+   * restarts, until resumed. An import that ended cannot be.
+   */
+  setImportPaused(id: number, paused: boolean): ImportStatus {
+    const changed = this.library.imports.setPaused(id, paused);
+    const status = this.importStatus(id);
+    if (!changed && (status.state === 'done' || status.state === 'cancelled')) {
+      throw new CairnError('import-ended', `This import has ${status.state === 'done' ? 'finished' : 'been cancelled'}: there is nothing to ${paused ? 'pause' : 'resume'}.`);
+    }
+    if (changed) this.emitImport(id);
+    return status;
+  }
+
+  /** Cancels an import: its files not read yet are dropped (counted); what was read stays. */
+  cancelImport(id: number): ImportStatus {
+    const changed = this.library.transaction(() => this.library.imports.cancel(id));
+    const status = this.importStatus(id);
+    if (changed) this.emitImport(id);
+    else if (status.state === 'done') throw new CairnError('import-ended', 'This import has finished: there is nothing to cancel.');
+    return status;
+  }
+
+  /** Forgets finished imports (their documents stay). */
+  clearImports(): number {
+    return this.library.imports.clearFinished();
+  }
+
+  private emitImport(id: number): void {
+    const status = this.library.imports.get(id);
+    if (status) this.emit({ type: 'import', import: status });
   }
 
   /** Runs the queued work to the end (or until aborted): scans, files, missing vectors, then OCR. */
@@ -301,6 +398,18 @@ export class Engine {
     // A watched folder removed here is no longer watched (another process's watcher sees it by itself).
     this.folderSources?.refresh();
     return removed;
+  }
+
+  /**
+   * Takes one top-level document (and what is inside it) out of the library; returns how many
+   * top-level documents left, as `remove` counts them. A file goes as `remove` takes a path (its queued work, a source added for
+   * it alone); a message or a web page just leaves.
+   */
+  removeDocument(id: number): number {
+    const [doc] = this.library.documents.topLevelOf([id]);
+    if (!doc || doc.id !== id) throw new CairnError('not-found', doc ? `Document ${id} is inside another: remove that one.` : `No document with id ${id}.`);
+    if (doc.kind === 'file' && doc.path && doc.sourceKind !== 'mailbox') return this.remove(doc.path);
+    return this.library.transaction(() => this.library.documents.removeById(id));
   }
 
   /** The embedder new text is embedded with (the local API's /v1/embeddings), or why there is none. */
@@ -516,6 +625,14 @@ export class Engine {
  */
 function openChosenEmbedder(spec: EmbedderSpec, options: EngineOptions): Promise<Embedder> {
   return openEmbedder(loadCatalog().withPrefixes(spec), { apiKey: options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export { CairnError };

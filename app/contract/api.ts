@@ -14,6 +14,8 @@ import {
   DocumentProblem,
   DocumentStatus,
   HardwareReport,
+  ImportStatus,
+  ImportSummary,
   LibraryStatus,
   MailAccountInfo,
   MailAccountSettings,
@@ -21,6 +23,8 @@ import {
   ModelInfo,
   ModelRecommendation,
   NewConversation,
+  RetryResult,
+  RetryTarget,
   SearchFilters,
   SearchMode,
   SearchRequest,
@@ -42,16 +46,23 @@ export const PageParams = z.object({
 export const DocumentSort = z.enum(['title', 'path', 'date', 'indexed', 'size', 'status']);
 export type DocumentSort = z.infer<typeof DocumentSort>;
 
-export const DocumentQuery = PageParams.extend({
-  sort: DocumentSort.default('indexed'),
-  order: z.enum(['asc', 'desc']).default('desc'),
+const DocumentFilter = z.object({
   sourceId: Id.optional(),
   kind: DocumentKind.optional(),
   status: DocumentStatus.optional(),
   /** Words in the title or path (case-insensitive, as typed). */
   text: z.string().max(500).optional(),
 });
+
+export const DocumentQuery = PageParams.extend({
+  sort: DocumentSort.default('indexed'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  ...DocumentFilter.shape,
+});
 export type DocumentQuery = z.input<typeof DocumentQuery>;
+
+export const StatusCounts = z.object({ pending: z.number(), indexed: z.number(), skipped: z.number(), failed: z.number() });
+export type StatusCounts = z.infer<typeof StatusCounts>;
 
 /** A top-level document as a list shows it. */
 export const DocumentSummary = z.object({
@@ -83,6 +94,9 @@ export const DocumentChunk = z.object({
   id: z.number(),
   ordinal: z.number(),
   text: z.string(),
+  /** [start, end) in the document's text: consecutive chunks may overlap where long text was cut. */
+  start: z.number(),
+  end: z.number(),
   page: z.number().nullable(),
   headingPath: z.array(z.string()),
 });
@@ -323,16 +337,34 @@ export const methods = {
   'engine.info': method(NoParams, z.object({ version: z.string(), dbPath: z.string(), pid: z.number() })),
 
   'library.status': method(NoParams, LibraryStatus),
-  /** Files and folders as dropped: queued and indexed in the background (progress events). */
-  'library.add': method(z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }), z.object({ queued: z.array(z.string()), missing: z.array(z.string()) })),
+  /**
+   * Files and folders as dropped: queued as one import and indexed in the background (import and
+   * progress events; its summary from imports.get). `importId` is null when nothing was queued.
+   */
+  'library.add': method(
+    z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }),
+    z.object({ queued: z.array(z.string()), missing: z.array(z.string()), importId: z.number().nullable() }),
+  ),
   'library.remove': method(z.object({ path: z.string().min(1) }), Removed),
   /** Finishes queued work in the background (after an interruption or a model change). */
   'library.index': method(NoParams, z.object({ started: z.boolean() })),
 
   'documents.list': method(DocumentQuery, DocumentPage),
+  /** Top-level documents by status among those a filter matches (its status aside): what documents.list would find for each. */
+  'documents.counts': method(DocumentFilter.omit({ status: true }), StatusCounts),
   'documents.get': method(z.object({ id: Id, chunkLimit: z.number().int().min(0).max(10_000).default(500) }), DocumentDetail),
+  /**
+   * Takes a top-level document out of the library (with what is inside it; a file also with the
+   * source it was added as alone). A file in a watched folder comes back when it changes.
+   */
+  'documents.remove': method(z.object({ id: Id }), Removed),
   /** Reads one document again (its top-level file or web page), in the background. */
   'documents.reindex': method(z.object({ id: Id }), z.object({ queued: z.boolean() })),
+  /**
+   * Reads again, as a new import, one document (its top-level file), the documents an import
+   * could not read, or every failed document in the library.
+   */
+  'documents.retry': method(RetryTarget, RetryResult),
   /** Documents skipped or failed, with why: all of them, a page at a time. */
   'documents.problems': method(PageParams, ProblemPage),
   /** A document's text as indexed, with its chunks' offsets (the source viewer marks a passage with them), email headers, attachments. */
@@ -347,8 +379,20 @@ export const methods = {
     DocumentFileRange,
   ),
 
+  /** Imports running or paused, then the most recent finished ones (newest first). */
+  'imports.list': method(NoParams, z.array(ImportStatus)),
+  /** An import with what it came to so far: counts, and its problems a page at a time. */
+  'imports.get': method(PageParams.extend({ id: Id }), ImportSummary),
+  /** Holds an import's queued files (what is being read finishes); kept across restarts until resumed. */
+  'imports.pause': method(z.object({ id: Id }), ImportStatus),
+  'imports.resume': method(z.object({ id: Id }), ImportStatus),
+  /** Drops an import's files not read yet (counted as dropped); what was read stays in the library. */
+  'imports.cancel': method(z.object({ id: Id }), ImportStatus),
+  /** Forgets finished imports (their documents stay). */
+  'imports.clear': method(NoParams, Removed),
+
   'sources.list': method(NoParams, z.array(SourceStatus)),
-  /** A paused source is not watched or synced (queued work still finishes) until resumed; it stays paused across restarts. */
+  /** A paused source is not watched or synced, and its queued work waits, until resumed; it stays paused across restarts. */
   'sources.pause': method(z.object({ sourceId: Id }), SourceStatus),
   'sources.resume': method(z.object({ sourceId: Id }), SourceStatus),
   'folders.add': method(FolderInput, SourceStatus),

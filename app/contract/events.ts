@@ -4,13 +4,23 @@
 import { z } from 'zod';
 import { ChatEvent } from './chat.ts';
 import { ErrorBody } from './errors.ts';
+import { ImportEvent } from './imports.ts';
 import { DownloadProgress, ModelInfo } from './models.ts';
 import { SourceStatus } from './source-status.ts';
 import { SourceStateEvent } from './sources.ts';
 
-/** Indexing progress: files read of those queued, chunks written, problems so far. */
+/**
+ * What indexing is doing: scanning (listing folders), reading (files read, chunked, embedded and
+ * written), embedding (passages written earlier given vectors, e.g. after the model changed), ocr
+ * (pages with no text layer read from their images, after all text).
+ */
+export const IngestStage = z.enum(['scanning', 'reading', 'embedding', 'ocr']);
+export type IngestStage = z.infer<typeof IngestStage>;
+
+/** Indexing progress over all queued work: files read of those queued, chunks written, problems so far. */
 export const IngestProgress = z.object({
   type: z.literal('progress'),
+  stage: IngestStage,
   filesDone: z.number(),
   filesTotal: z.number(),
   chunks: z.number(),
@@ -93,6 +103,7 @@ export type EngineStateEvent = z.infer<typeof EngineStateEvent>;
 export const EngineEvent = z.discriminatedUnion('type', [
   IngestProgress,
   IngestIssue,
+  ImportEvent,
   ReembedProgress,
   SourceStateEvent,
   SourcesEvent,

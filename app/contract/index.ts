@@ -8,6 +8,7 @@ export * from './sources.ts';
 export * from './source-status.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './imports.ts';
 
 export const DocumentKind = z.enum(['file', 'email', 'web']);
 export type DocumentKind = z.infer<typeof DocumentKind>;

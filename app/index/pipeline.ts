@@ -2,17 +2,19 @@
 // while the previous batch is embedded, and writes each batch (documents, chunks, full-text
 // rows, vectors, job removal) in one transaction. A crash between batches loses nothing; a
 // crash inside one rolls it back and the jobs run again. A job deleted while it was prepared
-// (its source or file removed, by this process or another) is dropped, never written.
+// (its source or file removed, or its import cancelled, by this process or another) is dropped,
+// never written. Jobs of an import add to its counters in the transaction that writes them, and
+// the import's state goes out as `import` events (a few a second at most) and when it ends.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import type { EngineEvent } from '../contract/index.ts';
+import type { EngineEvent, IngestStage } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
 import { documentKind, type ChildInput, type ExtractorPool, type FileExtraction } from '../extract/index.ts';
 import type { OcrSettings, OcrWorker } from '../ocr/index.ts';
 import { analyze } from '../search/index.ts';
-import type { DocumentInput, Job, Library, MoveCandidate, OcrJobPayload, OcrTarget, VectorStore } from '../store/index.ts';
+import type { DocumentInput, ImportProgress, Job, Library, MoveCandidate, OcrJobPayload, OcrTarget, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
 import { displayName, isInside, LINK_OUTSIDE_REASON, walkFiles } from './walk.ts';
 
@@ -67,7 +69,7 @@ interface PreparedFile {
   move?: { from: MoveCandidate; sourceId: number; size: number; mtime: number };
 }
 
-type Progress = { filesDone: number; filesTotal: number; chunks: number; errors: number; currentFile: string | null; ocrPagesDone?: number; ocrPagesTotal?: number };
+type Progress = { stage: IngestStage; filesDone: number; filesTotal: number; chunks: number; errors: number; currentFile: string | null; ocrPagesDone?: number; ocrPagesTotal?: number };
 
 export interface IngestSummary {
   filesDone: number;
@@ -98,6 +100,8 @@ export class Ingestor {
   /** Jobs this run claimed and has not finished: back in the queue when it stops or fails. */
   private readonly claimed = new Set<number>();
   private dropped = 0;
+  /** Imports this run worked for: the file being read for each, and when each was last reported. */
+  private readonly imports = new Map<number, { currentFile: string | null; reportedAt: number }>();
 
   constructor(deps: {
     library: Library;
@@ -127,18 +131,50 @@ export class Ingestor {
    */
   async run(signal?: AbortSignal): Promise<IngestSummary> {
     this.library.jobs.requeueDead();
+    // Imports whose last job ended in a process that stopped before it could say so.
+    this.finishImports();
     try {
       return await this.runQueue(signal);
     } finally {
       this.library.jobs.release(this.claimed);
       this.claimed.clear();
+      this.finishImports();
     }
   }
 
   private claim(kind: Job['kind'], limit: number): Job[] {
     const jobs = this.library.jobs.claim(kind, limit);
-    for (const job of jobs) this.claimed.add(job.id);
+    for (const job of jobs) {
+      this.claimed.add(job.id);
+      if (job.importId !== null && !this.imports.has(job.importId)) this.imports.set(job.importId, { currentFile: null, reportedAt: 0 });
+    }
     return jobs;
+  }
+
+  /** Sends an import's state (at most every 250 ms unless `force`). */
+  private reportImport(id: number, force = false): void {
+    const mine = this.imports.get(id);
+    const now = performance.now();
+    if (mine && !force && now - mine.reportedAt < 250) return;
+    if (mine) mine.reportedAt = now;
+    const status = this.library.imports.get(id);
+    if (status) this.emit({ type: 'import', import: { ...status, currentFile: status.state === 'running' ? (mine?.currentFile ?? null) : null } });
+  }
+
+  /** Marks the imports with nothing left as done and says so; then reports the others this run worked for. */
+  private finishImports(): void {
+    try {
+      for (const id of this.library.imports.finishIdle()) {
+        this.reportImport(id, true);
+        this.imports.delete(id);
+      }
+      for (const [id, mine] of this.imports) {
+        mine.currentFile = null;
+        this.reportImport(id, true);
+      }
+    } catch {
+      // The library is closing or cannot be written: the next run finishes them.
+    }
   }
 
   /** Whether this run still holds a job (in the transaction that writes its result); counts what was dropped. */
@@ -156,7 +192,7 @@ export class Ingestor {
 
   private async runQueue(signal?: AbortSignal): Promise<IngestSummary> {
     const started = performance.now();
-    const progress: Progress = { filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null };
+    const progress: Progress = { stage: 'scanning', filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null };
     let lastEmit = 0;
     const report = (force = false) => {
       const now = performance.now();
@@ -193,15 +229,25 @@ export class Ingestor {
   }
 
   /** Scans, then files and messages, then vectors missing from the target model. */
-  private async textWork(progress: Progress, report: () => void, signal?: AbortSignal): Promise<void> {
+  private async textWork(progress: Progress, report: (force?: boolean) => void, signal?: AbortSignal): Promise<void> {
+    progress.stage = 'scanning';
     for (let [scan] = this.claim('scan', 1); scan && !signal?.aborted; [scan] = this.claim('scan', 1)) {
+      progress.currentFile = (JSON.parse(scan.payload) as ScanPayload).path;
+      report(true);
+      if (scan.importId !== null) this.reportImport(scan.importId, true);
       await this.scan(scan, progress);
+      if (scan.importId !== null) this.reportImport(scan.importId, true);
     }
 
-    progress.filesTotal = progress.filesDone + this.library.jobs.count('file') + this.library.jobs.count('mail');
+    progress.stage = 'reading';
+    progress.filesTotal = progress.filesDone + this.library.jobs.waiting(['file', 'mail']);
     const prepared = bufferedMap(this.fileJobs(signal), this.options.prefetch, (job) => {
       progress.currentFile = (JSON.parse(job.payload) as FilePayload).path;
       report();
+      if (job.importId !== null) {
+        this.imports.get(job.importId)!.currentFile = progress.currentFile;
+        this.reportImport(job.importId);
+      }
       return this.prepare(job);
     });
     let batch: PreparedFile[] = [];
@@ -215,7 +261,10 @@ export class Ingestor {
       progress.filesDone += written.files.length;
       progress.chunks += written.chunks;
       progress.errors += written.files.reduce((n, f) => n + countProblems(f.doc), 0);
+      // Files queued meanwhile (a scan by a watcher, another add) count too.
+      progress.filesTotal = Math.max(progress.filesTotal, progress.filesDone + this.library.jobs.waiting(['file', 'mail']));
       report();
+      for (const id of new Set(files.flatMap((f) => (f.job.importId === null ? [] : [f.job.importId])))) this.reportImport(id);
     };
     for await (const file of prepared) {
       batch.push(file);
@@ -225,6 +274,8 @@ export class Ingestor {
     await flush();
     this.removeVanished();
 
+    progress.stage = 'embedding';
+    progress.currentFile = null;
     progress.chunks += await this.fillMissingVectors(signal);
   }
 
@@ -264,9 +315,10 @@ export class Ingestor {
     }
     this.library.transaction(() => {
       if (!this.holds(job)) return;
-      for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload);
+      for (const file of changed) this.library.jobs.enqueue('file', { path: file, sourceId } satisfies FilePayload, job.importId);
       for (const old of known.keys()) if (!seen.has(old)) this.library.documents.removeByPath(old);
       for (const folder of unreadable) this.library.documents.upsert(folder);
+      if (job.importId !== null) this.library.imports.progress(job.importId, { unchanged: seen.size - changed.length, problems: unreadable.length });
       this.done(job);
     });
   }
@@ -458,20 +510,32 @@ export class Ingestor {
     }
     let written = 0;
     const kept: PreparedFile[] = [];
+    const byImport = new Map<number, Required<Pick<ImportProgress, 'filesDone' | 'problems' | 'chunks'>>>();
     this.library.transaction(() => {
       for (const file of files) {
-        // Removed while it was being read (its source, the file or the message): its job left
-        // with it, and it stays out. Or another process took this one for dead and has the job.
+        // Removed while it was being read (its source, the file or the message, or its import
+        // was cancelled): its job left with it, and it stays out. Or another process took this
+        // one for dead and has the job.
         if (!this.holds(file.job)) continue;
         kept.push(file);
+        let chunks = 0;
         if (file.move) this.applyMove(file.path, file.move);
-        else if (file.doc) written += this.writeDocument(file.doc, null);
+        else if (file.doc) chunks = this.writeDocument(file.doc, null);
         else {
           this.vanished.push(file);
           continue;
         }
+        written += chunks;
         this.done(file.job);
+        if (file.job.importId !== null) {
+          let counts = byImport.get(file.job.importId);
+          if (!counts) byImport.set(file.job.importId, (counts = { filesDone: 0, problems: 0, chunks: 0 }));
+          counts.filesDone++;
+          counts.problems += countProblems(file.doc);
+          counts.chunks += chunks;
+        }
       }
+      for (const [id, counts] of byImport) this.library.imports.progress(id, counts);
     });
     return { files: kept, chunks: written };
   }
@@ -488,6 +552,7 @@ export class Ingestor {
         if (!this.holds(file.job)) continue;
         this.library.documents.removeByPath(file.path);
         this.done(file.job);
+        if (file.job.importId !== null) this.library.imports.progress(file.job.importId, { filesDone: 1 });
       }
     });
   }
@@ -560,6 +625,7 @@ export class Ingestor {
       this.ocrJob = null;
       return true;
     }
+    progress.stage = 'ocr';
     progress.currentFile = payload.uri;
     report();
     const outcome = await ocr.worker.readPage({ source, hash: payload.hash, page, languages: ocr.settings.languages }, ocr.settings.pageTimeoutMs);

@@ -32,8 +32,6 @@ export function createHandlers(host: EngineHost): ServiceParts {
 
   const documentSummary = (d: ListedDocument): DocumentSummary => d;
 
-  const sourceKind = (sourceId: number) => library.sources.list().find((s) => s.id === sourceId)?.kind;
-
   /** Syncs mail in the background; its state and any failure come as source-state events. */
   const syncSoon = (ids?: number[]) => {
     void engine.mail.sync(ids).catch(() => {
@@ -47,7 +45,7 @@ export function createHandlers(host: EngineHost): ServiceParts {
     'library.status': () => engine.status(),
     'library.add': ({ paths }) => {
       const added = engine.add(paths);
-      if (added.queued.length) host.indexSoon();
+      if (added.importId !== null) host.indexSoon();
       return added;
     },
     'library.remove': ({ path }) => {
@@ -71,21 +69,21 @@ export function createHandlers(host: EngineHost): ServiceParts {
         childList: library.listing.children(id).map(documentSummary),
       };
     },
-    'documents.reindex': async ({ id }) => {
-      let doc = library.listing.detail(id);
-      if (!doc) throw new CairnError('not-found', `No document with id ${id}.`);
-      // An attachment is read again with the file it came in.
-      while (doc.parentId !== null) doc = library.listing.detail(doc.parentId) ?? doc;
-      const kind = sourceKind(doc.sourceId);
-      if (kind === 'mailbox') throw new CairnError('reindex-unsupported', 'A message from a mailbox is read again when the server changes it; remove and add the account to read every message again.');
-      if (doc.kind === 'web' || kind === 'web') {
-        void engine.saveWebPage(doc.uri).catch(() => {});
-        return { queued: true };
-      }
-      if (!doc.path) throw new CairnError('reindex-unsupported', `${doc.uri} has no file to read again.`);
-      const queued = library.jobs.enqueue('file', { path: doc.path, sourceId: doc.sourceId });
-      host.indexSoon();
-      return { queued };
+    'documents.counts': (filter) => library.listing.counts(filter),
+    'documents.remove': ({ id }) => {
+      const removed = engine.removeDocument(id);
+      host.pushSources();
+      return { removed };
+    },
+    'documents.reindex': ({ id }) => {
+      const retried = engine.retry({ id });
+      if (retried.importId !== null) host.indexSoon();
+      return { queued: retried.queued > 0 };
+    },
+    'documents.retry': (target) => {
+      const retried = engine.retry(target);
+      if (retried.importId !== null) host.indexSoon();
+      return retried;
     },
     'documents.text': ({ id, chunkId }) => documentText(library, id, chunkId),
     'documents.file': ({ id, offset, length }) => documentFileRange(library, id, offset, length),
@@ -93,6 +91,17 @@ export function createHandlers(host: EngineHost): ServiceParts {
       const page = library.listing.problems(offset, limit);
       return { total: page.total, items: page.items satisfies DocumentProblem[] };
     },
+
+    'imports.list': () => engine.imports(),
+    'imports.get': ({ id, offset, limit }) => engine.importSummary(id, offset, limit),
+    'imports.pause': ({ id }) => engine.setImportPaused(id, true),
+    'imports.resume': ({ id }) => {
+      const status = engine.setImportPaused(id, false);
+      host.indexSoon();
+      return status;
+    },
+    'imports.cancel': ({ id }) => engine.cancelImport(id),
+    'imports.clear': () => ({ removed: engine.clearImports() }),
 
     'sources.list': () => host.sources(),
     'sources.pause': ({ sourceId }) => host.pause(sourceId),

@@ -216,6 +216,8 @@ export class EngineHost {
       this.engine.library.mailboxes.setState(sourceId, { state: 'idle' });
       this.watchMail(sourceId);
     }
+    // Its queued work waited while it was paused.
+    this.indexSoon();
     this.pushSources();
     return this.source(sourceId);
   }

@@ -157,11 +157,12 @@ export class FolderSources {
     const pending = this.library.jobs.fileJobsBySource();
     return this.library.sources.list().map((source) => {
       const base = { id: source.id, kind: source.kind, uri: source.uri, name: source.name, documents: documents.get(source.id) ?? 0 };
-      if (source.kind !== 'folder') return { ...base, state: { state: 'idle' as const } };
+      const paused = this.host.paused?.(source.id) ?? false;
+      if (source.kind !== 'folder') return { ...base, state: { state: paused ? ('paused' as const) : ('idle' as const) } };
       const rules = folderRules(this.library.sources.config(source.id));
       const folder = { include: rules.include, exclude: rules.exclude, maxFileBytes: rules.maxFileBytes };
       const w = this.watched.get(source.id);
-      if (this.host.paused?.(source.id)) return { ...base, ...folder, state: { state: 'paused' as const } };
+      if (paused) return { ...base, ...folder, state: { state: 'paused' as const } };
       if (!w) {
         const missing = !isFolder(source.uri);
         return {

@@ -47,6 +47,8 @@ export interface ChunkRecord {
   id: number;
   ordinal: number;
   text: string;
+  start: number;
+  end: number;
   page: number | null;
   headingPath: string[];
 }
@@ -78,21 +80,39 @@ const FILTER = `d.parent_id IS NULL
   AND (@status IS NULL OR d.status = @status)
   AND (@text IS NULL OR d.title LIKE @text ESCAPE '!' OR d.path LIKE @text ESCAPE '!' OR d.uri LIKE @text ESCAPE '!')`;
 
-/** One constant statement per sort and order; ties broken by id so pages never overlap. */
+/**
+ * One constant statement per sort and order; ties broken by id so pages never overlap. The page's
+ * ids come first (an index walk: migration 11), and only its rows get their columns: SQLite
+ * computes the columns of every row an OFFSET skips, and the counts of chunks and children are
+ * subqueries.
+ */
+const pageSql = (order: string) =>
+  `SELECT ${COLUMNS} FROM (SELECT d.id FROM documents d WHERE ${FILTER} ORDER BY ${order} LIMIT @limit OFFSET @offset) page
+   JOIN documents d ON d.id = page.id ORDER BY ${order}`;
+
 const PAGE_SQL: Record<`${ListSort}:${'asc' | 'desc'}`, string> = {
-  'title:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.title COLLATE NOCASE ASC, d.id ASC LIMIT @limit OFFSET @offset`,
-  'title:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.title COLLATE NOCASE DESC, d.id DESC LIMIT @limit OFFSET @offset`,
-  'path:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.uri ASC, d.id ASC LIMIT @limit OFFSET @offset`,
-  'path:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.uri DESC, d.id DESC LIMIT @limit OFFSET @offset`,
-  'date:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.date ASC, d.id ASC LIMIT @limit OFFSET @offset`,
-  'date:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.date DESC, d.id DESC LIMIT @limit OFFSET @offset`,
-  'indexed:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.indexed_at ASC, d.id ASC LIMIT @limit OFFSET @offset`,
-  'indexed:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.indexed_at DESC, d.id DESC LIMIT @limit OFFSET @offset`,
-  'size:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.size ASC, d.id ASC LIMIT @limit OFFSET @offset`,
-  'size:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.size DESC, d.id DESC LIMIT @limit OFFSET @offset`,
-  'status:asc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.status ASC, d.id ASC LIMIT @limit OFFSET @offset`,
-  'status:desc': `SELECT ${COLUMNS} FROM documents d WHERE ${FILTER} ORDER BY d.status DESC, d.id DESC LIMIT @limit OFFSET @offset`,
+  'title:asc': pageSql('d.title COLLATE NOCASE ASC, d.id ASC'),
+  'title:desc': pageSql('d.title COLLATE NOCASE DESC, d.id DESC'),
+  'path:asc': pageSql('d.uri ASC, d.id ASC'),
+  'path:desc': pageSql('d.uri DESC, d.id DESC'),
+  'date:asc': pageSql('d.date ASC, d.id ASC'),
+  'date:desc': pageSql('d.date DESC, d.id DESC'),
+  'indexed:asc': pageSql('d.indexed_at ASC, d.id ASC'),
+  'indexed:desc': pageSql('d.indexed_at DESC, d.id DESC'),
+  'size:asc': pageSql('d.size ASC, d.id ASC'),
+  'size:desc': pageSql('d.size DESC, d.id DESC'),
+  'status:asc': pageSql('d.status ASC, d.id ASC'),
+  'status:desc': pageSql('d.status DESC, d.id DESC'),
 };
+
+function filterParams(query: Pick<ListQuery, 'sourceId' | 'kind' | 'status' | 'text'>) {
+  return {
+    sourceId: query.sourceId ?? null,
+    kind: query.kind ?? null,
+    status: query.status ?? null,
+    text: query.text?.trim() ? `%${query.text.trim().replace(/[!%_]/g, '!$&')}%` : null,
+  };
+}
 
 type DocumentRow = Omit<DocumentRecord, 'metadata' | 'recipients'> & { metadata: string; recipients: string | null };
 
@@ -100,6 +120,7 @@ export class DocumentListing {
   private readonly db: SqliteDatabase;
   private readonly pages = new Map<string, SqliteStatement>();
   private readonly countStatement: SqliteStatement;
+  private readonly countsStatement: SqliteStatement;
   private readonly detailStatement: SqliteStatement;
   private readonly childrenStatement: SqliteStatement;
   private readonly chunksStatement: SqliteStatement;
@@ -113,10 +134,11 @@ export class DocumentListing {
   constructor(db: SqliteDatabase) {
     this.db = db;
     this.countStatement = db.prepare(`SELECT count(*) AS n FROM documents d WHERE ${FILTER}`);
+    this.countsStatement = db.prepare(`SELECT d.status, count(*) AS n FROM documents d WHERE ${FILTER} GROUP BY d.status`);
     this.detailStatement = db.prepare(`SELECT ${COLUMNS}, d.parent_id AS parentId, d.metadata, d.sender, d.recipients FROM documents d WHERE d.id = ?`);
     this.childrenStatement = db.prepare(`SELECT ${COLUMNS} FROM documents d WHERE d.parent_id = ? ORDER BY d.id`);
     this.chunksStatement = db.prepare(
-      'SELECT id, ordinal, text, page, heading_path AS headingPath FROM chunks WHERE document_id = ? ORDER BY ordinal LIMIT ?',
+      'SELECT id, ordinal, text, start_offset AS start, end_offset AS end, page, heading_path AS headingPath FROM chunks WHERE document_id = ? ORDER BY ordinal LIMIT ?',
     );
     this.problemsStatement = db.prepare(
       `SELECT uri, status, error_code AS code, coalesce(reason, '') AS reason FROM documents
@@ -138,15 +160,17 @@ export class DocumentListing {
       statement = this.db.prepare(PAGE_SQL[key]);
       this.pages.set(key, statement);
     }
-    const filter = {
-      sourceId: query.sourceId ?? null,
-      kind: query.kind ?? null,
-      status: query.status ?? null,
-      text: query.text?.trim() ? `%${query.text.trim().replace(/[!%_]/g, '!$&')}%` : null,
-    };
+    const filter = filterParams(query);
     const total = (this.countStatement.get(filter) as { n: number }).n;
     const items = statement.all({ ...filter, limit: query.limit, offset: query.offset }) as ListedDocument[];
     return { total, items };
+  }
+
+  /** Top-level documents by status among those the filter (but for its status) matches. */
+  counts(query: Omit<ListQuery, 'offset' | 'limit' | 'sort' | 'order' | 'status'>): Record<DocumentStatus, number> {
+    const counts: Record<DocumentStatus, number> = { pending: 0, indexed: 0, skipped: 0, failed: 0 };
+    for (const row of this.countsStatement.all(filterParams({ ...query, status: undefined })) as { status: DocumentStatus; n: number }[]) counts[row.status] = row.n;
+    return counts;
   }
 
   /** One document (top-level or inside another), or null. */

@@ -46,6 +46,16 @@ export interface FileState {
   status: DocumentStatus;
 }
 
+/** A top-level document as reading it again needs it. */
+export interface RetryCandidate {
+  id: number;
+  uri: string;
+  path: string | null;
+  kind: DocumentKind;
+  sourceId: number;
+  sourceKind: string;
+}
+
 export interface MoveCandidate {
   id: number;
   path: string;
@@ -230,8 +240,32 @@ export class DocumentRepository {
       .run(base, lo, hi).changes;
   }
 
+  /** Removes one document (what is inside it goes with it); returns whether it was there. */
+  removeById(id: number): number {
+    return this.db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes;
+  }
+
   removeByPath(path: string): number {
     return this.db.prepare('DELETE FROM documents WHERE parent_id IS NULL AND path = ?').run(path).changes;
+  }
+
+  /** The top-level documents that hold these (a top-level one holds itself), once each. */
+  topLevelOf(ids: number[]): RetryCandidate[] {
+    return this.db
+      .prepare(
+        `WITH RECURSIVE up(id, parent) AS (
+           SELECT id, parent_id FROM documents WHERE id IN (SELECT value FROM json_each(?))
+           UNION SELECT d.id, d.parent_id FROM documents d JOIN up ON d.id = up.parent)
+         SELECT d.id, d.uri, d.path, d.kind, d.source_id AS sourceId, s.kind AS sourceKind
+         FROM documents d JOIN sources s ON s.id = d.source_id
+         WHERE d.id IN (SELECT id FROM up WHERE parent IS NULL) ORDER BY d.id`,
+      )
+      .all(JSON.stringify(ids)) as RetryCandidate[];
+  }
+
+  /** Ids of every document (attachments too) whose reading failed. */
+  failedIds(): number[] {
+    return this.db.prepare(`SELECT id FROM documents WHERE status = 'failed'`).pluck().all() as number[];
   }
 
   countsByStatus(): Record<DocumentStatus, number> {

@@ -6,6 +6,7 @@ import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { DocumentListing } from './document-listing.ts';
 import { DocumentTextQueries } from './document-text.ts';
+import { ImportRepository } from './imports.ts';
 import { JobQueue } from './jobs.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
@@ -19,10 +20,11 @@ import { SourceRepository } from './sources.ts';
 import { damagedError, damageMark, storageError } from './storage-errors.ts';
 import { WebCacheRepository } from './web-cache.ts';
 
-export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './documents.ts';
+export type { ChunkInput, DocumentInput, FileState, MoveCandidate, RetryCandidate } from './documents.ts';
 export type { ChunkRecord, ChunkSpan, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
 export type { ChunkSpanRecord, DocumentTextQueries } from './document-text.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
+export type { ImportOrigin, ImportProblemRecord, ImportProgress, ImportRecord, ImportRepository, ImportState } from './imports.ts';
 export type { Job, JobHold, JobKind } from './jobs.ts';
 export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
 export type { LockResult, ProcessInfo } from './processes.ts';
@@ -30,6 +32,7 @@ export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPa
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
 export { filterCondition } from './retrieval.ts';
 export type { SourceKind, SourceRow } from './sources.ts';
+export { PAUSED_SOURCES_SETTING } from './sources.ts';
 export type { EmbeddingModelRow, ModelState } from './vectors.ts';
 export { VectorStore, usesBitIndex } from './vectors.ts';
 export { SignIndex } from './sign-index.ts';
@@ -48,6 +51,8 @@ export class Library {
   /** Documents' chunks as the source viewer reads them. */
   readonly texts: DocumentTextQueries;
   readonly jobs: JobQueue;
+  /** Imports (files and folders added together, documents read again): state, progress, what they ended with. */
+  readonly imports: ImportRepository;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
   readonly ocr: OcrRepository;
@@ -71,6 +76,7 @@ export class Library {
     this.texts = new DocumentTextQueries(db);
     this.presence = new Presence(db);
     this.jobs = new JobQueue(db, this.presence);
+    this.imports = new ImportRepository(db);
     this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
     this.ocr = new OcrRepository(db, this.jobs);

@@ -3,8 +3,10 @@
 // Several processes share the queue: a claimed job belongs to the process that claimed it (see
 // processes.ts) and goes back in the queue only when that process is dead, releases it, or
 // closes. A job belongs to its source too: removing the source deletes its jobs (foreign key).
+// A job may belong to an import (imports.ts): it waits while its import or its source is paused.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import type { Presence } from './processes.ts';
+import { PAUSED_SOURCES_SETTING } from './sources.ts';
 
 export type JobKind = 'scan' | 'file' | 'embed' | 'mail' | 'ocr';
 
@@ -13,7 +15,14 @@ export interface Job {
   kind: JobKind;
   payload: string;
   attempts: number;
+  /** The import it was queued for, if any. */
+  importId: number | null;
 }
+
+/** Queued jobs a run may take: not of a paused import, nor of a paused source. Constant SQL. */
+const CLAIMABLE = `state = 'queued'
+  AND (import_id IS NULL OR import_id NOT IN (SELECT id FROM imports WHERE state = 'paused'))
+  AND (source_id IS NULL OR source_id NOT IN (SELECT value FROM json_each(coalesce((SELECT value FROM settings WHERE key = '${PAUSED_SOURCES_SETTING}'), '[]'))))`;
 
 /** Whether this process still holds a job it claimed: gone (deleted meanwhile: its source or file was removed) or lost (handed to another process). */
 export type JobHold = 'held' | 'gone' | 'lost';
@@ -26,9 +35,17 @@ export class JobQueue {
     this.presence = presence;
   }
 
-  /** Queues a job unless the same one is already queued or running, or its source is gone; says whether it was queued. */
-  enqueue(kind: JobKind, payload: unknown): boolean {
-    return this.insert(kind, payload) > 0;
+  /**
+   * Queues a job unless the same one is already queued or running, or its source is gone; says
+   * whether it was queued. With an import, the job is that import's (also one already queued:
+   * the newer import takes it over).
+   */
+  enqueue(kind: JobKind, payload: unknown, importId: number | null = null): boolean {
+    const queued = this.insert(kind, payload, importId);
+    if (queued === 0 && importId !== null) {
+      this.db.prepare(`UPDATE jobs SET import_id = ? WHERE kind = ? AND payload = ? AND state = 'queued'`).run(importId, kind, JSON.stringify(payload));
+    }
+    return queued > 0;
   }
 
   /**
@@ -41,26 +58,29 @@ export class JobQueue {
   }
 
   /** 1: queued; 0: the same job was there already; -1: its source is gone. */
-  private insert(kind: JobKind, payload: unknown): number {
+  private insert(kind: JobKind, payload: unknown, importId: number | null = null): number {
     const sourceId = (payload as { sourceId?: number }).sourceId ?? null;
     const queued = this.db
       .prepare(
-        `INSERT INTO jobs (kind, payload, source_id, created_at)
-         SELECT @kind, @payload, @sourceId, @now WHERE @sourceId IS NULL OR EXISTS (SELECT 1 FROM sources WHERE id = @sourceId)
+        `INSERT INTO jobs (kind, payload, source_id, import_id, created_at)
+         SELECT @kind, @payload, @sourceId, @importId, @now WHERE @sourceId IS NULL OR EXISTS (SELECT 1 FROM sources WHERE id = @sourceId)
          ON CONFLICT (kind, payload) DO NOTHING`,
       )
-      .run({ kind, payload: JSON.stringify(payload), sourceId, now: Date.now() }).changes;
+      .run({ kind, payload: JSON.stringify(payload), sourceId, importId, now: Date.now() }).changes;
     if (queued > 0) return 1;
     return sourceId === null || this.db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId) ? 0 : -1;
   }
 
-  /** Marks up to `limit` queued jobs of `kind` as running, owned by this process, and returns them, oldest first. */
+  /**
+   * Marks up to `limit` queued jobs of `kind` as running, owned by this process, and returns them,
+   * oldest first. Jobs of a paused import or source are left waiting.
+   */
   claim(kind: JobKind, limit: number): Job[] {
     return this.db
       .prepare(
         `UPDATE jobs SET state = 'running', owner = ?, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND state = 'queued' ORDER BY id LIMIT ?)
-         RETURNING id, kind, payload, attempts`,
+         WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND ${CLAIMABLE} ORDER BY id LIMIT ?)
+         RETURNING id, kind, payload, attempts, import_id AS importId`,
       )
       .all(this.presence.id, kind, limit)
       .sort((a, b) => (a as Job).id - (b as Job).id) as Job[];
@@ -126,9 +146,20 @@ export class JobQueue {
     return new Map(rows.map((r) => [r.id, r.n]));
   }
 
-  /** Jobs of these kinds waiting to be claimed (not those running, here or in another process). */
+  /** Jobs of these kinds a run would take now or has taken: running, or queued and not paused. */
+  waiting(kinds: JobKind[]): number {
+    return this.db
+      .prepare(`SELECT count(*) FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) AND (state = 'running' OR (${CLAIMABLE}))`)
+      .pluck()
+      .get(JSON.stringify(kinds)) as number;
+  }
+
+  /**
+   * Jobs of these kinds waiting to be claimed (not those running, here or in another process,
+   * nor those of a paused import or source: they wait for a resume, not for a run).
+   */
   queued(kinds: JobKind[]): number {
-    return this.db.prepare(`SELECT count(*) FROM jobs WHERE state = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify(kinds)) as number;
+    return this.db.prepare(`SELECT count(*) FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) AND ${CLAIMABLE}`).pluck().get(JSON.stringify(kinds)) as number;
   }
 
   count(kind?: JobKind): number {

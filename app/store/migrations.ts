@@ -334,7 +334,45 @@ export const migrations: Migration[] = [
       `);
     },
   },
-  // 10 to 12 are taken by work landing beside this (search at scale, imports, mail state).
+  {
+    version: 11,
+    name: 'imports: what each add or retry queued, paused or cancelled, and how far it got; the library table\'s sorts indexed',
+    up(db) {
+      db.exec(`
+        -- One row per import (files and folders added together, or documents read again): its
+        -- state, kept across restarts, and counters written with each batch of its files. Its
+        -- documents are those at or below its paths written since it started. AUTOINCREMENT: a
+        -- window never mistakes a new import for a cleared one.
+        CREATE TABLE imports (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          origin TEXT NOT NULL CHECK (origin IN ('add', 'retry')),
+          paths TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          files_done INTEGER NOT NULL DEFAULT 0,
+          problems INTEGER NOT NULL DEFAULT 0,
+          chunks INTEGER NOT NULL DEFAULT 0,
+          unchanged INTEGER NOT NULL DEFAULT 0,
+          dropped INTEGER NOT NULL DEFAULT 0
+        );
+        -- A job queued for an import (its scan, and the files the scan found) waits while the
+        -- import is paused and goes when it is cancelled.
+        ALTER TABLE jobs ADD COLUMN import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL;
+        CREATE INDEX jobs_by_import ON jobs (import_id);
+        -- The library's table: top-level documents (parent_id IS NULL) in the order of each sort
+        -- it offers, so a page deep into 100,000 rows is an index walk instead of a sort of them
+        -- all. Each leads with parent_id, which the one on parent_id alone served.
+        DROP INDEX documents_by_parent;
+        CREATE INDEX documents_by_parent_indexed ON documents (parent_id, indexed_at);
+        CREATE INDEX documents_by_parent_title ON documents (parent_id, title COLLATE NOCASE);
+        CREATE INDEX documents_by_parent_date ON documents (parent_id, date);
+        CREATE INDEX documents_by_parent_size ON documents (parent_id, size);
+        CREATE INDEX documents_by_parent_status ON documents (parent_id, status);
+      `);
+    },
+  },
+  // 10 and 12 are taken by work landing beside this (search at scale, mail state).
   {
     version: 13,
     name: 'which search found each source of an answer',

@@ -3,6 +3,12 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 
 export type SourceKind = 'folder' | 'mailbox' | 'import' | 'web';
 
+/**
+ * The setting listing the ids of sources the user paused: not watched or synced, and their queued
+ * jobs wait (JobQueue.claim reads it in SQL), until resumed.
+ */
+export const PAUSED_SOURCES_SETTING = 'paused-sources';
+
 export interface SourceRow {
   id: number;
   kind: SourceKind;
@@ -36,6 +42,22 @@ export class SourceRepository {
 
   setConfig(id: number, config: unknown): void {
     this.db.prepare('UPDATE sources SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
+  }
+
+  /** Ids of the sources the user paused. */
+  paused(): Set<number> {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(PAUSED_SOURCES_SETTING) as string | undefined;
+    const ids: unknown = row ? JSON.parse(row) : [];
+    return new Set(Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : []);
+  }
+
+  setPaused(id: number, paused: boolean): void {
+    const ids = this.paused();
+    if (paused) ids.add(id);
+    else ids.delete(id);
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(PAUSED_SOURCES_SETTING, JSON.stringify([...ids]));
   }
 
   byKind(kind: SourceKind): SourceRow[] {

@@ -11,6 +11,8 @@ import './styles/components.css';
 import './styles/shell.css';
 import './styles/views.css';
 import './styles/source.css';
+import './styles/activity.css';
+import './styles/library.css';
 
 startSync();
 startActivity();

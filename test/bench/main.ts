@@ -19,6 +19,7 @@ const benches = [
   { id: 'r', file: 'memory.ts', title: '(r) memory: RSS after ingesting 100k chunks, RSS growth over 3,000 hybrid searches' },
   { id: 'g', file: 'first-scan.ts', title: '(g) watched folders: first scan, event-loop delay on a large tree, re-scan, renames found on start' },
   { id: 'o', file: 'ocr.ts', title: '(o) OCR: character error rate of rendered pages (English, Chinese; 150 and 300 dpi), pages/minute, shared PDFs yielding text' },
+  { id: 'l', file: 'library-window.ts', title: '(l) the Library table in Chromium (web mode): scrolling 100,000 documents, a page of them' },
   { id: 'w', file: 'window.ts', title: '(w) the window in Chromium (web mode): JavaScript size, time until the chat view is interactive, longest task while an answer streams during an import' },
 ];
 

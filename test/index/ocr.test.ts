@@ -100,7 +100,8 @@ test('text documents added while OCR runs are indexed before the remaining pages
   const seen: { page: number; memo: boolean }[] = [];
   // Events only come while index() runs, when `engine` is set.
   const onEvent = (e: EngineEvent) => {
-    if (e.type !== 'progress' || !e.ocrPagesDone) return;
+    // Progress of OCR pages (the run also says when it scans and reads the memo meanwhile).
+    if (e.type !== 'progress' || !e.ocrPagesDone || e.stage !== 'ocr') return;
     if (addedAt === null) {
       addedAt = e.ocrPagesDone;
       engine.add([later]); // as a watched folder would, while OCR is running

@@ -52,7 +52,7 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     const info = await api.engine.info();
     assert.equal(info.pid, process.pid);
     const added = await api.library.add({ paths: [corpus, join(corpus, 'nope.md')] });
-    assert.deepEqual(added, { queued: [corpus], missing: [join(corpus, 'nope.md')] });
+    assert.deepEqual(added, { queued: [corpus], missing: [join(corpus, 'nope.md')], importId: 1 });
     await c.log.waitFor(indexingDone);
     const status = await api.library.status();
     assert.equal(status.documents.indexed, 12);

@@ -3,7 +3,7 @@
 // an unknown total says so.
 import { useT, type Translator } from '../i18n/index.tsx';
 
-export function ProgressBar({ done, total, label, tone = 'accent' }: { done: number; total: number | null; label: string; tone?: 'accent' | 'danger' }) {
+export function ProgressBar({ done, total, label, tone = 'accent' }: { done: number; total: number | null; label: string; tone?: 'accent' | 'danger' | 'muted' }) {
   const known = total !== null && total > 0;
   const fraction = known ? Math.min(1, Math.max(0, done / total)) : 0;
   return (
@@ -20,7 +20,7 @@ export function ProgressBar({ done, total, label, tone = 'accent' }: { done: num
   );
 }
 
-export type ProgressUnit = 'files' | 'chunks' | 'bytes' | 'messages';
+export type ProgressUnit = 'files' | 'chunks' | 'bytes' | 'messages' | 'pages';
 
 /** "n of m unit · rate · time left", each part only when known. */
 export function progressText(tr: Translator, p: { done: number; total: number | null; unit: ProgressUnit; rate?: number | null; etaSeconds?: number | null }): string {

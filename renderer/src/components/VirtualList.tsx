@@ -4,7 +4,7 @@
 // table roles with each row's position (aria-rowindex), so a screen reader knows where it is
 // although most rows are not rendered.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, type CSSProperties, type KeyboardEvent, type ReactElement, type ReactNode } from 'react';
 
 export interface VirtualListProps {
   count: number;
@@ -42,7 +42,14 @@ export interface Column<T> {
   /** A CSS grid track: '2fr', '120px', 'minmax(80px, 1fr)'. */
   width: string;
   align?: 'start' | 'end';
+  /** The header sorts by this column when clicked (see VirtualTableProps.sort). */
+  sortable?: boolean;
   render: (row: T, index: number) => ReactNode;
+}
+
+export interface TableSort {
+  column: string;
+  order: 'asc' | 'desc';
 }
 
 export interface VirtualTableProps<T> {
@@ -55,20 +62,36 @@ export interface VirtualTableProps<T> {
   onRangeChange?: (first: number, last: number) => void;
   onActivate?: (row: T, index: number) => void;
   selectedIndex?: number | null;
+  /** Also marks rows selected by what they are (a row chosen elsewhere, whose index is not known). */
+  isSelected?: (row: T) => boolean;
+  /** The sort shown on the headers; a sortable header's click calls onSort with its column. */
+  sort?: TableSort;
+  onSort?: (column: string) => void;
+  /** When this changes (another filter or sort), the table scrolls back to its first row. */
+  scrollKey?: string;
 }
 
-export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, onRangeChange, onActivate, selectedIndex = null }: VirtualTableProps<T>) {
+export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, onRangeChange, onActivate, selectedIndex = null, isSelected, sort, onSort, scrollKey }: VirtualTableProps<T>) {
   const parent = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (parent.current) parent.current.scrollTop = 0;
+  }, [scrollKey]);
   const virtualizer = useVirtualizer({ count, getScrollElement: () => parent.current, estimateSize: () => rowHeight, overscan: 10 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
   useEffect(() => onRangeChange?.(first, last), [first, last, onRangeChange]);
-  const grid: CSSProperties = { gridTemplateColumns: columns.map((c) => c.width).join(' ') };
+  const tracks = columns.map((c) => c.width).join(' ');
+  const grid = useMemo<CSSProperties>(() => ({ gridTemplateColumns: tracks }), [tracks]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!onActivate || count === 0) return;
-    const current = selectedIndex ?? -1;
+    // The selected row: by index, else the one in view that isSelected says is chosen.
+    const chosen = items.find((item) => {
+      const value = row(item.index);
+      return value !== undefined && isSelected?.(value) === true;
+    });
+    const current = selectedIndex ?? chosen?.index ?? -1;
     let next: number | null = null;
     if (event.key === 'ArrowDown') next = Math.min(count - 1, current + 1);
     else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);
@@ -87,11 +110,26 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
     <div className="c-table" role="table" aria-label={label} aria-rowcount={count + 1}>
       <div className="c-table__head" role="rowgroup">
         <div className="c-table__row c-table__row--head" role="row" aria-rowindex={1} style={grid}>
-          {columns.map((c) => (
-            <div key={c.id} role="columnheader" className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}>
-              {c.header}
-            </div>
-          ))}
+          {columns.map((c) => {
+            const sorted = sort?.column === c.id ? sort.order : null;
+            return (
+              <div
+                key={c.id}
+                role="columnheader"
+                aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}
+              >
+                {c.sortable && onSort ? (
+                  <button type="button" className={`c-table__sort${sorted ? ' c-table__sort--active' : ''}`} onClick={() => onSort(c.id)}>
+                    {c.header}
+                    {sorted ? <span aria-hidden="true">{sorted === 'asc' ? ' ↑' : ' ↓'}</span> : null}
+                  </button>
+                ) : (
+                  c.header
+                )}
+              </div>
+            );
+          })}
         </div>
       </div>
       <div ref={parent} className="c-table__body c-virtual" role="rowgroup" tabIndex={0} onKeyDown={onKeyDown}>
@@ -99,27 +137,17 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
           {items.map((item) => {
             const value = row(item.index);
             return (
-              <div
+              <TableRow
                 key={item.key}
-                role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={selectedIndex === item.index}
-                className={`c-table__row${selectedIndex === item.index ? ' c-table__row--selected' : ''}`}
-                style={{ ...grid, height: rowHeight, transform: `translateY(${item.start}px)` }}
-                onClick={value !== undefined && onActivate ? () => onActivate(value, item.index) : undefined}
-              >
-                {value === undefined ? (
-                  <div role="cell" className="c-table__cell c-table__cell--loading" aria-busy="true">
-                    <span className="c-skeleton" />
-                  </div>
-                ) : (
-                  columns.map((c) => (
-                    <div key={c.id} role="cell" className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}>
-                      {c.render(value, item.index)}
-                    </div>
-                  ))
-                )}
-              </div>
+                value={value}
+                index={item.index}
+                start={item.start}
+                height={rowHeight}
+                grid={grid}
+                columns={columns}
+                selected={selectedIndex === item.index || (value !== undefined && isSelected?.(value) === true)}
+                onActivate={onActivate}
+              />
             );
           })}
         </div>
@@ -127,3 +155,44 @@ export function VirtualTable<T>({ columns, count, row, rowHeight = 36, label, on
     </div>
   );
 }
+
+interface TableRowProps<T> {
+  value: T | undefined;
+  index: number;
+  start: number;
+  height: number;
+  grid: CSSProperties;
+  columns: Column<T>[];
+  selected: boolean;
+  onActivate: ((row: T, index: number) => void) | undefined;
+}
+
+/**
+ * One row, rendered again only when what it shows changes: while the table scrolls, rows that stay
+ * in view keep their place (each is positioned by its index) and only the rows coming into view
+ * render.
+ */
+const TableRow = memo(function TableRow<T>({ value, index, start, height, grid, columns, selected, onActivate }: TableRowProps<T>) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={`c-table__row${selected ? ' c-table__row--selected' : ''}`}
+      style={{ ...grid, height, transform: `translateY(${start}px)` }}
+      onClick={value !== undefined && onActivate ? () => onActivate(value, index) : undefined}
+    >
+      {value === undefined ? (
+        <div role="cell" className="c-table__cell c-table__cell--loading" aria-busy="true">
+          <span className="c-skeleton" />
+        </div>
+      ) : (
+        columns.map((c) => (
+          <div key={c.id} role="cell" className={`c-table__cell${c.align === 'end' ? ' c-table__cell--end' : ''}`}>
+            {c.render(value, index)}
+          </div>
+        ))
+      )}
+    </div>
+  );
+}) as <T>(props: TableRowProps<T>) => ReactElement;

@@ -1,9 +1,13 @@
 // English: the source catalogue. Every visible string of the window is a key here; zh-CN.ts must
 // have the same keys (the type checker and test/renderer/i18n.test.ts check). {name} is filled
 // in; a { one, other } message is chosen by `count`.
+import { activityEn } from './views/activity.en.ts';
+import { libraryEn } from './views/library.en.ts';
 import { sourceEn } from './views/source.en.ts';
 
 export const en = {
+  ...activityEn,
+  ...libraryEn,
   ...sourceEn,
 
   'app.name': 'Cairn',
@@ -40,37 +44,21 @@ export const en = {
   'error.text': 'Nothing was lost: your library is untouched. Try again, or switch to another view.',
   'error.retry': 'Try again',
 
-  'activity.title': 'Activity',
-  'activity.idle': 'Nothing running',
-  'activity.nothing': 'No imports, scans, syncs or downloads are running.',
-  'activity.more': { one: '(+{count} more)', other: '(+{count} more)' },
-  'activity.clear': 'Clear finished',
-  'activity.pause': 'Pause',
-  'activity.cancel': 'Cancel',
-  'activity.done': 'Done',
-  'activity.failed': 'Failed',
-  'activity.cancelled': 'Cancelled: starting it again resumes',
-  'activity.problems': { one: '{count} problem', other: '{count} problems' },
-  'activity.pauseFailed': 'Could not pause',
-  'activity.cancelFailed': 'Could not cancel',
-  'activity.kind.import': 'Indexing',
-  'activity.kind.scan': 'Scanning folder',
-  'activity.kind.sync': 'Syncing mail',
-  'activity.kind.reembed': 'Re-embedding',
-  'activity.kind.download': 'Downloading',
-
   'progress.of.files': { one: '{done} of {total} file', other: '{done} of {total} files' },
   'progress.of.chunks': { one: '{done} of {total} passage', other: '{done} of {total} passages' },
   'progress.of.messages': { one: '{done} of {total} message', other: '{done} of {total} messages' },
   'progress.of.bytes': '{done} of {total}',
+  'progress.of.pages': { one: '{done} of {total} page', other: '{done} of {total} pages' },
   'progress.count.files': { one: '{count} file', other: '{count} files' },
   'progress.count.chunks': { one: '{count} passage', other: '{count} passages' },
   'progress.count.messages': { one: '{count} message', other: '{count} messages' },
   'progress.count.bytes': '{amount}',
+  'progress.count.pages': { one: '{count} page', other: '{count} pages' },
   'progress.rate.files': '{rate} files/s',
   'progress.rate.chunks': '{rate} passages/s',
   'progress.rate.messages': '{rate} messages/s',
   'progress.rate.bytes': '{rate}/s',
+  'progress.rate.pages': '{rate} pages/s',
   'progress.eta': 'about {time} left',
 
   'time.justNow': 'just now',
@@ -78,15 +66,6 @@ export const en = {
   'time.minutes': { one: '{count} min', other: '{count} min' },
   'time.minutesSeconds': '{m} min {s} s',
   'time.hoursMinutes': '{h} h {m} min',
-
-  'drop.title': 'Drop to add to your library',
-  'drop.text': 'Files and folders are indexed in the background; the activity panel shows how far it is.',
-  'drop.webTitle': 'Dropping files needs the desktop app',
-  'drop.webText': 'A browser does not tell a page where a dropped file lives, so Cairn cannot read it from here. Add its folder by path in Sources instead.',
-  'drop.webOnly': 'In the browser, dropped files cannot be added: add their folder by path in Sources.',
-  'drop.queued': { one: 'Adding {count} item to your library…', other: 'Adding {count} items to your library…' },
-  'drop.missing': { one: 'Not found: {paths}', other: '{count} not found: {paths}' },
-  'drop.failed': 'Could not add what was dropped',
 
   'chat.conversations': 'Conversations',
   'chat.new': 'New',
@@ -169,21 +148,6 @@ export const en = {
   'firstRun.mailTitle': 'Add a mail account (optional)',
   'firstRun.mailText': 'Search and cite your email too, through IMAP. The password stays in your system’s keychain.',
   'firstRun.mailAction': 'Go to Sources',
-
-  'library.title': 'Title',
-  'library.status': 'Status',
-  'library.date': 'Date',
-  'library.size': 'Size',
-  'library.filter': 'Filter by title or path',
-  'library.table': 'Documents',
-  'library.noMatch': 'No document matches',
-  'library.emptyTitle': 'Your library is empty',
-  'library.emptyText': 'Add a folder in Sources, or drop files onto the window in the desktop app.',
-
-  'docStatus.indexed': 'Indexed',
-  'docStatus.pending': 'Pending',
-  'docStatus.skipped': 'Skipped',
-  'docStatus.failed': 'Failed',
 
   'sources.addFolder': 'Add folder',
   'sources.documents': { one: '{count} document', other: '{count} documents' },

@@ -62,11 +62,20 @@ export function createTranslator(locale: Locale): Translator {
   };
 
   const units = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+  // Number formats by their options, made once: a table formats a size in every row it shows,
+  // and making an Intl.NumberFormat costs far more than using one.
+  const numberFormats = new Map<string, Intl.NumberFormat>();
+  const numberWith = (options: Intl.NumberFormatOptions) => {
+    const key = JSON.stringify(options);
+    let found = numberFormats.get(key);
+    if (!found) numberFormats.set(key, (found = new Intl.NumberFormat(locale, options)));
+    return found;
+  };
   return {
     locale,
     t,
-    number: (value, options) => (options ? new Intl.NumberFormat(locale, options).format(value) : numberFormat.format(value)),
-    percent: (fraction) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction),
+    number: (value, options) => (options ? numberWith(options).format(value) : numberFormat.format(value)),
+    percent: (fraction) => numberWith({ style: 'percent', maximumFractionDigits: 0 }).format(fraction),
     bytes(value) {
       let i = 0;
       let v = value;
@@ -74,7 +83,7 @@ export function createTranslator(locale: Locale): Translator {
         v /= 1000;
         i++;
       }
-      return `${new Intl.NumberFormat(locale, { maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 }).format(v)} ${units[i]}`;
+      return `${numberWith({ maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 }).format(v)} ${units[i]}`;
     },
     date: (epochMs, style = 'short') => dateFormats[style].format(epochMs),
     relative(epochMs, now = Date.now()) {

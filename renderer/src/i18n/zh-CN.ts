@@ -1,8 +1,12 @@
 // 简体中文. The keys are en.ts's, all of them (the type refuses a missing or unknown key).
 import type { Message, MessageKey } from './format.ts';
+import { activityZhCN } from './views/activity.zh-CN.ts';
+import { libraryZhCN } from './views/library.zh-CN.ts';
 import { sourceZhCN } from './views/source.zh-CN.ts';
 
 export const zhCN: Record<MessageKey, Message> = {
+  ...activityZhCN,
+  ...libraryZhCN,
   ...sourceZhCN,
 
   'app.name': 'Cairn',
@@ -39,37 +43,21 @@ export const zhCN: Record<MessageKey, Message> = {
   'error.text': '没有丢失任何内容，资料库完好无损。请重试，或切换到其他视图。',
   'error.retry': '重试',
 
-  'activity.title': '活动',
-  'activity.idle': '没有正在运行的任务',
-  'activity.nothing': '当前没有导入、扫描、同步或下载任务。',
-  'activity.more': '（另有 {count} 项）',
-  'activity.clear': '清除已完成',
-  'activity.pause': '暂停',
-  'activity.cancel': '取消',
-  'activity.done': '已完成',
-  'activity.failed': '失败',
-  'activity.cancelled': '已取消：再次开始即可继续',
-  'activity.problems': '{count} 个问题',
-  'activity.pauseFailed': '无法暂停',
-  'activity.cancelFailed': '无法取消',
-  'activity.kind.import': '正在索引',
-  'activity.kind.scan': '正在扫描文件夹',
-  'activity.kind.sync': '正在同步邮件',
-  'activity.kind.reembed': '正在重新嵌入',
-  'activity.kind.download': '正在下载',
-
   'progress.of.files': '{done} / {total} 个文件',
   'progress.of.chunks': '{done} / {total} 个段落',
   'progress.of.messages': '{done} / {total} 封邮件',
   'progress.of.bytes': '{done} / {total}',
+  'progress.of.pages': '{done} / {total} 页',
   'progress.count.files': '{count} 个文件',
   'progress.count.chunks': '{count} 个段落',
   'progress.count.messages': '{count} 封邮件',
   'progress.count.bytes': '{amount}',
+  'progress.count.pages': '{count} 页',
   'progress.rate.files': '每秒 {rate} 个文件',
   'progress.rate.chunks': '每秒 {rate} 个段落',
   'progress.rate.messages': '每秒 {rate} 封邮件',
   'progress.rate.bytes': '{rate}/秒',
+  'progress.rate.pages': '每秒 {rate} 页',
   'progress.eta': '约剩 {time}',
 
   'time.justNow': '刚刚',
@@ -77,15 +65,6 @@ export const zhCN: Record<MessageKey, Message> = {
   'time.minutes': '{count} 分钟',
   'time.minutesSeconds': '{m} 分 {s} 秒',
   'time.hoursMinutes': '{h} 小时 {m} 分钟',
-
-  'drop.title': '松开即可添加到资料库',
-  'drop.text': '文件和文件夹会在后台建立索引，进度显示在活动面板中。',
-  'drop.webTitle': '拖放文件需要使用桌面应用',
-  'drop.webText': '浏览器不会告诉网页被拖放文件的位置，因此 Cairn 无法从这里读取。请改为在“来源”中按路径添加其所在文件夹。',
-  'drop.webOnly': '在浏览器中无法添加拖放的文件：请在“来源”中按路径添加其所在文件夹。',
-  'drop.queued': '正在将 {count} 项添加到资料库…',
-  'drop.missing': '有 {count} 项未找到：{paths}',
-  'drop.failed': '无法添加拖放的内容',
 
   'chat.conversations': '对话',
   'chat.new': '新建',
@@ -168,21 +147,6 @@ export const zhCN: Record<MessageKey, Message> = {
   'firstRun.mailTitle': '添加邮件账户（可选）',
   'firstRun.mailText': '通过 IMAP 同样搜索并引用你的邮件。密码保存在系统的钥匙串中。',
   'firstRun.mailAction': '前往“来源”',
-
-  'library.title': '标题',
-  'library.status': '状态',
-  'library.date': '日期',
-  'library.size': '大小',
-  'library.filter': '按标题或路径筛选',
-  'library.table': '文档',
-  'library.noMatch': '没有匹配的文档',
-  'library.emptyTitle': '资料库还是空的',
-  'library.emptyText': '在“来源”中添加文件夹，或在桌面应用中把文件拖放到窗口上。',
-
-  'docStatus.indexed': '已索引',
-  'docStatus.pending': '等待中',
-  'docStatus.skipped': '已跳过',
-  'docStatus.failed': '失败',
 
   'sources.addFolder': '添加文件夹',
   'sources.documents': '{count} 个文档',

@@ -1,12 +1,14 @@
-// Drop files or folders anywhere on the window. In the desktop app the drop gives their paths and
-// the import starts at once (progress in the activity panel). A browser never tells a page where
-// a dropped file lives, so in web mode the overlay says that dropping needs the desktop app and
-// points to the path field in Sources, instead of pretending.
+// Drop files or folders anywhere on the window. In the desktop app the drop gives their paths: the
+// overlay says where they go (into the library, read where they are, nothing copied), the import
+// starts at once and the activity panel opens on its progress, then its summary. A browser never
+// tells a page where a dropped file lives, so in web mode the overlay says that dropping needs the
+// desktop app and points to the path field in Sources, instead of pretending.
 import { FolderInput, MonitorDown } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/index.ts';
 import { desktop, droppedPaths } from '../api/desktop.ts';
 import { useT } from '../i18n/index.tsx';
+import { activityPanel } from '../state/activity.ts';
 import { notify, notifyError } from '../state/notices.ts';
 
 function hasFiles(event: DragEvent): boolean {
@@ -16,6 +18,8 @@ function hasFiles(event: DragEvent): boolean {
 export function DropOverlay() {
   const { t } = useT();
   const [over, setOver] = useState(false);
+  /** How many items are being dragged (a browser tells the count, not the names, until the drop). */
+  const [count, setCount] = useState(0);
   const depth = useRef(0);
   const canDrop = !!desktop()?.pathForFile;
 
@@ -24,6 +28,7 @@ export function DropOverlay() {
       if (!hasFiles(event)) return;
       event.preventDefault();
       depth.current++;
+      setCount(event.dataTransfer?.items.length ?? 0);
       setOver(true);
     };
     const overHandler = (event: DragEvent) => {
@@ -48,7 +53,10 @@ export function DropOverlay() {
       }
       api.library.add({ paths }).then(
         (added) => {
-          if (added.queued.length) notify(t('drop.queued', { count: added.queued.length }));
+          if (added.queued.length) {
+            notify(t('drop.queued', { count: added.queued.length }));
+            activityPanel.set(true);
+          }
           if (added.missing.length) notify(t('drop.missing', { count: added.missing.length, paths: added.missing.join(', ') }), 'error');
         },
         (error: unknown) => notifyError(t('drop.failed'), error),
@@ -71,8 +79,9 @@ export function DropOverlay() {
     <div className="drop-overlay" data-testid="drop-overlay">
       <div className="drop-overlay__card">
         {canDrop ? <FolderInput size={36} aria-hidden="true" /> : <MonitorDown size={36} aria-hidden="true" />}
-        <h2>{canDrop ? t('drop.title') : t('drop.webTitle')}</h2>
+        <h2>{canDrop ? (count > 0 ? t('drop.titleCount', { count }) : t('drop.title')) : t('drop.webTitle')}</h2>
         <p>{canDrop ? t('drop.text') : t('drop.webText')}</p>
+        {canDrop ? <p className="drop-overlay__where">{t('drop.where')}</p> : null}
       </div>
     </div>
   );

@@ -10,12 +10,18 @@ type PagedMethod = 'documents.list' | 'documents.problems';
 type Item<M extends PagedMethod> = ResultOf<M>['items'][number];
 
 const PAGE = 200;
+/** Pages asked for at once: a fast drag through the list asks only for where it stops, not every place it passed. */
+const IN_FLIGHT = 2;
+/** Pages kept: those nearest the rows in view; the rest are fetched again if they come back into view. */
+const KEPT = 10;
 
 class Pages<M extends PagedMethod> {
   total: number | null = null;
   error: Error | null = null;
   private pages = new Map<number, Item<M>[]>();
   private loading = new Set<number>();
+  /** The first and last page with rows in view. */
+  private wanted: [number, number] = [0, 0];
   private generation = 0;
   private listeners = new Set<() => void>();
   version = 0;
@@ -40,19 +46,27 @@ class Pages<M extends PagedMethod> {
   }
 
   ensure(first: number, last: number): void {
-    for (let page = Math.floor(first / PAGE); page <= Math.floor(Math.max(first, last) / PAGE); page++) this.load(page);
+    this.wanted = [Math.floor(first / PAGE), Math.floor(Math.max(first, last) / PAGE)];
+    this.pump();
   }
 
-  /** Fetches the pages already shown again (the list changed). */
+  /** Fetches the pages in view again (the list changed); the others are dropped, to be fetched when seen again. */
   refresh(): void {
-    const shown = [...this.pages.keys()];
     this.generation++;
     this.loading.clear();
-    for (const page of shown.length ? shown : [0]) this.load(page, true);
+    for (const page of [...this.pages.keys()]) if (page < this.wanted[0] || page > this.wanted[1]) this.pages.delete(page);
+    this.pump(true);
   }
 
-  private load(page: number, again = false): void {
-    if (this.loading.has(page) || (!again && this.pages.has(page))) return;
+  /** Starts fetching the missing pages in view, a few at a time. */
+  private pump(again = false): void {
+    for (let page = this.wanted[0]; page <= this.wanted[1] && this.loading.size < IN_FLIGHT; page++) {
+      if (this.loading.has(page) || (!again && this.pages.has(page))) continue;
+      this.load(page);
+    }
+  }
+
+  private load(page: number): void {
     this.loading.add(page);
     const generation = this.generation;
     this.fetchPage(page * PAGE, PAGE).then(
@@ -65,8 +79,10 @@ class Pages<M extends PagedMethod> {
         }
         this.total = result.total;
         this.pages.set(page, result.items);
+        this.evict();
         this.error = null;
         this.changed();
+        this.pump();
       },
       (error: unknown) => {
         if (generation !== this.generation) return;
@@ -75,6 +91,14 @@ class Pages<M extends PagedMethod> {
         this.changed();
       },
     );
+  }
+
+  /** Keeps the pages nearest the rows in view. */
+  private evict(): void {
+    if (this.pages.size <= KEPT) return;
+    const centre = (this.wanted[0] + this.wanted[1]) / 2;
+    const far = [...this.pages.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
+    for (const page of far.slice(0, this.pages.size - KEPT)) this.pages.delete(page);
   }
 }
 

@@ -10,11 +10,17 @@ export function applyEvent(event: EngineEvent): void {
     case 'progress':
       // Counts change as files are read; the end of a run (no current file) settles them at once.
       // A document shown in the source pane may have been read again or removed.
-      if (event.currentFile === null) invalidate(['library.status', 'documents.list', 'documents.problems', 'documents.text']);
-      else invalidateSoon(['library.status', 'documents.list', 'documents.problems'], 1500);
+      if (event.currentFile === null) invalidate(['library.status', 'documents.list', 'documents.counts', 'documents.problems', 'documents.text']);
+      else invalidateSoon(['library.status', 'documents.list', 'documents.counts', 'documents.problems'], 1500);
       break;
     case 'document-issue':
-      invalidateSoon(['library.status', 'documents.problems', 'documents.list'], 1500);
+      invalidateSoon(['library.status', 'documents.problems', 'documents.list', 'documents.counts'], 1500);
+      break;
+    case 'import':
+      // An import that ended: its summary, and the documents it read (one open in Library may be among them).
+      if (event.import.state === 'done' || event.import.state === 'cancelled') {
+        invalidate(['imports.get', 'documents.get', 'documents.list', 'documents.counts', 'library.status']);
+      }
       break;
     case 'reembed-progress':
       invalidateSoon(['library.status'], 1500);
