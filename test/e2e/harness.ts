@@ -70,8 +70,8 @@ export interface App {
   conversationId?: number;
   /** The session cookie, for more browser contexts (a login address works once). */
   cookies: Cookie[];
-  /** A new page in a new context (its own language and colour scheme), signed in. */
-  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number; init?: () => void }): Promise<WindowPage>;
+  /** A new page in a new context (its own language and colour scheme), signed in; `init` runs in the page before its own scripts. */
+  open(options?: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number; init?: (() => void) | { content: string } }): Promise<WindowPage>;
   close(): Promise<void>;
 }
 
@@ -85,8 +85,16 @@ export interface WindowPage {
   screenshot(name: string): Promise<string>;
 }
 
-/** Starts everything for one test file: a library (the chat corpus, a folder of the test's own, or empty), a chat model, cairn serve, Chromium. */
-export async function startApp(options: { library: 'corpus' | 'empty' | { folder: string }; chatModel?: string | null }): Promise<App> {
+/**
+ * Starts everything for one test file: a library (the chat corpus, a folder of the test's own, or
+ * empty; then whatever `prepare` does to it with the engine closed), a chat model, cairn serve,
+ * Chromium.
+ */
+export async function startApp(options: {
+  library: 'corpus' | 'empty' | { folder: string };
+  chatModel?: string | null;
+  prepare?: (dbPath: string) => Promise<void> | void;
+}): Promise<App> {
   const db = join(tempDir('cairn-window-'), 'library.db');
   const engine = await Engine.open({ dbPath: db, embedder: null });
   if (options.library !== 'empty') {
@@ -94,6 +102,7 @@ export async function startApp(options: { library: 'corpus' | 'empty' | { folder
     await engine.index();
   }
   await engine.close();
+  await options.prepare?.(db);
   const chat = options.chatModel ? await startChatServer() : null;
   // An empty models folder of its own: never the user's.
   const served = await serve(db, { CAIRN_MODEL_STORE: tempDir('cairn-models-') });
@@ -115,7 +124,6 @@ export async function startApp(options: { library: 'corpus' | 'empty' | { folder
     async open({ locale = 'en-US', colorScheme = 'light', width = 1280, height = 800, init } = {}) {
       const context = await browser.newContext({ locale, colorScheme, viewport: { width, height }, deviceScaleFactor: 1 });
       await context.addCookies(cookies);
-      // Runs in the page before its own scripts (e.g. a stand-in for the desktop app's preload).
       if (init) await context.addInitScript(init);
       const page = await context.newPage();
       const problems: string[] = [];
@@ -124,6 +132,8 @@ export async function startApp(options: { library: 'corpus' | 'empty' | { folder
       });
       page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
       await page.goto(served.origin + '/');
+      // The window is drawn (and its shortcuts listen) before a test types or presses anything.
+      await page.locator('.sidebar__nav').waitFor();
       return {
         page,
         context,

@@ -3,6 +3,7 @@
 // or meaning search found it; clicking opens the source beside the chat (a web page: the browser).
 import * as HoverCard from '@radix-ui/react-hover-card';
 import { FileText, Globe, Mail } from 'lucide-react';
+import { useState } from 'react';
 import type { ChatSource } from '../../../app/contract/index.ts';
 import { useT } from '../i18n/index.tsx';
 
@@ -47,11 +48,27 @@ export function SourceCard({ source, passage = true }: { source: ChatSource; pas
 
 export function CitationChip({ n, source, onOpen }: { n: number; source: ChatSource | undefined; onOpen: (source: ChatSource) => void }) {
   const { t } = useT();
+  // Held here so that a click closes the card (the source opens beside the chat). Focus opens it
+  // only when it came from the keyboard: a click also focuses the chip, and the card would then
+  // stay over the answer, the mouse long gone, until the focus moved elsewhere.
+  const [open, setOpen] = useState(false);
   if (!source) return <span className="c-cite c-cite--missing">{n}</span>;
+  const choose = () => {
+    setOpen(false);
+    onOpen(source);
+  };
   return (
-    <HoverCard.Root openDelay={250} closeDelay={120}>
+    <HoverCard.Root open={open} onOpenChange={setOpen} openDelay={250} closeDelay={120}>
       <HoverCard.Trigger asChild>
-        <button type="button" className="c-cite" aria-label={t('source.citation', { n, title: source.title })} onClick={() => onOpen(source)}>
+        <button
+          type="button"
+          className="c-cite"
+          aria-label={t('source.citation', { n, title: source.title })}
+          onClick={choose}
+          onFocus={(event) => {
+            if (!event.currentTarget.matches(':focus-visible')) event.preventDefault();
+          }}
+        >
           {n}
         </button>
       </HoverCard.Trigger>
