@@ -2,7 +2,7 @@
 // the renderer and the contract (folders and mailboxes are watched meanwhile), with `--api` the
 // OpenAI-compatible local API beside them. Prints a one-time address that signs a browser in.
 import { CairnError } from '../contract/index.ts';
-import { readSettings } from '../service/settings.ts';
+import { editableSettings } from '../service/settings.ts';
 import { Service } from '../service/index.ts';
 import { DEFAULT_API_PORT, ensureRenderer, LOOPBACK_HOST, resolveApiToken, startWebServer } from '../server/index.ts';
 import { portOption } from './options.ts';
@@ -29,14 +29,10 @@ export async function runServeCommand(dbPath: string, args: string[], values: Se
     const { token: givenOrStored, source } = resolveApiToken(engine.library.settings, values.token);
     // --token holds for this run; otherwise the library's token, which Settings can replace.
     const apiToken = () => (source === 'given' ? givenOrStored : resolveApiToken(engine.library.settings).token);
-    const server = await startWebServer({
-      service,
-      rendererDir,
-      apiToken,
-      openAiApi: () => values.api === true || readSettings(engine).localApi.enabled,
-      port,
-      onError: logError,
-    });
+    const openAiApi = () => values.api === true || editableSettings(engine).localApi.enabled;
+    const server = await startWebServer({ service, rendererDir, apiToken, openAiApi, port, onError: logError });
+    // The API shares this server's port (the local API's own port setting is the desktop app's).
+    service.host.setLocalApiUrl(() => (openAiApi() ? `${server.origin}/v1` : null));
     try {
       console.log(`Open Cairn: ${server.loginUrl()}`);
       console.error('(The address works once: it signs this browser in. Scripts send the API token as "Authorization: Bearer <token>".)');

@@ -32,5 +32,10 @@ export const SourceStatus = z.object({
   maxFileBytes: z.number().optional(),
   /** Folders: what the last scan left out and why (the first few). */
   problems: z.array(SourceProblem).optional(),
+  /**
+   * When it was last in step with its folder or server (epoch ms): a folder's last catch-up by
+   * this process (null when not watched here), a mailbox's last completed sync (kept in the library).
+   */
+  syncedAt: z.number().nullable().optional(),
 });
 export type SourceStatus = z.infer<typeof SourceStatus>;

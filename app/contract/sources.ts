@@ -34,6 +34,8 @@ export const MailAccountInfo = MailAccountSettings.extend({
   messages: z.number(),
   pending: z.number(),
   state: SourceState,
+  /** When its last sync with the server completed (epoch ms); null before the first. */
+  syncedAt: z.number().nullable(),
 });
 export type MailAccountInfo = z.infer<typeof MailAccountInfo>;
 

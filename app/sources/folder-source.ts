@@ -69,6 +69,8 @@ interface Watched {
    * after the run (a running job may have read the file before the change).
    */
   recheck: Set<string>;
+  /** When the library last caught up with the folder: its scan and the indexing after it, or a batch of changes, done. */
+  syncedAt: number | null;
 }
 
 export class FolderSources {
@@ -156,7 +158,7 @@ export class FolderSources {
     const documents = this.library.documents.countBySource();
     const pending = this.library.jobs.fileJobsBySource();
     return this.library.sources.list().map((source) => {
-      const base = { id: source.id, kind: source.kind, uri: source.uri, name: source.name, documents: documents.get(source.id) ?? 0 };
+      const base = { id: source.id, kind: source.kind, uri: source.uri, name: source.name, documents: documents.get(source.id) ?? 0, syncedAt: this.watched.get(source.id)?.syncedAt ?? null };
       if (source.kind !== 'folder') return { ...base, state: { state: 'idle' as const } };
       const rules = folderRules(this.library.sources.config(source.id));
       const folder = { include: rules.include, exclude: rules.exclude, maxFileBytes: rules.maxFileBytes };
@@ -216,7 +218,10 @@ export class FolderSources {
         else await this.track(w, this.reconcile(w));
         if (w.phase === 'watching') w.phase = 'idle';
       }
-      if (!signal.aborted) await this.host.index(signal);
+      if (!signal.aborted) {
+        await this.host.index(signal);
+        this.markCaughtUp();
+      }
     } finally {
       this.scanning = false;
     }
@@ -293,7 +298,7 @@ export class FolderSources {
     const filter = new FolderFilter(source.uri, folderRules(config));
     const w: Watched = {
       source, config: JSON.stringify(config), filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
-      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null, recheck: new Set(),
+      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null, recheck: new Set(), syncedAt: null,
     };
     this.watched.set(source.id, w);
     return w;
@@ -446,6 +451,7 @@ export class FolderSources {
         try {
           await this.host.index(signal);
           this.lastIndexError = null;
+          this.markCaughtUp();
           for (const w of this.watched.values()) {
             const paths = [...w.recheck];
             w.recheck.clear();
@@ -458,6 +464,14 @@ export class FolderSources {
     })().finally(() => {
       this.indexRun = null;
     });
+  }
+
+  /** After an indexing run: folders with nothing waiting are in step with the library now. */
+  private markCaughtUp(): void {
+    const now = Date.now();
+    for (const w of this.watched.values()) {
+      if ((w.phase === 'watching' || w.phase === 'idle') && w.pending.size === 0 && !w.busy) w.syncedAt = now;
+    }
   }
 
   private checkRoots(): void {

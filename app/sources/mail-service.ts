@@ -144,6 +144,7 @@ export class MailService {
       messages: mailboxes.messageCount(account.sourceId),
       pending: mailboxes.pendingMessages(account.sourceId),
       state: state ? { state: state.state as SourceState['state'], done: state.done, total: state.total, reason: state.reason } : { state: 'idle' },
+      syncedAt: state?.syncedAt ?? null,
     };
   }
 
@@ -165,6 +166,7 @@ export class MailService {
           summary.removed += result.removed;
         }
         await this.#indexer.idle();
+        if (!signal?.aborted) this.#library.mailboxes.markSynced(account.sourceId);
         this.#setState(account, null, { state: 'idle' });
       } catch (error) {
         const e = mailError(error, account.settings);
@@ -304,6 +306,8 @@ export class MailService {
           if (dirty) {
             dirty = false;
             await this.#syncFolder(open, account, folder, signal);
+            if (signal.aborted) return;
+            this.#library.mailboxes.markSynced(account.sourceId);
             this.#setState(account, folder, { state: 'watching' });
             continue;
           }

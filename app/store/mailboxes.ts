@@ -17,6 +17,8 @@ export interface MailAccountStateRow {
   total: number | null;
   reason: string | null;
   updatedAt: number;
+  /** When its last sync completed (epoch ms), or null. */
+  syncedAt: number | null;
 }
 
 /** What a 'mail' job carries: the message's place; its bytes are in job_blobs. */
@@ -137,9 +139,14 @@ export class MailboxRepository {
       .run({ sourceId, state: state.state, done: state.done ?? null, total: state.total ?? null, reason: state.reason ?? null, now: Date.now() });
   }
 
+  /** Records that a sync of the account completed now. */
+  markSynced(sourceId: number): void {
+    this.db.prepare('UPDATE mail_accounts SET synced_at = ? WHERE source_id = ?').run(Date.now(), sourceId);
+  }
+
   state(sourceId: number): MailAccountStateRow | null {
     const row = this.db
-      .prepare('SELECT state, done, total, reason, updated_at AS updatedAt FROM mail_accounts WHERE source_id = ?')
+      .prepare('SELECT state, done, total, reason, updated_at AS updatedAt, synced_at AS syncedAt FROM mail_accounts WHERE source_id = ?')
       .get(sourceId) as MailAccountStateRow | undefined;
     return row ?? null;
   }

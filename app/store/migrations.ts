@@ -303,6 +303,16 @@ export const migrations: Migration[] = [
     name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
     up: reindexNormalisedText,
   },
+  {
+    version: 11,
+    name: 'when each mailbox last completed a sync',
+    up(db) {
+      db.exec(`
+        -- Shown as "last sync" beside the account; null until its first sync completes.
+        ALTER TABLE mail_accounts ADD COLUMN synced_at INTEGER;
+      `);
+    },
+  },
 ];
 
 /** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */
