@@ -316,7 +316,7 @@ export class Engine {
       const mail = this.library.mailboxes.state(s.id);
       const syncedAt = mail?.syncedAt ?? null;
       if (paused.has(s.id)) return { ...s, state: { state: 'paused' }, syncedAt };
-      return mail ? { ...s, state: { state: mail.state as SourceStatus['state']['state'], done: mail.done, total: mail.total, reason: mail.reason }, syncedAt } : { ...s, syncedAt };
+      return mail ? { ...s, state: { state: mail.state as SourceStatus['state']['state'], done: mail.done, total: mail.total, reason: mail.reason, code: mail.code }, syncedAt } : { ...s, syncedAt };
     });
   }
 

@@ -11,6 +11,8 @@ export const SourceState = z.object({
   done: z.number().nullable().optional(),
   total: z.number().nullable().optional(),
   reason: z.string().nullable().optional(),
+  /** The error's code (e.g. mail-auth-failed, folder-missing), so that a window can say what to do. */
+  code: z.string().nullable().optional(),
 });
 export type SourceState = z.infer<typeof SourceState>;
 

@@ -168,19 +168,19 @@ export class FolderSources {
         const missing = !isFolder(source.uri);
         return {
           ...base, ...folder,
-          state: missing ? { state: 'error' as const, reason: missingReason(source.uri) } : { state: 'idle' as const, reason: 'Not watched (run `cairn watch`).' },
+          state: missing ? { state: 'error' as const, reason: missingReason(source.uri), code: 'folder-missing' } : { state: 'idle' as const, reason: 'Not watched (run `cairn watch`).' },
         };
       }
       const waiting = pending.get(source.id) ?? 0;
       if (waiting === 0 && !this.indexRun) w.queued = 0;
       let state: SourceStatus['state'];
-      if (w.phase === 'error') state = { state: 'error', reason: w.reason };
+      if (w.phase === 'error') state = { state: 'error', reason: w.reason, code: w.missing ? 'folder-missing' : 'folder-unreadable' };
       else if (w.phase === 'scanning' || w.phase === 'starting') state = { state: 'scanning' };
       else if (w.phase === 'idle') state = { state: 'idle', reason: 'Scanned; not watched (run `cairn watch`).' };
       else if (waiting > 0) state = { state: 'indexing', done: Math.max(0, w.queued - waiting), total: Math.max(w.queued, waiting) };
       else state = { state: 'watching', reason: this.lastIndexError };
       if (w.problemCount > 0 && state.state !== 'error') state.reason = `${w.problemCount} item(s) left out (see problems).`;
-      return { ...base, ...folder, state, problems: w.problems };
+      return { ...base, ...folder, state, problems: w.problems, problemCount: w.problemCount };
     });
   }
 

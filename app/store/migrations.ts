@@ -305,11 +305,13 @@ export const migrations: Migration[] = [
   },
   {
     version: 11,
-    name: 'when each mailbox last completed a sync',
+    name: "when each mailbox last completed a sync, and its error's code",
     up(db) {
       db.exec(`
         -- Shown as "last sync" beside the account; null until its first sync completes.
         ALTER TABLE mail_accounts ADD COLUMN synced_at INTEGER;
+        -- What kind of error stopped it (mail-auth-failed...), so that a window can say what to do.
+        ALTER TABLE mail_accounts ADD COLUMN code TEXT;
       `);
     },
   },

@@ -156,6 +156,9 @@ test('a wrong password: a clear error on add, and a watcher stops with the reaso
   const status = env.engine.sources().find((s) => s.kind === 'mailbox');
   assert.equal(status?.state.state, 'error', 'engine.sources() shows the mailbox in error');
   assert.match(status?.state.reason ?? '', /refused the login/);
+  // With its code, kept in the library, so that a window can say what to do (enter the password again).
+  assert.equal(status?.state.code, 'mail-auth-failed');
+  assert.equal(mail.list()[0]!.state.code, 'mail-auth-failed');
   // Give a retry storm the chance to show in the server's log (backoff here starts at 100 ms).
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal((server.log().match(/auth failed/g) ?? []).length - failuresBefore, 1, 'exactly one login attempt');
