@@ -85,8 +85,11 @@ export interface WindowPage {
   screenshot(name: string): Promise<string>;
 }
 
-/** Starts everything for one test file: a library (the chat corpus, or empty), a chat model, cairn serve, Chromium. */
-export async function startApp(options: { library: 'corpus' | 'empty'; chatModel?: string | null }): Promise<App> {
+/**
+ * Starts everything for one test file: a library (the chat corpus, or empty), a chat model, cairn
+ * serve (with `env` added to its environment), Chromium.
+ */
+export async function startApp(options: { library: 'corpus' | 'empty'; chatModel?: string | null; env?: Record<string, string> }): Promise<App> {
   const db = join(tempDir('cairn-window-'), 'library.db');
   const engine = await Engine.open({ dbPath: db, embedder: null });
   if (options.library === 'corpus') {
@@ -96,7 +99,7 @@ export async function startApp(options: { library: 'corpus' | 'empty'; chatModel
   await engine.close();
   const chat = options.chatModel ? await startChatServer() : null;
   // An empty models folder of its own: never the user's.
-  const served = await serve(db, { CAIRN_MODEL_STORE: tempDir('cairn-models-') });
+  const served = await serve(db, { CAIRN_MODEL_STORE: tempDir('cairn-models-'), ...options.env });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
 

@@ -10,14 +10,20 @@ export interface EmbeddingServer {
   baseUrl: string;
   /** Inputs embedded so far, per model. */
   embedded: Map<string, number>;
+  /** Requests received while held wait (unanswered) until release(): work that embeds stays under way. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startEmbeddingServer(): Promise<EmbeddingServer> {
   const embedded = new Map<string, number>();
+  let held: Promise<void> | null = null;
+  let release = () => {};
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    while (held) await held;
     const { model, input } = JSON.parse(raw) as { model: string; input: string[] };
     const dimensions = Number(/-(\d+)$/.exec(model)?.[1] ?? 64);
     const fake = new FakeEmbedder(dimensions);
@@ -31,7 +37,12 @@ export async function startEmbeddingServer(): Promise<EmbeddingServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     embedded,
+    hold() {
+      held ??= new Promise<void>((resolve) => (release = () => ((held = null), resolve())));
+    },
+    release: () => release(),
     async close() {
+      release();
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
