@@ -82,7 +82,9 @@ export class ModelManager {
       const finalName = name.endsWith(PART_SUFFIX) ? name.slice(0, -PART_SUFFIX.length) : setAside ? name.slice(0, -MISMATCH_SUFFIX.length) : name;
       if (!finalName.toLowerCase().endsWith('.gguf') || models.some((m) => m.name === finalName)) continue;
       const path = join(this.partialDir, name);
-      const info = await stat(path);
+      // A download that completes meanwhile moves its file out of the partial folder: it is listed as ready next time.
+      const info = await stat(path).catch(() => null);
+      if (!info) continue;
       const entry = this.catalog.byFile(finalName);
       let problem: string;
       let download: ModelInfo['download'];

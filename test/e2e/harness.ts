@@ -57,7 +57,12 @@ export function serve(db: string, env: Record<string, string> = {}): Promise<Ser
       }
     };
     child.stdout!.on('data', (c: Buffer) => ((output += c.toString()), check()));
-    child.stderr!.on('data', (c: Buffer) => ((output += c.toString()), check()));
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString();
+      check();
+      // What the engine reports as a bug (an internal error, a result the contract refused) shows in the test's output.
+      for (const line of c.toString().split('\n')) if (line.startsWith('cairn serve:')) process.stderr.write(`${line}\n`);
+    });
     child.on('exit', (code) => fail(new Error(`cairn serve exited (${code}) before printing its address:\n${output}`)));
   });
 }

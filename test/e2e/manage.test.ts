@@ -7,8 +7,8 @@
 // switch to dark and to Chinese and turn the local API on. Screenshots of each view in light and
 // dark, English and Chinese go to test-output/window.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFileServer, type FileServer } from '../llm/file-server.ts';
 import { writeChatCorpus } from '../chat/library.ts';
@@ -82,6 +82,19 @@ describe('sources, models and settings', { timeout: 240_000 }, () => {
     await card.getByText(/^\d+ documents$/).waitFor();
     await card.getByText(/^· up to date/).waitFor();
     assert.equal(await card.getByRole('progressbar').count(), 0);
+
+    // With no chat model yet, search still works and the answer says what is missing.
+    await page.keyboard.press('Control+1');
+    const composer = page.getByRole('textbox', { name: 'Your question' });
+    await composer.fill('How much notice ends the contract?');
+    await composer.press('Enter');
+    const missing = page.getByTestId('answer').getByTestId('no-model');
+    await missing.getByText(/^There is no chat model yet, so nothing can write an answer\. Search found \d+ passages? on this:$/).waitFor();
+    await missing.getByRole('button').filter({ hasText: 'Contract' }).first().waitFor();
+    await screenshot('chat-no-model-en-light');
+    await missing.getByRole('button', { name: 'Choose a chat model' }).click();
+    await page.getByTestId('models-view').waitFor();
+    await page.keyboard.press('Control+3');
   });
 
   test('a mail account: a wrong password is said plainly with the server’s answer; the right one adds it and new mail arrives', async (t) => {
@@ -188,6 +201,23 @@ describe('sources, models and settings', { timeout: 240_000 }, () => {
     assert.equal(models.status, 200, 'the API answers at the address shown');
     await view.getByRole('switch', { name: 'OpenAI-compatible API' }).click();
     await view.getByText('Off', { exact: true }).waitFor();
+
+    // Web search with a key: the key goes to the secret store (a file beside the library here), never into the library.
+    await view.getByRole('tab', { name: 'Web search' }).click();
+    await view.getByRole('combobox', { name: 'Provider' }).selectOption('brave');
+    await view.getByLabel('API key').fill('brave-key-0123456789');
+    await view.getByRole('button', { name: 'Store key' }).click();
+    await view.getByText(/^A key is stored in file .*secrets\.json/).waitFor();
+    await win.screenshot('settings-web-en-dark');
+    const { dbPath } = await call<{ dbPath: string }>('engine.info');
+    assert.match(readFileSync(join(dirname(dbPath), 'secrets.json'), 'utf8'), /brave-key-0123456789/);
+    for (const file of [dbPath, `${dbPath}-wal`]) {
+      const bytes = existsSync(file) ? readFileSync(file).toString('latin1') : '';
+      assert.ok(!bytes.includes('brave-key-0123456789') && !bytes.includes(PASSWORD), `no key or password in ${basename(file)}`);
+    }
+    await view.getByRole('button', { name: 'Forget key' }).click();
+    await view.getByText(/^No key stored yet/).waitFor();
+    await view.getByRole('combobox', { name: 'Provider' }).selectOption('');
 
     await view.getByRole('tab', { name: 'Answers' }).click();
     await view.getByRole('slider', { name: 'Sources per answer' }).fill('5');

@@ -28,4 +28,10 @@ export const firstRunEn = {
   'firstRun.mailText': 'Search and cite your email too, through IMAP. The password stays in your system’s keychain.',
   'firstRun.mailAdded': 'Fetching mail from {name}.',
   'firstRun.mailAction': 'Add a mail account…',
+  'firstRun.noModelFound': {
+    one: 'There is no chat model yet, so nothing can write an answer. Search found {count} passage on this:',
+    other: 'There is no chat model yet, so nothing can write an answer. Search found {count} passages on this:',
+  },
+  'firstRun.noModelNothing': 'There is no chat model yet, so nothing can write an answer, and search found nothing on this either.',
+  'firstRun.chooseModel': 'Choose a chat model',
 } satisfies Record<string, string | { one: string; other: string }>;

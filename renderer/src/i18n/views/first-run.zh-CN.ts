@@ -31,4 +31,7 @@ export const firstRunZh: Record<keyof typeof firstRunEn, Message> = {
   'firstRun.mailText': '通过 IMAP 同样搜索并引用你的邮件。密码保存在系统的钥匙串中。',
   'firstRun.mailAdded': '正在从 {name} 获取邮件。',
   'firstRun.mailAction': '添加邮件账户…',
+  'firstRun.noModelFound': '还没有对话模型，所以无法撰写回答。搜索找到了 {count} 个相关段落：',
+  'firstRun.noModelNothing': '还没有对话模型，所以无法撰写回答；搜索也没有找到相关内容。',
+  'firstRun.chooseModel': '选择对话模型',
 };
