@@ -6,9 +6,11 @@ import {
   CairnError,
   ChatSettings,
   type EngineEvent,
+  type EmbeddingModelInfo,
   type HardwareReport,
   type LibraryStatus,
   ProblemsPage,
+  type ReembedStatus,
   type SearchRequest,
   type SearchResponse,
   type SourceStatus,
@@ -16,7 +18,7 @@ import {
 import { ChatService, NO_CHAT_MODEL_MESSAGE } from './chat/index.ts';
 import { openEmbedder, type Embedder, type EmbedderSpec } from './embed/index.ts';
 import { ExtractorPool, type ExtractLimits } from './extract/index.ts';
-import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary, type ScanPayload } from './index/index.ts';
+import { EMBEDDING_LOCK, Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary, type ScanPayload } from './index/index.ts';
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
 import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
@@ -65,6 +67,10 @@ export class Engine {
   private embedder: Embedder | null;
   /** Why the configured embedder could not be opened, for status and search notices. */
   private embedderError: string | null;
+  /** The library's embedder setting (as JSON) that `embedder` was opened from: another process may change it. */
+  private embedderSetting: string;
+  /** Opening the embedder another process switched to (see followEmbedderSetting). */
+  private following: Promise<void> = Promise.resolve();
   private readonly options: EngineOptions;
   private readonly pool: ExtractorPool;
   /** Reads scanned pages and images; its thread (and Tesseract's memory) only lives while OCR runs. */
@@ -88,6 +94,7 @@ export class Engine {
     this.library = library;
     this.embedder = embedder;
     this.embedderError = embedderError;
+    this.embedderSetting = this.storedEmbedderSetting();
     this.options = options;
     this.pool = new ExtractorPool({ workers: options.extract?.workers ?? 1, limits: options.extract ?? {} });
     this.ocrWorker = new OcrWorker(options.ocrWorkerScript ? { workerScript: options.ocrWorkerScript } : {});
@@ -175,6 +182,12 @@ export class Engine {
     }
   }
 
+  /** Whether a chat model is configured (without opening it, which can take seconds). */
+  chatModelConfigured(): boolean {
+    if (this.options.chatModel !== undefined) return this.options.chatModel !== null;
+    return this.library.settings.get(CHAT_MODEL_SETTING) !== undefined;
+  }
+
   static async open(options: EngineOptions): Promise<Engine> {
     const library = Library.open(options.dbPath);
     if (options.description) library.presence.describe(options.description);
@@ -239,6 +252,7 @@ export class Engine {
 
   /** Runs the queued work to the end (or until aborted): scans, files, missing vectors, then OCR. */
   async index(signal?: AbortSignal): Promise<IngestSummary> {
+    await (this.following = this.following.then(() => this.followEmbedderSetting()));
     const ingestor = new Ingestor({
       library: this.library,
       pool: this.pool,
@@ -347,21 +361,80 @@ export class Engine {
     return this.searcher.search(request);
   }
 
-  /** Switches the library to another embedding model (null: keyword-only). Never wipes vectors. */
+  /**
+   * Switches the library to another embedding model (null: keyword-only) and returns at once: the
+   * chunks get vectors from it in the next indexing runs (`reembed` in the status says how far).
+   * Never wipes vectors.
+   */
   async setEmbedder(spec: EmbedderSpec | null): Promise<void> {
     if (spec === null) {
       this.library.settings.delete(EMBEDDER_SETTING);
       await this.embedder?.close();
       this.embedder = null;
       this.embedderError = null;
-      return;
+    } else {
+      const embedder = await openEmbedder(spec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+      if (this.embedder && this.embedder !== embedder) await this.embedder.close();
+      this.embedder = embedder;
+      this.embedderError = null;
+      this.library.transaction(() => {
+        this.library.settings.set(EMBEDDER_SETTING, embedder.spec);
+        this.registerModel(embedder);
+      });
     }
-    const embedder = await openEmbedder(spec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
-    if (this.embedder && this.embedder !== embedder) await this.embedder.close();
-    this.embedder = embedder;
+    this.embedderSetting = this.storedEmbedderSetting();
+  }
+
+  private storedEmbedderSetting(): string {
+    return JSON.stringify(this.library.settings.get<EmbedderSpec>(EMBEDDER_SETTING) ?? null);
+  }
+
+  /**
+   * Whether another process switched the library's embedding model (`cairn embedder set` beside a
+   * running watcher or app) since this one opened its embedder. The next indexing run follows it.
+   */
+  embedderChanged(): boolean {
+    return this.options.embedder === undefined && this.storedEmbedderSetting() !== this.embedderSetting;
+  }
+
+  /**
+   * Opens the embedder the library's setting now names, when another process changed it: else
+   * this process would go on writing the old model's vectors, and, once the new model had taken
+   * over, start building the old one again beside it.
+   */
+  private async followEmbedderSetting(): Promise<void> {
+    if (!this.embedderChanged()) return;
+    this.embedderSetting = this.storedEmbedderSetting();
+    const spec = JSON.parse(this.embedderSetting) as EmbedderSpec | null;
+    const previous = this.embedder;
+    this.embedder = null;
     this.embedderError = null;
-    this.library.settings.set(EMBEDDER_SETTING, embedder.spec);
-    this.registerModel(embedder);
+    if (spec) {
+      try {
+        this.embedder = await openEmbedder(spec, { apiKey: this.options.embedApiKey ?? process.env.CAIRN_EMBED_API_KEY });
+        this.registerModel(this.embedder);
+      } catch (error) {
+        this.embedderError = `The embedding model could not be loaded (${(error as Error).message}).`;
+      }
+    }
+    await previous?.close();
+  }
+
+  /**
+   * Embedding work in progress: the configured model's vectors of the library's chunks, while
+   * some lack one (after a switch, or the first model on a library indexed without one), and the
+   * process doing it, if any. Null when there is none (or no model is configured).
+   */
+  reembedStatus(chunks = this.library.documents.chunkCount(), counted?: EmbeddingModelInfo[]): ReembedStatus | null {
+    const { models } = this.library;
+    if (!this.embedder && !this.embedderError) return null;
+    const model = this.embedder ? models.byKey(this.embedder.key) : models.byState('building');
+    if (!model) return null;
+    // Counting a model's vectors reads all of them: status has done it already.
+    const done = counted?.find((m) => m.key === model.key)?.vectors ?? models.store(model).count();
+    if (done >= chunks) return null;
+    const holder = this.library.presence.holder(EMBEDDING_LOCK);
+    return { model: model.key, done, total: chunks, replacing: model.state === 'building', by: holder ? `${holder.description} (pid ${holder.pid})` : null };
   }
 
   /** What llama.cpp chose on this machine (backend, GPUs, VRAM, threads) and the RAM models must fit in. */
@@ -372,15 +445,18 @@ export class Engine {
   /** The library's counts, models and one page of its problems (the first 200 unless asked otherwise). */
   status(page: ProblemsPage = {}): LibraryStatus {
     const { documents, models } = this.library;
+    const chunks = documents.chunkCount();
+    const embeddingModels = models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() }));
     return {
       dbPath: this.library.path,
       documents: documents.countsByStatus(),
-      chunks: documents.chunkCount(),
+      chunks,
       pendingJobs: this.library.jobs.count(),
       ...this.problems(page),
-      embeddingModels: models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() })),
+      embeddingModels,
       embedder: this.embedder?.key ?? this.embedderError,
       ocr: this.ocrStatus(),
+      reembed: this.reembedStatus(chunks, embeddingModels),
     };
   }
 

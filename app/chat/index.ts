@@ -16,7 +16,7 @@ export {
 export { CitationStreamFilter, citedNumbers, resolveCitations, stripCitations, type ResolvedCitations } from './citations.ts';
 export { keyTerms } from './key-terms.ts';
 export { questionFilters, type QuestionFilters } from './question-filters.ts';
-export { conversationToMarkdown, describeSource } from './markdown.ts';
+export { conversationToMarkdown, describeSource, sourcesMarkdown } from './markdown.ts';
 export { newestWithin, packSources, sourceTokens, TRIM_MARK, type CountTokens, type PackedSource, type PackOptions, type RenderSource } from './pack-context.ts';
 export {
   buildGroundedPrompt,

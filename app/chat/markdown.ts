@@ -17,6 +17,16 @@ export function describeSource(source: ChatSource): string {
   return `${title} — file ${source.uri}${where.length ? `, ${where.join(', ')}` : ''}`;
 }
 
+/** Markdown's special characters escaped and line breaks made spaces: a document's title stays plain text. */
+function markdownText(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+!|<>~]/g, '\\$&');
+}
+
+/** The cited sources as a Markdown list after an answer, for readers that see only its text. */
+export function sourcesMarkdown(cited: ChatSource[]): string {
+  return `\n\n**Sources**\n\n${cited.map((s) => `- [${s.n}] ${markdownText(describeSource(s))}`).join('\n')}`;
+}
+
 function describeScope(scope: ConversationScope): string {
   if (scope.type === 'all') return 'the whole library';
   if (scope.type === 'none') return 'no documents (plain chat)';

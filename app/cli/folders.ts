@@ -59,7 +59,11 @@ export async function runWatch(engine: Engine, signal: AbortSignal): Promise<num
       console.error(line);
     }
   };
-  const timer = setInterval(report, 500);
+  const timer = setInterval(() => {
+    report();
+    // `cairn embedder set` from another terminal: the next run follows it and makes the vectors.
+    if (engine.embedderChanged()) engine.folders.requestIndex();
+  }, 500);
   try {
     await engine.watchFolders();
     report();

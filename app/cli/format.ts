@@ -1,6 +1,6 @@
 // Plain-text rendering of engine results for the terminal. Every string from the library goes
 // through terminalLine (see terminal-text.ts); bold and line breaks are added around it.
-import type { LibraryStatus, SearchResponse } from '../contract/index.ts';
+import type { LibraryStatus, ReembedStatus, SearchResponse } from '../contract/index.ts';
 import { terminalLine } from './terminal-text.ts';
 
 const bold = (s: string, tty: boolean) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
@@ -47,6 +47,7 @@ export function formatStatus(status: LibraryStatus): string {
   ];
   for (const m of status.embeddingModels) lines.push(`Vectors:    ${terminalLine(m.key)} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
   if (status.ocr) lines.push(`OCR:        ${ocrLine(status.ocr)}`);
+  if (status.reembed) lines.push(`Working:    ${formatReembed(status.reembed)}`);
   if (status.problemCount) {
     lines.push('', `Problems (${status.problemCount}):`);
     for (const p of status.problems) lines.push(`  ${p.status.padEnd(7)}  ${terminalLine(p.uri)}`, `           ${terminalLine(p.code ?? '')}: ${terminalLine(p.reason)}`);
@@ -63,4 +64,15 @@ function ocrLine(ocr: NonNullable<LibraryStatus['ocr']>): string {
     : '';
   const failed = ocr.pagesFailed ? `; ${ocr.pagesFailed} page${ocr.pagesFailed === 1 ? '' : 's'} could not be read` : '';
   return state + waiting + failed;
+}
+
+/** "Re-embedding with X: 1,216 of 3,236 chunks", and who is on it or what continues it. */
+export function formatReembed(r: ReembedStatus): string {
+  const who = r.by ? `${terminalLine(r.by)} is on it` : 'waiting for `cairn index`, `cairn watch` or the app';
+  return `${r.replacing ? 'Re-embedding' : 'Embedding'} with ${terminalLine(r.model)}: ${count(r.done)} of ${count(r.total)} chunks (${who})`;
+}
+
+/** 3236 → "3,236". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
 }

@@ -14,9 +14,10 @@ import { MAIL_USAGE, mailOptions, runMailCommand } from './mail.ts';
 import { MODELS_USAGE, modelsOptions, runModelsCommand } from './models.ts';
 import { choice, idOption, nonNegativeInteger, parseCommandLine, positiveInteger } from './options.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
+import { runMcpCommand } from './mcp.ts';
 import { runServeCommand } from './serve.ts';
 import { OCR_USAGE, runOcrCommand } from './ocr.ts';
-import { formatSearch, formatStatus } from './format.ts';
+import { count, formatReembed, formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
 import { terminalLine, terminalText } from './terminal-text.ts';
 
@@ -42,6 +43,8 @@ Commands:
   index                   finish queued work (after an interruption or a model change)
   embedder                show the embedding model
   embedder set --gguf FILE | --url URL --model NAME [--dimensions N]
+                          switch models; the library's vectors are remade by \`index\`, \`watch\` or the app
+      --wait                make them now, with progress (Ctrl-C stops; \`index\` resumes)
   embedder off            keyword search only
   ask "<question>"        answer from the library, citing sources (filters as for search)
       --conversation ID     continue a conversation      --plain  no library, plain chat
@@ -50,8 +53,11 @@ Commands:
   chat [--conversation ID] talk in the terminal (/new, /list, /open ID, /quit; Ctrl-C stops an answer)
   conversations [list]    past conversations; also: show ID, rename ID "title", rm ID, export ID (Markdown)
   serve                   the Cairn window in your browser, on 127.0.0.1 (prints the address to open)
-      --api                 also the OpenAI-compatible local API (prints its URL and token)
+      --api                 also the OpenAI-compatible local API and MCP at /mcp (prints the URL and token)
       --port N              port (default 22476; 0 picks a free one)   --token T  use this API token
+      --host ADDR --allow-host NAME...  also listen on ADDR for containers (API and MCP only, token needed)
+      --allow-origin ORIGIN...          let pages on ORIGIN call the API and MCP (CORS)
+  mcp                     the library as an MCP server on stdio (for Claude Desktop, Cursor, VS Code)
 ${MAIL_USAGE}
   folders add <path>      watch a folder and index it  --include GLOB ...  --exclude GLOB ...
   folders [list] [--json] watched folders with their state;  folders remove <path>
@@ -70,7 +76,7 @@ const SHOWN_PROBLEMS = 20;
 /** Problems read at a time when all are listed. */
 const PROBLEMS_PAGE = 1000;
 
-const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models', 'ocr']);
+const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'mcp', 'doctor', 'models', 'ocr']);
 
 const OPTIONS = {
   db: { type: 'string' },
@@ -97,12 +103,15 @@ const OPTIONS = {
   port: { type: 'string' },
   token: { type: 'string' },
   host: { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
   problems: { type: 'boolean' },
   limit: { type: 'string' },
   offset: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   repair: { type: 'boolean' },
+  wait: { type: 'boolean' },
   ...mailOptions,
   ...modelsOptions,
 } as const;
@@ -140,6 +149,8 @@ async function run(dbPath: string, command: string, args: string[], values: Valu
   if (command === 'models') return runModelsCommand(dbPath, args, values, values.json ? console.log : (line) => console.log(terminalLine(line)));
   // Web mode runs the engine as a service (events, background work, watched sources); own SIGINT/SIGTERM handling.
   if (command === 'serve') return runServeCommand(dbPath, args, values);
+  // stdout is the MCP protocol: no progress lines, own lifecycle.
+  if (command === 'mcp') return runMcpCommand(dbPath, args);
 
   const progress = new ProgressLine();
   // How other processes see this one (e.g. naming the watcher when a second one is refused).
@@ -247,18 +258,23 @@ function withAllProblems(engine: Engine): LibraryStatus {
   return { ...status, problems, problemCount: Math.max(status.problemCount, problems.length), problemsNext: null };
 }
 
+/** Runs the queued work with the progress line; then says how far embedding with a new model is, when it is not done. */
 async function runIndex(engine: Engine, progress: ProgressLine, signal: AbortSignal): Promise<boolean> {
+  const embedding = engine.reembedStatus();
   const summary = await engine.index(signal).finally(() => progress.clear());
   const rate = summary.seconds > 0 ? ` (${(summary.chunks / summary.seconds).toFixed(0)} chunks/s)` : '';
   const dropped = summary.dropped ? `; ${summary.dropped} dropped (removed from the library meanwhile)` : '';
   console.error(`${summary.filesDone} files, ${summary.chunks} chunks in ${summary.seconds.toFixed(1)} s${rate}; ${summary.errors} problems${summary.errors ? ' (see `cairn status`)' : ''}${dropped}.`);
+  const left = engine.reembedStatus();
+  if (left) console.error(formatReembed(left));
+  else if (embedding) console.error(`Every chunk has its vector from ${terminalLine(embedding.model)}${embedding.replacing ? '; search uses it now' : ''}.`);
   return !signal.aborted;
 }
 
 async function embedderCommand(
   engine: Engine,
   args: string[],
-  values: { gguf?: string; url?: string; model?: string; dimensions?: string },
+  values: { gguf?: string; url?: string; model?: string; dimensions?: string; wait?: boolean },
   progress: ProgressLine,
   signal: AbortSignal,
 ): Promise<number> {
@@ -267,6 +283,7 @@ async function embedderCommand(
     const status = engine.status();
     console.log(`Embedder: ${status.embedder ? terminalLine(status.embedder) : 'none (keyword search only)'}`);
     for (const m of status.embeddingModels) console.log(`Vectors:  ${terminalLine(m.key)} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
+    if (status.reembed) console.log(`Working:  ${formatReembed(status.reembed)}`);
     return 0;
   }
   if (action === 'off') {
@@ -280,8 +297,20 @@ async function embedderCommand(
   else if (values.url && values.model) spec = { type: 'openai', baseUrl: values.url, model: values.model, ...(values.dimensions ? { dimensions: positiveInteger(values.dimensions, '--dimensions', 65_536) } : {}) };
   else throw new CairnError('usage', 'cairn embedder set needs --gguf FILE, or --url URL and --model NAME.');
   await engine.setEmbedder(spec);
-  console.error('Embedding the library with the new model (search keeps the old vectors until it is done)…');
-  return (await runIndex(engine, progress, signal)) ? 0 : 1;
+  const reembed = engine.reembedStatus();
+  const current = engine.currentEmbedder();
+  console.log(`Embedder: ${'key' in current ? terminalLine(current.key) : ''}`);
+  if (!reembed) return 0;
+  const meanwhile = reembed.replacing ? 'search keeps the previous vectors until then' : 'search is by keywords until then';
+  if (values.wait) {
+    console.error(`Making the vectors of ${count(reembed.total - reembed.done)} chunks (${meanwhile}; Ctrl-C stops, \`cairn index\` resumes)…`);
+    return (await runIndex(engine, progress, signal)) ? 0 : 1;
+  }
+  console.error(
+    `${count(reembed.total - reembed.done)} chunks need vectors from it (${meanwhile}). \`cairn index\` makes them (or \`embedder set … --wait\`); ` +
+      '`cairn watch`, `cairn mail sync` and the app continue them too. `cairn status` shows how far it is.',
+  );
+  return 0;
 }
 
 /** Codes of errors that are the user's mistake in the command line: exit 2. */

@@ -191,8 +191,11 @@ export const EditableSettings = z.object({
     language: z.enum(['system', 'en', 'zh-CN']),
     theme: z.enum(['system', 'light', 'dark']),
   }),
-  /** The OpenAI-compatible local API (off unless turned on). */
-  localApi: z.object({ enabled: z.boolean(), port: z.number().int().min(0).max(65535) }),
+  /**
+   * The OpenAI-compatible local API and MCP server (off unless turned on). appendSources: answers
+   * from the library list their cited sources in the text too (for clients that show only the text).
+   */
+  localApi: z.object({ enabled: z.boolean(), port: z.number().int().min(0).max(65535), appendSources: z.boolean() }),
 });
 export type EditableSettings = z.infer<typeof EditableSettings>;
 

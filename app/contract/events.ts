@@ -33,12 +33,18 @@ export const IngestIssue = z.object({
 });
 export type IngestIssue = z.infer<typeof IngestIssue>;
 
-/** Background embedding with a new model: `done` of `total` chunks have a vector in `model`. */
+/**
+ * Background embedding with a new model: `done` of `total` chunks have a vector in `model`; sent
+ * when a run starts on it and after each batch. The rate is this run's; `secondsLeft` is null
+ * until it has one.
+ */
 export const ReembedProgress = z.object({
   type: z.literal('reembed-progress'),
   model: z.string(),
   done: z.number(),
   total: z.number(),
+  chunksPerSecond: z.number(),
+  secondsLeft: z.number().nullable(),
 });
 export type ReembedProgress = z.infer<typeof ReembedProgress>;
 

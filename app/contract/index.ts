@@ -121,6 +121,23 @@ export const EmbeddingModelInfo = z.object({
 });
 export type EmbeddingModelInfo = z.infer<typeof EmbeddingModelInfo>;
 
+/**
+ * Vectors being made with the configured embedding model (after it changed, or was first set on a
+ * library indexed without one): `done` of `total` chunks have one. Search keeps the previous
+ * model's vectors until all do. The work continues in whatever indexes the library (`cairn
+ * index`, `cairn watch`, `cairn mail sync`, the app) and resumes where it stopped.
+ */
+export const ReembedStatus = z.object({
+  model: z.string(),
+  done: z.number(),
+  total: z.number(),
+  /** Whether search still uses another model's vectors meanwhile (false: the first model; search is keyword-only until done). */
+  replacing: z.boolean(),
+  /** The process embedding now ("cairn watch (pid 4242)"), or null: none is, it waits for the next one that indexes. */
+  by: z.string().nullable(),
+});
+export type ReembedStatus = z.infer<typeof ReembedStatus>;
+
 /** Which problems a status lists: `limit` of them from `offset` (by status, then uri). */
 export const ProblemsPage = z.object({
   offset: z.number().int().min(0).default(0),
@@ -150,5 +167,7 @@ export const LibraryStatus = z.object({
     documentsWaiting: z.number(),
     pagesFailed: z.number(),
   }).optional(),
+  /** Embedding work in progress (the configured model lacks vectors for some chunks), else null. */
+  reembed: ReembedStatus.nullable(),
 });
 export type LibraryStatus = z.infer<typeof LibraryStatus>;

@@ -12,6 +12,8 @@ export interface Embedder {
   readonly dimensions: number;
   /** Most tokens one input may have (as counted by countTokens); the chunker keeps chunks under it. */
   readonly maxTokens: number;
+  /** Whether embed() itself cuts a text over maxTokens (its countTokens is then exact); otherwise a server decides. */
+  readonly cutsLongTexts?: boolean;
   /** Token count with this model's tokenizer (approximate for remote models: see each backend). */
   countTokens(text: string): number;
   /**

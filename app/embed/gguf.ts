@@ -16,6 +16,7 @@ export class GgufEmbedder implements Embedder {
   readonly spec: GgufEmbedderSpec;
   readonly dimensions: number;
   readonly maxTokens: number;
+  readonly cutsLongTexts = true;
   readonly #model: LlamaModel;
   readonly #context: LlamaEmbeddingContext;
   #closing: Promise<void> | undefined;

@@ -174,7 +174,7 @@ export class Ingestor {
           continue;
         }
         if (!(await this.ocrStep(progress, report))) break;
-        progress.chunks += await this.fillMissingVectors(signal, () => report());
+        progress.chunks += await this.fillMissingVectors(signal);
       }
     } finally {
       this.ocrJob = null; // a job left half done is released with the others this run claimed
@@ -225,7 +225,7 @@ export class Ingestor {
     await flush();
     this.removeVanished();
 
-    progress.chunks += await this.fillMissingVectors(signal, () => report());
+    progress.chunks += await this.fillMissingVectors(signal);
   }
 
   /**
@@ -629,30 +629,65 @@ export class Ingestor {
   /**
    * Embeds chunks that have no vector in the target model: those written while no embedder
    * was set, or all of them after the embedding model changed. When the model was being built
-   * beside an older one, it becomes the one search uses once it is complete.
+   * beside an older one, it becomes the one search uses once it is complete. One run at a time
+   * does this, in this process and across processes (the library's embedding lock): two would
+   * embed the same chunks. A run that finds it taken leaves the work to the one that has it.
    */
-  private async fillMissingVectors(signal: AbortSignal | undefined, onBatch: () => void): Promise<number> {
+  private async fillMissingVectors(signal: AbortSignal | undefined): Promise<number> {
     if (!this.target) return 0;
-    const { embedder, store } = this.target;
-    let done = 0;
+    const { store } = this.target;
+    if (store.missing(1).length > 0) {
+      if (embeddingHere.has(this.library)) return 0;
+      const lock = this.library.presence.lock(EMBEDDING_LOCK);
+      if (!lock.held) return 0;
+      embeddingHere.add(this.library);
+      try {
+        return await this.embedMissing(this.target, AbortSignal.any([signal ?? new AbortController().signal, lock.lost]));
+      } finally {
+        embeddingHere.delete(this.library);
+        this.library.presence.unlock(EMBEDDING_LOCK);
+      }
+    }
+    if (store.model.state === 'building' && !signal?.aborted) this.library.transaction(() => this.library.models.activate(store.model.id));
+    return 0;
+  }
+
+  /** Embeds the missing vectors a batch at a time, with progress (rate and time left) after each; activates a complete model. */
+  private async embedMissing({ embedder, store }: EmbeddingTarget, signal: AbortSignal): Promise<number> {
+    const started = performance.now();
     // Progress over the whole library: vectors the model has of the chunks there are.
-    let have = -1;
     const total = this.library.documents.chunkCount();
-    for (let rows = store.missing(this.options.batchChunks); rows.length && !signal?.aborted; rows = store.missing(this.options.batchChunks)) {
-      if (have < 0) have = store.count();
+    let have = store.count();
+    let done = 0;
+    const report = () => {
+      const seconds = (performance.now() - started) / 1000;
+      const chunksPerSecond = seconds > 0 ? done / seconds : 0;
+      const left = Math.max(0, total - have);
+      this.emit({
+        type: 'reembed-progress', model: embedder.key, done: Math.min(have, total), total, chunksPerSecond,
+        secondsLeft: chunksPerSecond > 0 ? left / chunksPerSecond : left === 0 ? 0 : null,
+      });
+    };
+    report();
+    for (let rows = store.missing(this.options.batchChunks); rows.length && !signal.aborted; rows = store.missing(this.options.batchChunks)) {
       const vectors = await embedder.embed(rows.map((r) => r.text));
       this.library.transaction(() => rows.forEach((row, i) => store.put(row.id, vectors[i]!)));
       done += rows.length;
       have += rows.length;
-      this.emit({ type: 'reembed-progress', model: embedder.key, done: Math.min(have, total), total });
-      onBatch();
+      report();
     }
-    if (!signal?.aborted && store.model.state === 'building' && store.missing(1).length === 0) {
+    if (!signal.aborted && store.model.state === 'building' && store.missing(1).length === 0) {
       this.library.transaction(() => this.library.models.activate(store.model.id));
     }
     return done;
   }
 }
+
+/** The library lock a process holds while it embeds missing vectors (status names the holder). */
+export const EMBEDDING_LOCK = 'embedding';
+
+/** Libraries (connections) whose missing vectors a run in this process is embedding: the lock is re-entrant within a process. */
+const embeddingHere = new WeakSet<Library>();
 
 function hashFile(path: string): Promise<string> {
   return new Promise((resolve, reject) => {

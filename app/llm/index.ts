@@ -11,9 +11,19 @@ export {
   type ChatModel,
   type ChatModelSpec,
   type ChatRole,
+  type CompleteOptions,
   type GenerateOptions,
   type GenerateResult,
+  type JsonSchema,
+  type ModelFeatures,
+  type ResponseFormat,
+  type SamplingOptions,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
 } from './chat-model.ts';
+export { StopSequences } from './stop-sequences.ts';
+export { grammarSchema, JsonSchemaChecker } from './json-output.ts';
 export { DEFAULT_CHAT_CONTEXT, LocalChatModel, type GgufChatModelSpec } from './local-chat-model.ts';
 export { DEFAULT_REMOTE_CONTEXT, RemoteChatModel, type OpenAiChatModelSpec, type RemoteChatModelOptions } from './remote-chat-model.ts';
 export { ThinkSplitter, type SplitPiece } from './think-splitter.ts';

@@ -1,11 +1,41 @@
-// A chat model run in this process by llama.cpp (through node-llama-cpp) from a GGUF file.
+// A chat model run in this process by llama.cpp (through node-llama-cpp) from a GGUF file: chat
+// with stop strings, tool calls (node-llama-cpp's function calling; a call the client requires is
+// generated under a grammar instead), answers held to JSON or a JSON Schema by a grammar and then
+// checked against the whole schema, and plain completion of a prompt (with fill in the middle
+// where the model has the tokens for it).
+import { randomBytes } from 'node:crypto';
 import { open as openFile, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { basename } from 'node:path';
-import { InsufficientMemoryError, LlamaChat, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import {
+  InsufficientMemoryError,
+  LlamaChat,
+  LlamaCompletion,
+  type ChatHistoryItem,
+  type ChatModelFunctionCall,
+  type ChatModelFunctions,
+  type GbnfJsonSchema,
+  type Llama,
+  type LlamaContext,
+  type LlamaGrammar,
+  type LlamaModel,
+} from 'node-llama-cpp';
 import { CairnError } from '../contract/index.ts';
 import { defaultThreads, getLlamaRuntime } from '../../native/llama.ts';
-import type { ChatMessage, ChatModel, ChatModelSpec, GenerateOptions, GenerateResult } from './chat-model.ts';
+import type {
+  ChatMessage,
+  ChatModel,
+  ChatModelSpec,
+  CompleteOptions,
+  GenerateOptions,
+  GenerateResult,
+  JsonSchema,
+  ModelFeatures,
+  SamplingOptions,
+  ToolCall,
+  ToolDefinition,
+} from './chat-model.ts';
+import { grammarSchema, JsonSchemaChecker } from './json-output.ts';
 import { ThinkSplitter } from './think-splitter.ts';
 import { Turnstile } from './turnstile.ts';
 
@@ -23,16 +53,32 @@ const MIN_CHAT_CONTEXT = 1024;
 const DEFAULT_TEMPERATURE = 0.7;
 const DEFAULT_MIN_P = 0.05;
 
+/** How one generation runs: the functions the model may call, or the grammar its whole answer follows. */
+interface GenerationPlan {
+  functions?: ChatModelFunctions;
+  /** 'json': any JSON object. */
+  grammar?: GbnfJsonSchema | 'json';
+  /** The client's schema, checked against the answer (the grammar cannot hold everything in it). */
+  check?: { schema: JsonSchema; where: string };
+  /** A tool call the client required: the answer is its arguments (one tool) or {name, arguments}. */
+  forced?: { tools: ToolDefinition[]; named: boolean };
+}
+
 export class LocalChatModel implements ChatModel {
   readonly key: string;
   readonly spec: GgufChatModelSpec;
   readonly contextSize: number;
+  readonly features: ModelFeatures;
   /** Layers llama.cpp put on the GPU (0 on the CPU). */
   readonly gpuLayers: number;
   readonly #model: LlamaModel;
   readonly #context: LlamaContext;
   readonly #chat: LlamaChat;
+  /** Plain completion on the same sequence (one generation at a time, so they never overlap). */
+  readonly #completion: LlamaCompletion;
   readonly #turnstile = new Turnstile();
+  readonly #checker = new JsonSchemaChecker();
+  readonly #grammars = new Map<string, Promise<LlamaGrammar>>();
   /** Aborts whatever is generating when the model is closed. */
   readonly #closer = new AbortController();
   #closing: Promise<void> | undefined;
@@ -45,7 +91,10 @@ export class LocalChatModel implements ChatModel {
     this.#context = context;
     this.contextSize = context.contextSize;
     this.gpuLayers = model.gpuLayers;
-    this.#chat = new LlamaChat({ contextSequence: context.getSequence() });
+    const sequence = context.getSequence();
+    this.#chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    this.#completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+    this.features = { tools: true, jsonOutput: true, infill: this.#completion.infillSupported };
   }
 
   static async open(spec: GgufChatModelSpec): Promise<LocalChatModel> {
@@ -77,42 +126,117 @@ export class LocalChatModel implements ChatModel {
     return this.#model.tokenize(text).length;
   }
 
-  /** The messages in the model's chat template, tokenized, as generate() will give them to llama.cpp. */
-  countPromptTokens(messages: ChatMessage[]): number {
-    return this.#promptTokens(toHistory(messages));
+  /** The messages (and tools' descriptions) in the model's chat template, tokenized, as generate() gives them to llama.cpp. */
+  countPromptTokens(messages: ChatMessage[], options: { tools?: ToolDefinition[] } = {}): number {
+    const tools = options.tools?.length ? this.#plan({ tools: options.tools }).functions : undefined;
+    return this.#promptTokens(toHistory(messages), tools);
   }
 
-  #promptTokens(history: ChatHistoryItem[]): number {
-    return this.#chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.#model.tokenizer).length;
+  #promptTokens(history: ChatHistoryItem[], functions?: ChatModelFunctions): number {
+    const state = this.#chat.chatWrapper.generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions } : {}) });
+    return state.contextText.tokenize(this.#model.tokenizer).length;
+  }
+
+  /** Refuses what cannot be done (a schema a grammar cannot follow, a tool that is not given) before anything runs. */
+  checkOptions(options: GenerateOptions): void {
+    this.#plan(options);
+  }
+
+  #plan(options: Pick<GenerateOptions, 'tools' | 'toolChoice' | 'responseFormat'>): GenerationPlan {
+    const tools = options.tools ?? [];
+    const choice = tools.length === 0 ? 'none' : (options.toolChoice ?? 'auto');
+    const plan: GenerationPlan = {};
+    for (const tool of tools) if (tool.parameters) this.#checker.prepare(tool.parameters, `The parameters of the tool '${tool.name}'`);
+    if (choice !== 'none' && options.responseFormat) {
+      throw new CairnError('bad-request', 'A local model cannot offer tools and hold its answer to a JSON format at once: send tools or response_format, not both.');
+    }
+    if (choice === 'auto') {
+      plan.functions = Object.fromEntries(
+        tools.map((tool) => [
+          tool.name,
+          { ...(tool.description ? { description: tool.description } : {}), ...(tool.parameters ? { params: grammarSchema(tool.parameters, `The parameters of the tool '${tool.name}'`) } : {}) },
+        ]),
+      );
+    } else if (choice !== 'none') {
+      const named = typeof choice === 'object';
+      const chosen = named ? tools.filter((t) => t.name === choice.name) : tools;
+      if (chosen.length === 0) throw new CairnError('bad-request', `The tool choice names '${(choice as { name: string }).name}', which is not among the tools.`);
+      const argumentsOf = (tool: ToolDefinition): GbnfJsonSchema =>
+        tool.parameters ? grammarSchema(tool.parameters, `The parameters of the tool '${tool.name}'`) : { type: 'object', properties: {}, additionalProperties: false };
+      plan.forced = { tools: chosen, named };
+      plan.grammar = named
+        ? argumentsOf(chosen[0]!)
+        : { oneOf: chosen.map((tool) => ({ type: 'object', properties: { name: { const: tool.name }, arguments: argumentsOf(tool) }, required: ['name', 'arguments'] })) } as GbnfJsonSchema;
+    }
+    const format = options.responseFormat;
+    if (format?.type === 'json_object') plan.grammar = 'json';
+    if (format?.type === 'json_schema') {
+      const where = "The response format's schema";
+      plan.grammar = grammarSchema(format.schema, where);
+      this.#checker.prepare(format.schema, where);
+      plan.check = { schema: format.schema, where };
+    }
+    return plan;
+  }
+
+  #grammar(schema: GbnfJsonSchema | 'json'): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.#grammars.get(key);
+    if (!grammar) {
+      grammar = schema === 'json' ? this.#model.llama.getGrammarFor('json') : this.#model.llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema);
+      // A schema that cannot be compiled is not kept: the next request gets the same clear error.
+      grammar.catch(() => this.#grammars.delete(key));
+      if (this.#grammars.size >= 32) this.#grammars.delete(this.#grammars.keys().next().value!);
+      this.#grammars.set(key, grammar);
+    }
+    return grammar;
   }
 
   /** One generation at a time (the model has one sequence): later calls wait their turn. */
   async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
+    const plan = this.#plan(options);
+    // A forced call is not streamed as text: its JSON becomes the tool call at the end.
+    const answer = new AnswerCollector(plan.forced ? { ...options, onText: undefined } : options, true);
+    return this.#exclusive(options.signal, answer, (signal) => this.#generate(messages, options, plan, signal, answer));
+  }
+
+  /** Completes a prompt (no chat template); with a suffix, fills in the middle where the model can. */
+  async complete(prompt: string, options: CompleteOptions = {}): Promise<GenerateResult> {
+    if (options.suffix !== undefined && !this.features.infill) {
+      throw new CairnError('bad-request', `${basename(this.spec.modelPath)} has no fill-in-the-middle tokens, so it cannot complete with a suffix: leave out the suffix or use a code model that has them.`);
+    }
+    const answer = new AnswerCollector(options, false);
+    return this.#exclusive(options.signal, answer, (signal) => this.#complete(prompt, options, signal, answer));
+  }
+
+  /**
+   * Runs `work` when it is this call's turn. llama.cpp does not stop reading a prompt under way
+   * (minutes for a long one on a CPU): an abort then answers the caller at once, while the model
+   * stays busy (the next call waits its turn) until llama.cpp is done and node-llama-cpp notices.
+   */
+  async #exclusive(callerSignal: AbortSignal | undefined, answer: AnswerCollector, work: (signal: AbortSignal) => Promise<GenerateResult>): Promise<GenerateResult> {
     if (this.#closing) throw new CairnError('chat-model-closed', 'The chat model was closed');
-    const signal = options.signal ? AbortSignal.any([options.signal, this.#closer.signal]) : this.#closer.signal;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, this.#closer.signal]) : this.#closer.signal;
     const release = await this.#turnstile.enter(signal);
     if (!release) return { text: '', thought: '', stopReason: 'aborted', tokens: 0 };
-    const answer = new AnswerCollector(options);
     this.#busy = true;
-    const work = this.#generate(messages, options, signal, answer).finally(() => {
+    const running = work(signal).finally(() => {
       this.#busy = false;
       release();
     });
-    // llama.cpp does not stop reading a prompt under way (minutes for a long one on a CPU): an
-    // abort then answers the caller at once, while the model stays busy (the next call waits its
-    // turn) until llama.cpp is done and node-llama-cpp notices the signal.
     const aborted = new Promise<GenerateResult>((resolve) => {
       const onAbort = () => resolve(answer.finish('aborted'));
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      void work.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {});
+      void running.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {});
     });
-    return Promise.race([work, aborted]);
+    return Promise.race([running, aborted]);
   }
 
-  async #generate(messages: ChatMessage[], options: GenerateOptions, signal: AbortSignal, answer: AnswerCollector): Promise<GenerateResult> {
-    const history = toHistory(messages);
-    const promptTokens = this.#promptTokens(history);
+  async #generate(messages: ChatMessage[], options: GenerateOptions, plan: GenerationPlan, signal: AbortSignal, answer: AnswerCollector): Promise<GenerateResult> {
+    const history = toHistory(plan.forced ? withInstruction(messages, forcedCallInstruction(plan.forced)) : messages);
+    const promptTokens = this.#promptTokens(history, plan.functions);
+    answer.promptTokens = promptTokens;
     const room = this.contextSize - promptTokens;
     if (room < 1) {
       throw new CairnError('chat-prompt-too-long', `The conversation is ${promptTokens} tokens, more than this model's context of ${this.contextSize} tokens`);
@@ -121,24 +245,102 @@ export class LocalChatModel implements ChatModel {
     // dropping the start of the conversation.
     const maxTokens = Math.min(options.maxTokens ?? room, room);
     try {
-      const response = await this.#chat.generateResponse(history, {
+      const grammar = plan.grammar ? await this.#grammar(plan.grammar) : undefined;
+      const common = {
         maxTokens,
-        temperature: options.temperature ?? DEFAULT_TEMPERATURE,
-        ...(options.temperature === 0 ? {} : { minP: DEFAULT_MIN_P }),
+        ...sampling(options),
         signal,
         stopOnAbortSignal: true,
-        onResponseChunk: (chunk) => {
+        ...(options.stop?.length ? { customStopTriggers: options.stop } : {}),
+        onResponseChunk: (chunk: { type?: string; text: string; tokens: readonly unknown[] }) => {
           // Thoughts (and "comment" segments, a model's asides) are never part of the answer.
           if (chunk.type === 'segment') answer.thought(chunk.text, chunk.tokens.length);
           else answer.text(chunk.text, chunk.tokens.length);
         },
-      });
+      };
+      const response = grammar
+        ? await this.#chat.generateResponse(history, { ...common, grammar })
+        : await this.#chat.generateResponse(history, {
+            ...common,
+            ...(plan.functions ? { functions: plan.functions, ...(options.parallelToolCalls === false ? { maxParallelFunctionCalls: 1 } : {}) } : {}),
+          });
       const reason = response.metadata.stopReason;
-      return answer.finish(reason === 'abort' || signal.aborted ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'end');
+      if (reason === 'abort' || signal.aborted) return answer.finish('aborted');
+      if (reason === 'maxTokens') return answer.finish('maxTokens');
+      // Typed by the functions given, which are only known at run time.
+      const calls = (response.functionCalls ?? []) as { functionName: string; params: unknown }[];
+      if (calls.length > 0) {
+        const toolCalls = calls.map((call) => this.#toolCall(options.tools ?? [], call.functionName, call.params));
+        return { ...answer.finish('end'), stopReason: 'toolCalls', toolCalls };
+      }
+      const result = answer.finish('end');
+      if (plan.forced) return { ...result, text: '', stopReason: 'toolCalls', toolCalls: [this.#forcedCall(plan.forced, result.text)] };
+      if (plan.check) this.#checkJson(plan.check, result.text);
+      return result;
     } catch (error) {
       // Aborted before the first token (while reading the prompt): node-llama-cpp throws then.
       if (signal.aborted) return answer.finish('aborted');
+      if (error instanceof CairnError) throw error;
       throw new CairnError('chat-generate-failed', `The chat model failed: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  async #complete(prompt: string, options: CompleteOptions, signal: AbortSignal, answer: AnswerCollector): Promise<GenerateResult> {
+    const tokens = this.#model.tokens;
+    const bos = tokens.shouldPrependBosToken && tokens.bos !== null ? 1 : 0;
+    const promptTokens = bos + this.countTokens(prompt) + (options.suffix === undefined ? 0 : this.countTokens(options.suffix) + 3);
+    answer.promptTokens = promptTokens;
+    const room = this.contextSize - promptTokens;
+    if (room < 1) {
+      throw new CairnError('chat-prompt-too-long', `The prompt is ${promptTokens} tokens, more than this model's context of ${this.contextSize} tokens`);
+    }
+    const generation = {
+      maxTokens: Math.min(options.maxTokens ?? room, room),
+      ...sampling(options),
+      signal,
+      stopOnAbortSignal: true,
+      // Never a silent shift that drops the start of the prompt.
+      disableContextShift: true,
+      ...(options.stop?.length ? { customStopTriggers: options.stop } : {}),
+      onToken: (generated: readonly unknown[]) => answer.count(generated.length),
+      onTextChunk: (text: string) => answer.text(text, 0),
+    };
+    try {
+      const response =
+        options.suffix === undefined
+          ? await this.#completion.generateCompletionWithMeta(prompt, generation)
+          : await this.#completion.generateInfillCompletionWithMeta(prompt, options.suffix, generation);
+      const reason = response.metadata.stopReason;
+      return answer.finish(reason === 'abort' || signal.aborted ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'end');
+    } catch (error) {
+      if (signal.aborted) return answer.finish('aborted');
+      throw new CairnError('chat-generate-failed', `The chat model failed: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  /** A call the model made, its arguments checked against the tool's schema. */
+  #toolCall(tools: ToolDefinition[], name: string, params: unknown): ToolCall {
+    const tool = tools.find((t) => t.name === name);
+    if (tool?.parameters) this.#checkValue({ schema: tool.parameters, where: `The arguments of the call of '${name}'` }, params ?? {});
+    return { id: newToolCallId(), name, arguments: JSON.stringify(params ?? {}) };
+  }
+
+  /** The call in a forced answer: the grammar made it JSON of the right shape. */
+  #forcedCall(forced: NonNullable<GenerationPlan['forced']>, text: string): ToolCall {
+    const value = parseJson(text);
+    if (forced.named) return this.#toolCall(forced.tools, forced.tools[0]!.name, value);
+    const { name, arguments: args } = value as { name: string; arguments: unknown };
+    return this.#toolCall(forced.tools, name, args);
+  }
+
+  #checkJson(check: NonNullable<GenerationPlan['check']>, text: string): void {
+    this.#checkValue(check, parseJson(text));
+  }
+
+  #checkValue(check: NonNullable<GenerationPlan['check']>, value: unknown): void {
+    const problem = this.#checker.problem(check.schema, value, check.where);
+    if (problem) {
+      throw new CairnError('chat-output-invalid', `The model's answer does not satisfy ${check.where.replace(/^The /, 'the ')} (${problem}): a grammar cannot hold a model to every rule of a schema (numeric bounds, patterns).`);
     }
   }
 
@@ -149,6 +351,7 @@ export class LocalChatModel implements ChatModel {
       const release = await this.#turnstile.enter();
       release?.();
       this.#chat.dispose();
+      this.#completion.dispose();
       await this.#context.dispose();
       await this.#model.dispose();
     })();
@@ -156,25 +359,82 @@ export class LocalChatModel implements ChatModel {
   }
 }
 
+/** Sampling options as node-llama-cpp takes them. */
+function sampling(options: SamplingOptions) {
+  const penalties = {
+    ...(options.frequencyPenalty === undefined ? {} : { frequencyPenalty: options.frequencyPenalty }),
+    ...(options.presencePenalty === undefined ? {} : { presencePenalty: options.presencePenalty }),
+  };
+  return {
+    temperature: options.temperature ?? DEFAULT_TEMPERATURE,
+    ...(options.temperature === 0 ? {} : { minP: DEFAULT_MIN_P }),
+    ...(options.topP === undefined ? {} : { topP: options.topP }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(Object.keys(penalties).length ? { repeatPenalty: penalties } : {}),
+  };
+}
+
+function newToolCallId(): string {
+  return `call_${randomBytes(12).toString('hex')}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CairnError('chat-output-invalid', `The model's answer is not the JSON its grammar should have made: ${text.slice(0, 200)}`);
+  }
+}
+
+/** What a model is told when the client requires a tool call (its answer is then held to JSON by a grammar). */
+function forcedCallInstruction(forced: NonNullable<GenerationPlan['forced']>): string {
+  const list = forced.tools
+    .map((tool) => `- ${tool.name}${tool.description ? `: ${tool.description}` : ''}\n  parameters: ${JSON.stringify(tool.parameters ?? { type: 'object', properties: {} })}`)
+    .join('\n');
+  return forced.named
+    ? `Call the function ${forced.tools[0]!.name} now. Reply with only its arguments, as a JSON object.\n\n${list}`
+    : `Call one of these functions now. Reply with only a JSON object {"name": <function name>, "arguments": <its arguments>}.\n\n${list}`;
+}
+
+/** The messages with an instruction added to the system message (or in a new one first). */
+function withInstruction(messages: ChatMessage[], instruction: string): ChatMessage[] {
+  const [first, ...rest] = messages;
+  if (first?.role === 'system') return [{ ...first, content: `${first.content}\n\n${instruction}` }, ...rest];
+  return [{ role: 'system', content: instruction }, ...messages];
+}
+
 /**
  * Gathers one answer as it streams and passes it on; finished once (by the end of generation or
  * by an abort, whichever comes first), after which nothing more reaches the caller.
  */
 class AnswerCollector {
-  readonly #options: GenerateOptions;
-  readonly #splitter = new ThinkSplitter();
+  readonly #options: Pick<GenerateOptions, 'onText' | 'onThought'>;
+  /** Chat answers may carry <think> blocks in raw text; a plain completion is taken as it is. */
+  readonly #splitter: ThinkSplitter | null;
+  #text = '';
   #thought = '';
   #tokens = 0;
   #result: GenerateResult | undefined;
+  /** Tokens of the prompt as llama.cpp reads it. */
+  promptTokens: number | undefined;
 
-  constructor(options: GenerateOptions) {
+  constructor(options: Pick<GenerateOptions, 'onText' | 'onThought'>, splitThoughts: boolean) {
     this.#options = options;
+    this.#splitter = splitThoughts ? new ThinkSplitter() : null;
+  }
+
+  count(tokens: number): void {
+    if (!this.#result) this.#tokens += tokens;
   }
 
   text(text: string, tokens: number): void {
     if (this.#result) return;
     this.#tokens += tokens;
-    this.#passOn(this.#splitter.push(text));
+    if (this.#splitter) this.#passOn(this.#splitter.push(text));
+    else if (text) {
+      this.#text += text;
+      this.#options.onText?.(text);
+    }
   }
 
   thought(text: string, tokens: number): void {
@@ -187,9 +447,18 @@ class AnswerCollector {
 
   finish(stopReason: GenerateResult['stopReason']): GenerateResult {
     if (!this.#result) {
-      this.#passOn(this.#splitter.flush());
-      const split = this.#splitter.result();
-      this.#result = { text: split.text, thought: this.#thought + split.thought, stopReason, tokens: this.#tokens };
+      let split = { text: this.#text, thought: '' };
+      if (this.#splitter) {
+        this.#passOn(this.#splitter.flush());
+        split = this.#splitter.result();
+      }
+      this.#result = {
+        text: split.text,
+        thought: this.#thought + split.thought,
+        stopReason,
+        tokens: this.#tokens,
+        ...(this.promptTokens === undefined ? {} : { promptTokens: this.promptTokens }),
+      };
     }
     return this.#result;
   }
@@ -202,16 +471,53 @@ class AnswerCollector {
   }
 }
 
-/** The conversation as node-llama-cpp's chat history, ending with the model's turn to answer. */
+/**
+ * The conversation as node-llama-cpp's chat history, ending with the model's turn to answer.
+ * An assistant message's tool calls carry their results (from the tool messages that answer
+ * them), and an answer that goes on after the results is the same turn of the model.
+ */
 function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
-    if (m.role === 'system') return { type: 'system', text: m.content };
-    if (m.role === 'user') return { type: 'user', text: m.content };
-    return { type: 'model', response: [m.content] };
-  });
-  // A last assistant message is continued (a prefilled answer); otherwise a new answer starts.
+  const results = new Map<string, string>();
+  for (const m of messages) if (m.role === 'tool') results.set(m.toolCallId ?? '', m.content);
+  const called = new Set<string>();
+  const history: ChatHistoryItem[] = [];
+  for (const m of messages) {
+    if (m.role === 'system') history.push({ type: 'system', text: m.content });
+    else if (m.role === 'user') history.push({ type: 'user', text: m.content });
+    else if (m.role === 'tool') {
+      if (!called.has(m.toolCallId ?? '')) throw new CairnError('bad-request', `A tool message answers the call '${m.toolCallId ?? ''}', which no assistant message before it made.`);
+    } else {
+      const calls = (m.toolCalls ?? []).map((call, i): ChatModelFunctionCall => {
+        if (!results.has(call.id)) throw new CairnError('bad-request', `The tool call '${call.id}' (${call.name}) has no tool message with its result.`);
+        called.add(call.id);
+        return { type: 'functionCall', name: call.name, params: parseArguments(call), result: resultValue(results.get(call.id)!), ...(i === 0 ? { startsNewChunk: true } : {}) };
+      });
+      const response = [...(m.content ? [m.content] : []), ...calls];
+      const last = history.at(-1);
+      if (last?.type === 'model' && typeof last.response.at(-1) === 'object') last.response.push(...response);
+      else history.push({ type: 'model', response });
+    }
+  }
+  // A last assistant message (or tool results) is continued; otherwise a new answer starts.
   if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
   return history;
+}
+
+function parseArguments(call: ToolCall): unknown {
+  try {
+    return JSON.parse(call.arguments || '{}');
+  } catch {
+    throw new CairnError('bad-request', `The arguments of the tool call '${call.id}' (${call.name}) are not JSON.`);
+  }
+}
+
+/** A tool's result as the model sees it: JSON when it is JSON, else the text. */
+function resultValue(content: string): unknown {
+  try {
+    return JSON.parse(content);
+  } catch {
+    return content;
+  }
 }
 
 /** A missing file or one that is not GGUF gets a clear error before llama.cpp sees it. */

@@ -1,16 +1,20 @@
-// The OpenAI-compatible routes of the local API: GET /v1/models, POST /v1/chat/completions (whole
-// or streamed as chat.completion.chunk events; with `"cairn": {"retrieval": true}` answered from
-// the library, with citations) and POST /v1/embeddings. Errors have OpenAI's shape.
-import { randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { CairnError, SearchFilters, type ChatSource, type SearchRequest, type SearchResponse } from '../contract/index.ts';
-import { CitationStreamFilter, DEFAULT_CHAT_SETTINGS, NOTHING_FOUND_MESSAGE, resolveCitations } from '../chat/index.ts';
+// The OpenAI-compatible routes of the local API: GET /v1/models (and /v1/models/{id}), POST
+// /v1/chat/completions (whole or streamed; stop strings, tools, JSON formats; with `"cairn":
+// {"retrieval": true}` answered from the library, with citations), POST /v1/completions (a
+// prompt completed, with a suffix where the model can fill in the middle) and POST
+// /v1/embeddings. Errors have OpenAI's shape; what cannot be honoured is refused, never ignored.
+import { CairnError, type ChatSource, type SearchRequest, type SearchResponse } from '../contract/index.ts';
+import { CitationStreamFilter, DEFAULT_CHAT_SETTINGS, NOTHING_FOUND_MESSAGE, resolveCitations, sourcesMarkdown } from '../chat/index.ts';
 import type { Embedder } from '../embed/index.ts';
-import type { ChatMessage, ChatModel } from '../llm/index.ts';
+import type { ChatMessage, ChatModel, GenerateOptions, GenerateResult } from '../llm/index.ts';
+import { CompletionWriter, type FinishReason } from './completion-writer.ts';
+import { embeddingsHandler } from './embeddings.ts';
 import { prepareGroundedAnswer, questionAndHistory, toApiCitation, type ApiCitation } from './grounded.ts';
-import { EventStream, HttpError, sendJson, type RequestContext, type Route } from './http.ts';
+import { HttpError, sendJson, type RequestContext, type Route } from './http.ts';
+import { ChatCompletionRequest, CompletionRequest, generateOptionsOf, parseBody, samplingOf, stopOf, toChatMessages } from './openai-request.ts';
 import { ModelQueue } from './queue.ts';
+
+export { openAiErrorBody } from './completion-writer.ts';
 
 /** What the API needs from the engine. */
 export interface ApiEngine {
@@ -19,114 +23,32 @@ export interface ApiEngine {
   search(request: SearchRequest): Promise<SearchResponse>;
 }
 
-/** A model name every request may use for "the model this server has", whatever its id. */
+/** The chat model's id for every request and every client, whichever model is configured (stable across switches). */
 export const MODEL_ALIAS = 'cairn';
-/** Inputs one embeddings request may hold (OpenAI's limit). */
-const MAX_EMBEDDING_INPUTS = 2048;
-
-// ---- request schemas -------------------------------------------------------------------------
-
-const ContentPart = z.object({ type: z.string(), text: z.string().optional() });
-const RequestMessage = z.object({
-  role: z.string(),
-  content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
-});
-
-/** Cairn's extension of a chat request. */
-const CairnChatOptions = z.strictObject({
-  /** Answer from the library: search it, give the model the best passages, cite them. */
-  retrieval: z.boolean().default(false),
-  filters: SearchFilters.optional(),
-  /** Search results considered. */
-  k: z.number().int().min(1).max(50).optional(),
-});
-
-const ChatCompletionRequest = z.object({
-  model: z.string().min(1),
-  messages: z.array(RequestMessage).min(1),
-  stream: z.boolean().nullish(),
-  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
-  max_tokens: z.number().int().min(1).nullish(),
-  max_completion_tokens: z.number().int().min(1).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  n: z.literal(1, { message: 'only n = 1 is supported' }).nullish(),
-  cairn: CairnChatOptions.optional(),
-});
-type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
-
-const EmbeddingsRequest = z.object({
-  model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.unknown())]),
-  encoding_format: z.enum(['float', 'base64']).nullish(),
-  dimensions: z.number().int().min(1).nullish(),
-});
-
-/** 'messages[2].content' from a zod path. */
-function paramPath(path: readonly PropertyKey[]): string | null {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
-  return out || null;
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const param = paramPath(issue.path);
-  throw new HttpError(400, 'invalid_request', `Invalid request${param ? ` at '${param}'` : ''}: ${issue.message}.`, { param });
-}
-
-/** OpenAI messages as the model's messages: text only, roles system (or developer), user and assistant. */
-function toChatMessages(messages: z.infer<typeof RequestMessage>[]): ChatMessage[] {
-  return messages.map((m, i) => {
-    const role = m.role === 'developer' ? 'system' : m.role;
-    if (role !== 'system' && role !== 'user' && role !== 'assistant') {
-      throw new HttpError(400, 'unsupported_role', `Messages with role '${m.role}' are not supported (system, developer, user and assistant are).`, { param: `messages[${i}].role` });
-    }
-    let content: string;
-    if (typeof m.content === 'string') content = m.content;
-    else if (m.content == null) content = '';
-    else {
-      const other = m.content.findIndex((part) => part.type !== 'text' || part.text === undefined);
-      if (other >= 0) {
-        throw new HttpError(400, 'unsupported_content', `Only text content is supported (got a '${m.content[other]!.type}' part).`, { param: `messages[${i}].content[${other}]` });
-      }
-      content = m.content.map((part) => part.text).join('');
-    }
-    return { role, content };
-  });
-}
-
-// ---- errors ----------------------------------------------------------------------------------
-
-/** OpenAI's error body. */
-export function openAiErrorBody(error: HttpError): { error: { message: string; type: string; param: string | null; code: string } } {
-  const type =
-    error.status === 401 ? 'authentication_error'
-    : error.status === 429 ? 'rate_limit_error'
-    : error.status >= 500 ? 'server_error'
-    : 'invalid_request_error';
-  return { error: { message: error.message, type, param: error.param, code: error.code } };
-}
+/** The embedding model's id, likewise; "embedding" in it keeps model pickers from offering it for chat. */
+export const EMBEDDING_ALIAS = 'cairn-embedding';
 
 /** A failure of the chat model as the client sees it: its message, never its stack. */
 function modelFailure(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof CairnError && (error.code === 'chat-prompt-too-long' || error.code === 'prompt-too-long')) {
-    return new HttpError(400, 'context_length_exceeded', error.message, { param: 'messages' });
+  if (error instanceof CairnError) {
+    if (error.code === 'chat-prompt-too-long' || error.code === 'prompt-too-long') return new HttpError(400, 'context_length_exceeded', error.message, { param: 'messages' });
+    // The request asked for something this model cannot do, or the remote server refused it: the client's to change.
+    if (error.code === 'bad-request' || error.code === 'chat-server-refused') return new HttpError(400, 'invalid_request', error.message);
+    return new HttpError(500, 'model_error', error.message, { cause: error });
   }
-  if (error instanceof CairnError && error.code === 'bad-request') return new HttpError(400, 'invalid_request', error.message);
   const message = error instanceof Error ? error.message : String(error);
-  return new HttpError(500, 'model_error', error instanceof CairnError ? message : `The chat model failed: ${message}`, { cause: error });
+  return new HttpError(500, 'model_error', `The chat model failed: ${message}`, { cause: error });
 }
 
-function modelNotFound(asked: string, kind: 'chat' | 'embedding', id: string): HttpError {
-  return new HttpError(404, 'model_not_found', `The ${kind} model '${asked}' does not exist here: this server's ${kind} model is '${id}' (or say '${MODEL_ALIAS}'). GET /v1/models lists them.`, {
+function wrongModel(asked: string, kind: 'chat' | 'embedding'): HttpError {
+  const alias = kind === 'chat' ? MODEL_ALIAS : EMBEDDING_ALIAS;
+  const other = kind === 'chat' ? EMBEDDING_ALIAS : MODEL_ALIAS;
+  const hint = asked === other ? ` '${other}' is the ${kind === 'chat' ? 'embedding' : 'chat'} model.` : '';
+  return new HttpError(404, 'model_not_found', `The ${kind} model '${asked}' does not exist here: say '${alias}' for this server's ${kind} model.${hint} GET /v1/models lists them.`, {
     param: 'model',
   });
 }
-
-// ---- responses -------------------------------------------------------------------------------
 
 interface Usage {
   prompt_tokens: number;
@@ -147,76 +69,14 @@ interface CairnAnswerInfo {
   notices: { code: string; message: string }[];
 }
 
-/** Writes one completion: streamed chunk by chunk, or whole at the end. */
-class CompletionWriter {
-  private readonly id = `chatcmpl-${randomBytes(12).toString('hex')}`;
-  private readonly created = Math.floor(Date.now() / 1000);
-  private readonly model: string;
-  private readonly stream: EventStream | null;
-  private readonly res: ServerResponse;
-  private readonly includeUsage: boolean;
-  private roleSent = false;
-
-  constructor(res: ServerResponse, model: string, options: { stream: boolean; includeUsage: boolean }) {
-    this.res = res;
-    this.model = model;
-    this.stream = options.stream ? new EventStream(res) : null;
-    this.includeUsage = options.includeUsage;
-  }
-
-  /** Whether anything has been sent (then an error can only be told inside the stream). */
-  get started(): boolean {
-    return this.res.headersSent;
-  }
-
-  private chunk(choices: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, system_fingerprint: null, choices, ...extra };
-  }
-
-  delta(delta: { content?: string; reasoning_content?: string }): void {
-    if (!this.stream) return;
-    const first = this.roleSent ? {} : { role: 'assistant' };
-    this.roleSent = true;
-    this.stream.send(this.chunk([{ index: 0, delta: { ...first, ...delta }, logprobs: null, finish_reason: null }]));
-  }
-
-  finish(answer: { content: string; thought: string; finishReason: 'stop' | 'length'; usage: Usage; cairn?: CairnAnswerInfo }): void {
-    const cairn = answer.cairn ? { cairn: answer.cairn } : {};
-    if (this.stream) {
-      if (!this.roleSent) this.delta({ content: '' });
-      this.stream.send(this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: answer.finishReason }], cairn));
-      if (this.includeUsage) this.stream.send(this.chunk([], { usage: answer.usage }));
-      this.stream.send('[DONE]');
-      this.stream.end();
-      return;
-    }
-    const message = { role: 'assistant', content: answer.content, ...(answer.thought ? { reasoning_content: answer.thought } : {}) };
-    sendJson(this.res, 200, {
-      id: this.id, object: 'chat.completion', created: this.created, model: this.model, system_fingerprint: null,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finishReason }],
-      usage: answer.usage,
-      ...cairn,
-    });
-  }
-
-  /** A failure after the stream started: an error event, then the end of the stream. */
-  failInStream(error: HttpError): void {
-    this.stream?.send(openAiErrorBody(error));
-    this.stream?.send('[DONE]');
-    this.stream?.end();
-  }
-
-  end(): void {
-    if (!this.res.writableEnded) this.res.end();
-  }
-}
-
-// ---- routes ----------------------------------------------------------------------------------
-
 export interface ApiRoutesOptions {
   engine: ApiEngine;
   /** Requests that may wait for a model while it serves another (then 429). Default 8. */
   maxWaiting?: number;
+  /** Whether a retrieval answer lists its sources in its text when the request does not say (the local API setting). Default: no. */
+  appendSources?: () => boolean;
+  /** How often a stream that has nothing to send yet says it is alive. Default 3 s. */
+  keepAliveMs?: number;
   /** Told about model failures (500s), for the server's log. */
   onError?(error: unknown): void;
 }
@@ -225,19 +85,22 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
   const { engine } = options;
   const maxWaiting = options.maxWaiting ?? 8;
   const chatQueue = new ModelQueue('chat model', { maxWaiting });
-  const embedQueue = new ModelQueue('embedding model', { maxWaiting });
   const started = Math.floor(Date.now() / 1000);
-  const modelObject = (id: string) => ({ id, object: 'model', created: started, owned_by: 'cairn' });
 
-  async function listedModels(): Promise<string[]> {
+  async function modelObjects(): Promise<Record<string, unknown>[]> {
     const chat = await engine.chatModel();
     const embedder = engine.currentEmbedder();
-    return [...('unavailable' in chat ? [] : [chat.key]), ...('unavailable' in embedder ? [] : [embedder.key])];
+    const object = (id: string, about: Record<string, unknown>) => ({ id, object: 'model', created: started, owned_by: 'cairn', cairn: about });
+    return [
+      ...('unavailable' in chat ? [] : [object(MODEL_ALIAS, { kind: 'chat', model: chat.key, contextSize: chat.contextSize })]),
+      ...('unavailable' in embedder ? [] : [object(EMBEDDING_ALIAS, { kind: 'embedding', model: embedder.key, dimensions: embedder.dimensions })]),
+    ];
   }
 
-  async function openChat(): Promise<ChatModel> {
+  async function openChat(asked: string): Promise<ChatModel> {
     const found = await engine.chatModel();
     if ('unavailable' in found) throw new HttpError(503, 'no_chat_model', found.unavailable);
+    if (asked !== MODEL_ALIAS && asked !== found.key) throw wrongModel(asked, 'chat');
     return found;
   }
 
@@ -249,36 +112,100 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     return found;
   }
 
+  /**
+   * Runs one generation for a request: null when it ended without a result (the client left, the
+   * server is closing, the model failed), after the writer said what could still be said.
+   */
+  async function generation(context: RequestContext, writer: CompletionWriter, run: () => Promise<GenerateResult>): Promise<GenerateResult | null> {
+    let result: GenerateResult | undefined;
+    let failure: unknown;
+    try {
+      result = await run();
+    } catch (error) {
+      failure = error;
+    }
+    if (context.signal.aborted) {
+      failAfterAbort(context, writer);
+      return null;
+    }
+    if (failure !== undefined) {
+      const error = modelFailure(failure);
+      if (error.status >= 500) options.onError?.(failure);
+      if (!writer.started) throw error;
+      writer.failInStream(error);
+      return null;
+    }
+    return result!;
+  }
+
+  function failAfterAbort(context: RequestContext, writer: CompletionWriter): void {
+    if (!context.closing.aborted) {
+      writer.end(); // the client left: no one to tell
+      return;
+    }
+    // The server is closing (Ctrl-C, SIGTERM): a stream under way ends with an error event, so
+    // that a client can tell a cut-short answer from a whole one.
+    if (!writer.started) throw new HttpError(503, 'server_closing', 'The server is shutting down.');
+    writer.failInStream(new HttpError(503, 'server_closing', 'The server is shutting down: the answer was cut short.'));
+  }
+
+  /** Waits for the model's turn with the stream already open; what fails meanwhile is told in it. */
+  async function inTurn(context: RequestContext, writer: CompletionWriter, work: () => Promise<void>): Promise<void> {
+    const place = chatQueue.join(context.signal);
+    try {
+      writer.open();
+      await place.turn;
+      await work();
+    } catch (error) {
+      if (context.signal.aborted) return failAfterAbort(context, writer);
+      if (!writer.started) throw error instanceof HttpError ? error : modelFailure(error);
+      const failure = modelFailure(error);
+      if (failure.status >= 500) options.onError?.(error);
+      writer.failInStream(failure);
+    } finally {
+      place.release();
+    }
+  }
+
   async function chatCompletions(context: RequestContext): Promise<void> {
     const body = parseBody(ChatCompletionRequest, await context.readJson());
     const messages = toChatMessages(body.messages);
-    const model = await openChat();
-    if (body.model !== model.key && body.model !== MODEL_ALIAS) throw modelNotFound(body.model, 'chat', model.key);
-    const writer = new CompletionWriter(context.res, model.key, { stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true });
-    await chatQueue.run(context.signal, async () => {
-      if (body.cairn?.retrieval) await groundedAnswer(context, body, messages, model, writer);
-      else await generateAnswer(context, model, writer, { messages, request: body, citable: null });
+    const model = await openChat(body.model);
+    const retrieval = body.cairn?.retrieval === true;
+    if (retrieval && (body.tools?.length || (body.response_format && body.response_format.type !== 'text'))) {
+      throw new HttpError(400, 'invalid_request', 'A retrieval answer (cairn.retrieval) is prose that cites the library: it cannot call tools or be held to a JSON format.', {
+        param: body.tools?.length ? 'tools' : 'response_format',
+      });
+    }
+    const generate = generateOptionsOf(body, messages, model);
+    const writer = new CompletionWriter(context.res, model.key, {
+      kind: 'chat', stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true,
+      ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
+    });
+    await inTurn(context, writer, async () => {
+      if (retrieval) await groundedAnswer(context, body, messages, model, writer, generate);
+      else await generateAnswer(context, model, writer, { messages, generate, citable: null });
     });
   }
 
-  async function groundedAnswer(context: RequestContext, body: ChatCompletionRequest, messages: ChatMessage[], model: ChatModel, writer: CompletionWriter): Promise<void> {
+  async function groundedAnswer(
+    context: RequestContext,
+    body: ChatCompletionRequest,
+    messages: ChatMessage[],
+    model: ChatModel,
+    writer: CompletionWriter,
+    generate: Omit<GenerateOptions, 'signal' | 'onText' | 'onThought'>,
+  ): Promise<void> {
     const asked = questionAndHistory(messages);
     if (!asked) throw new HttpError(400, 'invalid_request', "In retrieval mode the last message must be the user's question.", { param: 'messages' });
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    let prepared;
-    try {
-      prepared = await prepareGroundedAnswer((request) => engine.search(request), model, {
-        ...asked,
-        filters: body.cairn?.filters ?? {},
-        ...(body.cairn?.k === undefined ? {} : { k: body.cairn.k }),
-        ...(maxTokens === undefined ? {} : { maxAnswerTokens: maxTokens }),
-        rewriter: model,
-        signal: context.signal,
-      });
-    } catch (error) {
-      if (context.signal.aborted) throw error;
-      throw modelFailure(error);
-    }
+    const prepared = await prepareGroundedAnswer((request) => engine.search(request), model, {
+      ...asked,
+      filters: body.cairn?.filters ?? {},
+      ...(body.cairn?.k === undefined ? {} : { k: body.cairn.k }),
+      ...(generate.maxTokens === undefined ? {} : { maxAnswerTokens: generate.maxTokens }),
+      rewriter: model,
+      signal: context.signal,
+    });
     const notices = prepared.notice ? [{ code: 'search', message: prepared.notice }] : [];
     if (!prepared.found) {
       // As in Cairn's own chat: nothing relevant, so the model is not asked (it could only guess).
@@ -292,10 +219,11 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     const { prompt } = prepared;
     await generateAnswer(context, model, writer, {
       messages: prompt.messages,
-      request: { ...body, max_tokens: prompt.maxAnswerTokens, max_completion_tokens: null, temperature: body.temperature ?? DEFAULT_CHAT_SETTINGS.temperature },
+      generate: { ...generate, maxTokens: prompt.maxAnswerTokens, temperature: generate.temperature ?? DEFAULT_CHAT_SETTINGS.temperature },
       promptTokens: prompt.promptTokens,
       citable: {
         sources: prompt.sources,
+        appendSources: body.cairn?.appendSources ?? options.appendSources?.() ?? false,
         info: (cited) => ({
           query: prepared.query,
           rewritten: prepared.rewritten,
@@ -313,10 +241,10 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
     writer: CompletionWriter,
     job: {
       messages: ChatMessage[];
-      request: Pick<ChatCompletionRequest, 'max_tokens' | 'max_completion_tokens' | 'temperature'>;
+      generate: Omit<GenerateOptions, 'signal' | 'onText' | 'onThought'>;
       promptTokens?: number;
-      /** In retrieval mode: the numbered sources, and Cairn's part of the response given the numbers cited. */
-      citable: { sources: ChatSource[]; info: (cited: number[]) => CairnAnswerInfo } | null;
+      /** In retrieval mode: the numbered sources, whether to list the cited ones in the text, and Cairn's part of the response. */
+      citable: { sources: ChatSource[]; appendSources: boolean; info: (cited: number[]) => CairnAnswerInfo } | null;
     },
   ): Promise<void> {
     const given = job.citable?.sources.map((s) => s.n) ?? null;
@@ -336,115 +264,120 @@ export function apiRoutes(options: ApiRoutesOptions): Route[] {
       if (filter) filter.push(piece);
       else emit(piece);
     };
-    const maxTokens = job.request.max_completion_tokens ?? job.request.max_tokens ?? undefined;
-    const temperature = job.request.temperature ?? undefined;
-    let result;
-    let failure: unknown;
-    try {
-      result = await model.generate(job.messages, {
-        ...(maxTokens === undefined ? {} : { maxTokens }),
-        ...(temperature === undefined ? {} : { temperature }),
+    const result = await generation(context, writer, () =>
+      model.generate(job.messages, {
+        ...job.generate,
         signal: context.signal,
         onText,
         onThought: (piece) => {
           thought += piece;
           writer.delta({ reasoning_content: piece });
         },
-      });
-    } catch (error) {
-      failure = error;
-    }
-    if (context.signal.aborted) {
-      if (!context.closing.aborted) {
-        writer.end(); // the client left: no one to tell
-        return;
-      }
-      // The server is closing (Ctrl-C, SIGTERM): a stream under way ends with an error event, so
-      // that a client can tell a cut-short answer from a whole one.
-      if (!writer.started) throw new HttpError(503, 'server_closing', 'The server is shutting down.');
-      writer.failInStream(new HttpError(503, 'server_closing', 'The server is shutting down: the answer was cut short.'));
-      return;
-    }
-    if (failure !== undefined) {
-      const error = modelFailure(failure);
-      if (error.status >= 500) options.onError?.(failure);
-      if (!writer.started) throw error;
-      writer.failInStream(error);
-      return;
-    }
+      }),
+    );
+    if (!result) return;
     // A backend that does not stream gives the whole answer at the end.
-    if (!raw && result!.text) onText(result!.text);
+    if (!raw && result.text) onText(result.text);
     filter?.flush();
     const resolved = given ? resolveCitations(raw, given) : { text: raw, cited: [] };
-    const promptTokens = job.promptTokens ?? model.countPromptTokens(job.messages);
-    const completionTokens = result!.tokens;
+    let content = given ? resolved.text.trim() : resolved.text;
+    if (job.citable?.appendSources && resolved.cited.length) {
+      const list = sourcesMarkdown(resolved.cited.map((n) => job.citable!.sources.find((s) => s.n === n)!));
+      writer.delta({ content: list });
+      content += list;
+    }
+    const promptTokens = result.promptTokens ?? job.promptTokens ?? model.countPromptTokens(job.messages, job.generate.tools ? { tools: job.generate.tools } : {});
     writer.finish({
-      content: given ? resolved.text.trim() : resolved.text,
-      thought: result!.thought || thought,
-      finishReason: result!.stopReason === 'maxTokens' ? 'length' : 'stop',
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      content,
+      thought: result.thought || thought,
+      finishReason: finishReasonOf(result),
+      usage: usageOf(promptTokens, result.tokens),
+      ...(result.toolCalls?.length ? { toolCalls: result.toolCalls } : {}),
       ...(job.citable ? { cairn: job.citable.info(resolved.cited) } : {}),
     });
   }
 
-  async function embeddings(context: RequestContext): Promise<void> {
-    const body = parseBody(EmbeddingsRequest, await context.readJson());
-    const texts = typeof body.input === 'string' ? [body.input] : body.input;
-    if (texts.length === 0) throw new HttpError(400, 'invalid_request', "'input' must not be an empty array.", { param: 'input' });
-    if (texts.length > MAX_EMBEDDING_INPUTS) throw new HttpError(400, 'invalid_request', `'input' may hold at most ${MAX_EMBEDDING_INPUTS} texts.`, { param: 'input' });
-    texts.forEach((text, i) => {
-      const param = typeof body.input === 'string' ? 'input' : `input[${i}]`;
-      if (typeof text !== 'string') {
-        throw new HttpError(400, 'invalid_request', typeof text === 'number' || Array.isArray(text) ? 'Token arrays are not supported: send the text.' : `'${param}' must be a string.`, { param });
-      }
-      if (text === '') throw new HttpError(400, 'invalid_request', `'${param}' must not be empty.`, { param });
+  async function completions(context: RequestContext): Promise<void> {
+    const body = parseBody(CompletionRequest, await context.readJson());
+    const prompt = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
+    if (typeof prompt !== 'string') {
+      throw new HttpError(400, 'unsupported_value', "'prompt' must be one text (token arrays and several prompts at once are not supported).", { param: 'prompt' });
+    }
+    const model = await openChat(body.model);
+    if (!model.complete) throw new HttpError(400, 'unsupported_parameter', `The chat model '${model.key}' only chats: it cannot complete a plain prompt (use /v1/chat/completions).`, { param: 'prompt' });
+    if (body.suffix != null && !model.features?.infill) {
+      throw new HttpError(400, 'unsupported_parameter', `The model '${model.key}' has no fill-in-the-middle tokens, so it cannot complete with a suffix: leave out 'suffix', or choose a code model that has them.`, {
+        param: 'suffix',
+      });
+    }
+    const writer = new CompletionWriter(context.res, model.key, {
+      kind: 'text', stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true,
+      ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
     });
-    const strings = texts as string[];
-    const embedder = openEmbedder();
-    if (body.model !== embedder.key && body.model !== MODEL_ALIAS) throw modelNotFound(body.model, 'embedding', embedder.key);
-    if (body.dimensions != null && body.dimensions !== embedder.dimensions) {
-      throw new HttpError(400, 'invalid_request', `This embedding model gives ${embedder.dimensions} dimensions; it cannot give ${body.dimensions}.`, { param: 'dimensions' });
-    }
-    let vectors: Float32Array[];
-    try {
-      vectors = await embedQueue.run(context.signal, () => embedder.embed(strings, context.signal));
-    } catch (error) {
-      if (context.signal.aborted || error instanceof HttpError) throw error;
-      options.onError?.(error);
-      throw new HttpError(500, 'model_error', error instanceof CairnError ? error.message : `The embedding model failed: ${(error as Error).message}`);
-    }
-    const tokens = strings.reduce((sum, text) => sum + embedder.countTokens(text), 0);
-    const base64 = body.encoding_format === 'base64';
-    sendJson(context.res, 200, {
-      object: 'list',
-      data: vectors.map((v, index) => ({
-        object: 'embedding',
-        index,
-        // base64: the little-endian float32 bytes, as OpenAI sends them.
-        embedding: base64 ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
-      })),
-      model: embedder.key,
-      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    const stop = stopOf(body.stop);
+    await inTurn(context, writer, async () => {
+      let text = '';
+      const result = await generation(context, writer, () =>
+        model.complete!(prompt, {
+          maxTokens: body.max_tokens,
+          ...samplingOf(body),
+          ...(stop ? { stop } : {}),
+          ...(body.suffix == null ? {} : { suffix: body.suffix }),
+          signal: context.signal,
+          onText: (piece) => {
+            text += piece;
+            writer.delta({ content: piece });
+          },
+        }),
+      );
+      if (!result) return;
+      if (!text && result.text) {
+        text = result.text;
+        writer.delta({ content: text });
+      }
+      writer.finish({
+        content: text, thought: '', finishReason: finishReasonOf(result),
+        usage: usageOf(result.promptTokens ?? model.countTokens(prompt), result.tokens),
+      });
     });
   }
 
-  return [
+  const embeddings = embeddingsHandler({
+    embedder: openEmbedder,
+    accepts: (model, embedder) => model === EMBEDDING_ALIAS || model === MODEL_ALIAS || model === embedder.key,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+
+  const routes: Route[] = [
     {
       method: 'GET',
       path: '/v1/models',
-      handle: async ({ res }) => sendJson(res, 200, { object: 'list', data: (await listedModels()).map(modelObject) }),
+      handle: async ({ res }) => sendJson(res, 200, { object: 'list', data: await modelObjects() }),
     },
     {
       method: 'GET',
       path: '/v1/models/:id',
       handle: async ({ res, params }) => {
         const id = params.id!;
-        const known = await listedModels();
-        if (!known.includes(id)) throw new HttpError(404, 'model_not_found', `The model '${id}' does not exist here (GET /v1/models lists them).`, { param: 'model' });
-        sendJson(res, 200, modelObject(id));
+        // The aliases, and the models' own names (which change when the model does).
+        const found = (await modelObjects()).find((m) => m.id === id || (m.cairn as { model: string }).model === id);
+        if (!found) throw new HttpError(404, 'model_not_found', `The model '${id}' does not exist here (GET /v1/models lists them).`, { param: 'model' });
+        sendJson(res, 200, { ...found, id });
       },
     },
     { method: 'POST', path: '/v1/chat/completions', handle: chatCompletions },
+    { method: 'POST', path: '/v1/completions', handle: completions },
     { method: 'POST', path: '/v1/embeddings', handle: embeddings },
   ];
+  // Tools elsewhere (a container, a page on an allowed origin) may use the API, with its token.
+  return routes.map((route) => ({ ...route, remote: true, cors: true }));
+}
+
+function finishReasonOf(result: GenerateResult): FinishReason {
+  if (result.toolCalls?.length) return 'tool_calls';
+  return result.stopReason === 'maxTokens' ? 'length' : 'stop';
+}
+
+function usageOf(prompt: number, completion: number): Usage {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }

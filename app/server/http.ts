@@ -1,9 +1,10 @@
-// The HTTP core under every route Cairn serves (the OpenAI-compatible API now, web mode later):
-// a server on 127.0.0.1 only, a Host check against DNS rebinding, a bearer-token gate, routing by
-// method and path, JSON bodies with a size cap, Server-Sent Events, and errors as typed values
-// that each route group formats its own way. Stack traces never leave the process.
+// The HTTP core under every route Cairn serves (web mode, the OpenAI-compatible API, MCP): a
+// server on 127.0.0.1 (another address only when asked, with the Host names it may be addressed
+// by), a Host check against DNS rebinding, a bearer-token gate, CORS only for origins the user
+// lists, routing by method and path, JSON bodies with a size cap, Server-Sent Events, and errors
+// as typed values that each route group formats its own way. Stack traces never leave the process.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { CairnError } from '../contract/index.ts';
 
 /** The only address Cairn listens on: nothing outside this machine can connect. */
@@ -59,11 +60,23 @@ export interface Route {
   sameOrigin?: boolean;
   /** This route's error body, instead of the server's. */
   errorBody?: (error: HttpError) => unknown;
+  /** Served to other machines (a container) when the server listens beyond loopback; always with the bearer token. */
+  remote?: boolean;
+  /** Pages on the origins the user allowed may call it (CORS). */
+  cors?: boolean;
 }
 
 export interface HttpServerOptions {
-  /** Default 127.0.0.1, the only host allowed. */
+  /** Default 127.0.0.1; another address only with allowedHosts (see listenAddress). */
   host?: string;
+  /**
+   * Host names (or addresses) requests may be addressed to besides 127.0.0.1 and localhost, e.g.
+   * host.docker.internal: the opt-in that lets the server listen on another address. Requests
+   * from other machines then reach only `remote` routes, with the bearer token.
+   */
+  allowedHosts?: string[];
+  /** Origins (https://app.example) whose pages may call `cors` routes; none: CORS is off. */
+  allowedOrigins?: string[];
   /** 0 (the default) for any free port. */
   port?: number;
   routes: Route[];
@@ -101,12 +114,37 @@ export function sameOrigin(req: IncomingMessage): boolean {
 
 /** Refuses any host but 127.0.0.1 ('localhost' is taken to mean it). */
 export function loopbackOnly(host: string | undefined): string {
-  if (host === undefined || host === LOOPBACK_HOST || host === 'localhost') return LOOPBACK_HOST;
-  throw new CairnError(
-    'server-host',
-    `Cairn serves on ${LOOPBACK_HOST} only, so that nothing outside this machine can reach your library (asked for ${host}). To use it from another machine, forward the port over SSH.`,
-  );
+  return listenAddress(host, []);
 }
+
+/**
+ * Where to listen: 127.0.0.1 unless another address is asked for together with the Host names
+ * requests will use (an explicit opt-in: without them, nothing could pass the Host check anyway).
+ */
+export function listenAddress(host: string | undefined, allowedHosts: readonly string[]): string {
+  if (host === undefined || host === LOOPBACK_HOST || host === 'localhost') return LOOPBACK_HOST;
+  if (allowedHosts.length === 0) {
+    throw new CairnError(
+      'server-host',
+      `Cairn listens on ${LOOPBACK_HOST} only, so that nothing outside this machine can reach your library (asked for ${host}). To let a container reach it, also name the host names it will use (--allow-host host.docker.internal); from another machine, forward the port over SSH.`,
+    );
+  }
+  if (isIP(host) === 0) throw new CairnError('server-host', `The address to listen on must be an IP address such as 0.0.0.0 or 172.17.0.1 (got "${host}").`);
+  return host;
+}
+
+/** Whether a connection comes from this machine. */
+export function fromLoopback(address: string | undefined): boolean {
+  return address !== undefined && (/^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address));
+}
+
+/** The Host header's name, without its port (an IPv6 address keeps its brackets). */
+function hostName(header: string): string {
+  return header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d{1,5}$/, '');
+}
+
+const PREFLIGHT_HEADERS = 'Authorization, Content-Type, Accept, Last-Event-ID, Mcp-Session-Id, Mcp-Protocol-Version';
+const EXPOSED_HEADERS = 'Retry-After, Mcp-Session-Id, Cairn-Truncated-Inputs';
 
 interface CompiledRoute {
   route: Route;
@@ -138,14 +176,17 @@ function matchPath(compiled: CompiledRoute, segments: string[]): Record<string, 
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
-  const host = loopbackOnly(options.host);
+  const allowedHosts = (options.allowedHosts ?? []).map((h) => h.toLowerCase());
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const host = listenAddress(options.host, allowedHosts);
   const routes = compile(options.routes);
+  const hostAllowed = (header: string | undefined) => LOCAL_HOST_HEADER.test(header ?? '') || (header !== undefined && allowedHosts.includes(hostName(header).toLowerCase()));
   /** Aborts every request under way when the server closes. */
   const closing = new AbortController();
 
   /** Open connections, with how many responses each has under way (a closing server ends each when it has none). */
   const connections = new Map<Socket, number>();
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     connections.set(socket, (connections.get(socket) ?? 0) + 1);
     res.on('close', () => {
@@ -158,7 +199,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       options.onInternalError?.(error);
       if (!res.writableEnded) res.destroy();
     });
-  });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const gone = new AbortController();
@@ -168,8 +209,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const signal = AbortSignal.any([gone.signal, closing.signal]);
     let errorBody = options.errorBody;
     try {
-      if (!LOCAL_HOST_HEADER.test(req.headers.host ?? '')) {
-        throw new HttpError(403, 'forbidden_host', `This server answers only requests addressed to ${LOOPBACK_HOST} or localhost.`);
+      if (!hostAllowed(req.headers.host)) {
+        throw new HttpError(403, 'forbidden_host', `This server answers only requests addressed to ${[LOOPBACK_HOST, 'localhost', ...allowedHosts].join(', ')}.`);
       }
       const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}`);
       const segments = (url.pathname.replace(/\/+$/, '') || '/').split('/');
@@ -180,10 +221,29 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const chosen = matching.find((m) => m.route.method === req.method);
       const route = chosen?.route ?? matching[0]?.route;
       if (route?.errorBody) errorBody = route.errorBody;
-      if (route?.sameOrigin && !sameOrigin(req)) {
-        throw new HttpError(403, 'forbidden_origin', 'This server answers only its own pages: the request came from another site.');
+      const origin = req.headers.origin;
+      const corsAllowed = origin !== undefined && allowedOrigins.has(origin) && matching.some((m) => m.route.cors);
+      if (corsAllowed) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+        res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+        // A preflight is answered before authentication: the browser sends no credentials with it.
+        if (req.method === 'OPTIONS') {
+          const methods = [...new Set(matching.filter((m) => m.route.cors).map((m) => m.route.method))].join(', ');
+          res.writeHead(204, { 'Access-Control-Allow-Methods': methods, 'Access-Control-Allow-Headers': PREFLIGHT_HEADERS, 'Access-Control-Max-Age': '600' });
+          res.end();
+          return;
+        }
       }
-      const authorized = route?.authorize === 'public' || (route?.authorize ?? options.authorize)(req);
+      if ((route?.sameOrigin || route?.cors) && !corsAllowed && !sameOrigin(req)) {
+        throw new HttpError(403, 'forbidden_origin', 'This server answers only its own pages and the origins it was told to allow: the request came from another site.');
+      }
+      const remote = !fromLoopback(req.socket.remoteAddress);
+      if (remote && !route?.remote) {
+        throw new HttpError(403, 'forbidden_remote', 'From other machines only the OpenAI-compatible API (/v1) and MCP (/mcp) are served; the window is for this machine only.');
+      }
+      // From elsewhere, only the bearer token: never a browser session.
+      const authorized = remote ? options.authorize(req) : route?.authorize === 'public' || (route?.authorize ?? options.authorize)(req);
       if (!authorized) {
         if (route?.unauthorized) throw route.unauthorized(req);
         const hasToken = req.headers.authorization !== undefined;
@@ -214,41 +274,62 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
   }
 
-  server.on('connection', (socket: Socket) => {
-    connections.set(socket, 0);
-    socket.on('close', () => connections.delete(socket));
+  // Another address is served beside 127.0.0.1 (which this machine's own programs and the window
+  // use), unless it already covers it (0.0.0.0, ::).
+  const addresses = host === LOOPBACK_HOST || host === '0.0.0.0' || host === '::' ? [host] : [LOOPBACK_HOST, host];
+  const servers = addresses.map(() => {
+    const server = createServer(onRequest);
+    server.on('connection', (socket: Socket) => {
+      connections.set(socket, 0);
+      socket.on('close', () => connections.delete(socket));
+    });
+    return server;
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CairnError('server-port-in-use', `Port ${options.port ?? 0} on ${host} is in use by another program: choose another with --port.`, { cause: error })
-          : error.code === 'EACCES'
-            ? new CairnError('server-port-denied', `Port ${options.port ?? 0} needs privileges this user does not have: choose one above 1024 with --port.`, { cause: error })
-            : error,
-      );
-    };
-    server.once('error', failed);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', failed);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  let port = options.port ?? 0;
+  try {
+    for (const [i, server] of servers.entries()) {
+      await new Promise<void>((resolve, reject) => {
+        const failed = (error: NodeJS.ErrnoException) => {
+          reject(
+            error.code === 'EADDRINUSE'
+              ? new CairnError('server-port-in-use', `Port ${port} on ${addresses[i]} is in use by another program: choose another with --port.`, { cause: error })
+              : error.code === 'EACCES'
+                ? new CairnError('server-port-denied', `Port ${port} needs privileges this user does not have: choose one above 1024 with --port.`, { cause: error })
+                : error.code === 'EADDRNOTAVAIL'
+                  ? new CairnError('server-host', `${addresses[i]} is not an address of this machine.`, { cause: error })
+                  : error,
+          );
+        };
+        server.once('error', failed);
+        // The same port on every address (the first one picks it when asked for any).
+        server.listen(port, addresses[i], () => {
+          server.off('error', failed);
+          resolve();
+        });
+      });
+      port = (server.address() as AddressInfo).port;
+    }
+  } catch (error) {
+    for (const server of servers) server.close();
+    throw error;
+  }
   let closed: Promise<void> | undefined;
   return {
     origin: `http://${host}:${port}`,
     port,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+      closed ??= (async () => {
+        const stopped = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
         closing.abort(new CairnError('server-closing', 'The server is shutting down'));
         // Connections with nothing under way end now; the others when their response ends (on the
         // abort); anything still open after a grace period is cut.
         for (const [socket, inFlight] of connections) if (inFlight === 0) socket.end();
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      });
+        setTimeout(() => {
+          for (const server of servers) server.closeAllConnections();
+        }, 2_000).unref();
+        await Promise.all(stopped);
+      })();
       return closed;
     },
   };
@@ -268,6 +349,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /** A Server-Sent Events response: each `send` is one `data:` event. */
 export class EventStream {
   private readonly res: ServerResponse;
+  /** When something was last written (epoch ms; 0 before anything). */
+  lastWrite = 0;
 
   constructor(res: ServerResponse) {
     this.res = res;
@@ -291,9 +374,19 @@ export class EventStream {
 
   /** One event; an object is sent as JSON, a string as it is (e.g. '[DONE]'). */
   send(data: unknown): void {
+    this.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  }
+
+  /** An SSE comment: clients skip it; it tells them (and proxies) that the stream is alive. */
+  comment(text: string): void {
+    this.write(`: ${text}\n\n`);
+  }
+
+  private write(text: string): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.start();
-    this.res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    this.res.write(text);
+    this.lastWrite = Date.now();
   }
 
   end(): void {

@@ -97,10 +97,10 @@ export class EngineHost {
   private async start(): Promise<void> {
     const pollMs = this.options.sourcesPollMs ?? 1000;
     this.lastSources = JSON.stringify(this.engine.sources());
-    this.sourcesTimer = setInterval(() => this.pushSources(), pollMs);
+    this.sourcesTimer = setInterval(() => this.poll(), pollMs);
     this.sourcesTimer.unref();
     // Work a previous run left queued (a crash, a model change) finishes in the background.
-    if (this.engine.library.jobs.count() > 0 || this.engine.status().embeddingModels.some((m) => m.state === 'building')) this.indexSoon();
+    if (this.engine.library.jobs.count() > 0 || this.engine.reembedStatus()) this.indexSoon();
     if (this.options.live === false) return;
     void this.engine.watchFolders().catch((error: unknown) => this.problem('Watching folders failed', error));
     for (const account of this.engine.mail.list()) this.watchMail(account.sourceId);
@@ -167,6 +167,16 @@ export class EngineHost {
     const found = this.sources().find((s) => s.id === id);
     if (!found) throw new CairnError('source-not-found', `No source with id ${id}.`);
     return found;
+  }
+
+  /** Each poll: sources that changed are pushed; an embedding model switched by another process (`cairn embedder set`) is followed and its vectors made. */
+  private poll(): void {
+    this.pushSources();
+    try {
+      if (!this.closed && this.engine.embedderChanged()) this.indexSoon();
+    } catch {
+      // the library is closing
+    }
   }
 
   /** Pushes the sources at once when they changed (after a request changed them). */

@@ -37,7 +37,7 @@ export class LocalApiSwitch {
     await this.running?.server.close();
     this.running = null;
     if (!key) return;
-    const server = await startApiServer({ engine, token, port: localApi.port, onError: this.onError });
+    const server = await startApiServer({ engine, token, port: localApi.port, onError: this.onError, appendSources: () => editableSettings(engine).localApi.appendSources });
     this.running = { server, key };
   }
 

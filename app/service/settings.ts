@@ -18,7 +18,7 @@ const DEFAULTS: EditableSettings = {
   retrieval: { k: DEFAULT_CHAT_SETTINGS.k, minSimilarity: DEFAULT_CHAT_SETTINGS.minSimilarity, meaningWeight: 0.5 },
   generation: { temperature: DEFAULT_CHAT_SETTINGS.temperature, maxAnswerTokens: null, contextSize: null },
   interface: { language: 'system', theme: 'system' },
-  localApi: { enabled: false, port: DEFAULT_API_PORT },
+  localApi: { enabled: false, port: DEFAULT_API_PORT, appendSources: false },
 };
 
 // The contract's provider names are the web module's: a new provider must be added to both.

@@ -440,8 +440,8 @@ export class FolderSources {
     if (upserts.length || (unsettled === 0 && deletes.length)) this.requestIndex();
   }
 
-  /** Runs the queue until nothing is left; one run at a time, again when asked meanwhile. */
-  private requestIndex(): void {
+  /** Runs the queue until nothing is left; one run at a time, again when asked meanwhile (only while watching). */
+  requestIndex(): void {
     this.indexWanted = true;
     if (this.indexRun || !this.watching) return;
     const signal = this.abort.signal;

@@ -51,6 +51,15 @@ export interface ChunkRecord {
   headingPath: string[];
 }
 
+/** A chunk with where it lies in the document's text: [start, end) offsets, as the chunker cut it. */
+export interface ChunkSpan {
+  ordinal: number;
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+}
+
 export interface ProblemRecord {
   uri: string;
   status: 'skipped' | 'failed';
@@ -96,6 +105,10 @@ export class DocumentListing {
   private readonly chunksStatement: SqliteStatement;
   private readonly problemsStatement: SqliteStatement;
   private readonly problemCountStatement: SqliteStatement;
+  private readonly spansStatement: SqliteStatement;
+  private readonly pageSpansStatement: SqliteStatement;
+  private readonly extentStatement: SqliteStatement;
+  private readonly chunkAtStatement: SqliteStatement;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -110,6 +123,11 @@ export class DocumentListing {
        WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ? OFFSET ?`,
     );
     this.problemCountStatement = db.prepare(`SELECT count(*) AS n FROM documents WHERE status IN ('failed', 'skipped')`);
+    const span = 'SELECT ordinal, text, start_offset AS start, end_offset AS end, page FROM chunks';
+    this.spansStatement = db.prepare(`${span} WHERE document_id = ? AND end_offset > ? AND start_offset < ? ORDER BY ordinal`);
+    this.pageSpansStatement = db.prepare(`${span} WHERE document_id = ? AND page = ? ORDER BY ordinal`);
+    this.extentStatement = db.prepare('SELECT coalesce(max(end_offset), 0) AS length, max(page) AS pages FROM chunks WHERE document_id = ?');
+    this.chunkAtStatement = db.prepare('SELECT document_id AS documentId, start_offset AS start FROM chunks WHERE id = ?');
   }
 
   /** One page of top-level documents, and how many match in all. */
@@ -150,6 +168,26 @@ export class DocumentListing {
   chunks(id: number, limit: number): ChunkRecord[] {
     const rows = this.chunksStatement.all(id, limit) as (Omit<ChunkRecord, 'headingPath'> & { headingPath: string })[];
     return rows.map((r) => ({ ...r, headingPath: JSON.parse(r.headingPath) as string[] }));
+  }
+
+  /** The chunks that hold any of the document's text from `start` to `end` (offsets), in order. */
+  spans(id: number, start: number, end: number): ChunkSpan[] {
+    return this.spansStatement.all(id, start, end) as ChunkSpan[];
+  }
+
+  /** The chunks of one page of the document, in order. */
+  pageSpans(id: number, page: number): ChunkSpan[] {
+    return this.pageSpansStatement.all(id, page) as ChunkSpan[];
+  }
+
+  /** How long the document's text is (where its last chunk ends) and its last page (null: no pages). */
+  extent(id: number): { length: number; pages: number | null } {
+    return this.extentStatement.get(id) as { length: number; pages: number | null };
+  }
+
+  /** Which document a chunk is in and where its text starts, or null. */
+  chunkAt(chunkId: number): { documentId: number; start: number } | null {
+    return (this.chunkAtStatement.get(chunkId) as { documentId: number; start: number } | undefined) ?? null;
   }
 
   /** Skipped and failed documents (children too), a page at a time, and how many there are. */

@@ -5,7 +5,7 @@
 // hung or suspended process): its locks are freed and its running jobs queued again (JobQueue).
 // A live process's work and locks are never taken.
 import { hostname } from 'node:os';
-import type { SqliteDatabase } from '../../native/sqlite.ts';
+import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.ts';
 
 export interface ProcessInfo {
   id: number;
@@ -59,7 +59,9 @@ export class Presence {
         .prepare('INSERT INTO processes (pid, host, description, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
         .pluck()
         .get(process.pid, this.#host, this.#description, now, now) as number;
-      this.#timer = setInterval(() => this.#beat(), this.#options.heartbeatMs);
+      // Prepared now, with the registration, not on the first beat some seconds later.
+      const beat = this.#db.prepare('UPDATE processes SET heartbeat_at = ? WHERE id = ?');
+      this.#timer = setInterval(() => this.#beat(beat), this.#options.heartbeatMs);
       this.#timer.unref();
     }
     return this.#id;
@@ -101,6 +103,12 @@ export class Presence {
     return { held: true, lost: held.controller.signal };
   }
 
+  /** The live process holding the named lock (this one included), or null; reads only. */
+  holder(name: string): ProcessInfo | null {
+    const holder = this.#db.prepare(`SELECT ${COLUMNS} FROM processes WHERE id = (SELECT owner FROM locks WHERE name = ?)`).get(name) as ProcessInfo | undefined;
+    return holder && (holder.id === this.#id || this.#alive(holder, Date.now())) ? holder : null;
+  }
+
   unlock(name: string): void {
     const held = this.#locks.get(name);
     if (!held || --held.count > 0) return;
@@ -122,11 +130,11 @@ export class Presence {
     }
   }
 
-  #beat(): void {
+  #beat(statement: SqliteStatement): void {
     if (this.#id === null) return;
     let registered: boolean;
     try {
-      registered = this.#db.prepare('UPDATE processes SET heartbeat_at = ? WHERE id = ?').run(Date.now(), this.#id).changes > 0;
+      registered = statement.run(Date.now(), this.#id).changes > 0;
     } catch {
       return; // the library is busy or closing: the next beat tries again
     }

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
 import type { ChatSource } from '../../app/contract/index.ts';
 import { Library, currentVersion, migrate, migrations } from '../../app/store/index.ts';
+import { tempDir } from '../support/corpus.ts';
 
-const tempDb = () => join(mkdtempSync(join(tmpdir(), 'cairn-chat-store-')), 'library.db');
+const tempDb = () => join(tempDir('cairn-chat-store-'), 'library.db');
 
 const source = (n: number, extra: Partial<ChatSource> = {}): ChatSource => ({
   n, chunkId: 10 + n, documentId: 100 + n, uri: `/docs/${n}.pdf`, title: `Doc ${n}`, kind: 'file', page: n, headingPath: ['A', 'B'],

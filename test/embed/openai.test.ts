@@ -212,35 +212,36 @@ test('a closed port is embedder-unreachable', async () => {
   });
 });
 
-test('a server that never answers is embedder-unreachable after the timeout', () =>
+// The test's own timeout only keeps a broken request timeout from hanging the run (the default is far longer).
+test('a server that never answers is embedder-unreachable after the timeout', { timeout: 20_000 }, () =>
   withServer(
     () => {
       // Never answers.
     },
     async (server) => {
-      const started = performance.now();
       await assert.rejects(
         OpenAiEmbedder.open({ type: 'openai', baseUrl: server.baseUrl, model: 'm' }, { ...fast, timeoutMs: 200 }),
         isCairnError('embedder-unreachable'),
       );
-      const elapsed = performance.now() - started;
-      assert.ok(elapsed < 2000, `took ${elapsed} ms`);
       assert.equal(server.requests.length, 1, 'a timed-out request is not retried');
     },
   ));
 
-test("the caller's abort is passed through as an AbortError, not an embedder error", () =>
-  withServer(
-    () => {
-      // Never answers.
-    },
+test("the caller's abort is passed through as an AbortError, not an embedder error", () => {
+  let arrived!: () => void;
+  const request = new Promise<void>((resolve) => (arrived = resolve));
+  return withServer(
+    () => arrived(), // and never answers
     async (server) => {
       const embedder = await OpenAiEmbedder.open({ type: 'openai', baseUrl: server.baseUrl, model: 'm', dimensions: 4 }, fast);
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 50);
-      await assert.rejects(embedder.embed(['hello'], controller.signal), { name: 'AbortError' });
+      const embedding = embedder.embed(['hello'], controller.signal);
+      await request;
+      controller.abort();
+      await assert.rejects(embedding, { name: 'AbortError' });
     },
-  ));
+  );
+});
 
 test('countTokens over-estimates: about a token per 3 characters of words, one per digit or symbol, 1.5 per CJK character', async () => {
   const embedder = await OpenAiEmbedder.open({ type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', dimensions: 4 }, fast);

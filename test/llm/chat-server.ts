@@ -1,11 +1,13 @@
-// A local OpenAI-compatible /v1/chat/completions server for tests (127.0.0.1 only). The model
+// A local OpenAI-compatible /v1/chat/completions (and /v1/completions) server for tests (127.0.0.1 only). The model
 // name picks the behaviour: "echo" streams the last user message back word by word, "think"
 // sends raw <think> tags cut at awkward places, "reasoning" sends reasoning_content, "markdown"
 // thinks, then answers MARKDOWN_ANSWER piece by piece, "endless"
 // streams until the client goes away, "stall" goes quiet after one piece, "cut" drops the
 // connection mid-answer, "length" stops for max_tokens with usage, "fail-midway" sends an error
-// event; "missing" is unknown (404), "busy" rate-limited (429), "broken" a 500. With a key set,
-// requests without "Bearer <key>" get a 401.
+// event, "tools" calls a tool (its arguments streamed in pieces, as OpenAI does); "missing" is
+// unknown (404), "busy" rate-limited (429), "broken" a 500, "refuse" a 400 (a request the model
+// cannot do). "echo" ignores stop strings, as some servers do. With a key set, requests without
+// "Bearer <key>" get a 401.
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,10 +34,11 @@ export const MARKDOWN_ANSWER = [
 
 export interface ChatRequestBody {
   model: string;
-  messages: { role: string; content: string }[];
+  messages: { role: string; content: string; tool_calls?: unknown[]; tool_call_id?: string }[];
   stream?: boolean;
   max_tokens?: number;
   temperature?: number;
+  [other: string]: unknown;
 }
 
 export interface ChatServer {
@@ -61,6 +64,17 @@ export async function startChatServer(options: { apiKey?: string } = {}): Promis
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    if (req.url === '/v1/completions' && req.method === 'POST') {
+      // A plain completion: the prompt's words back (stop strings ignored, as some servers do).
+      const body = JSON.parse(raw) as ChatRequestBody & { prompt: string };
+      state.requests.push({ body, authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const [i, word] of body.prompt.split(' ').entries()) send(res, { object: 'text_completion', choices: [{ index: 0, text: i === 0 ? word : ` ${word}`, finish_reason: null }] });
+      send(res, { object: 'text_completion', choices: [{ index: 0, text: '', finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } });
+      send(res, '[DONE]');
+      res.end();
+      return;
+    }
     if (req.url !== '/v1/chat/completions' || req.method !== 'POST') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
       return;
@@ -76,6 +90,7 @@ export async function startChatServer(options: { apiKey?: string } = {}): Promis
     if (body.model === 'missing') return error(404, 'model "missing" not found, try pulling it first');
     if (body.model === 'busy') return error(429, 'Rate limit reached', { 'retry-after': '7' });
     if (body.model === 'broken') return error(500, 'CUDA error: out of memory');
+    if (body.model === 'refuse') return error(400, 'this model does not support tools');
 
     let finished = false;
     res.on('close', () => {
@@ -99,6 +114,13 @@ export async function startChatServer(options: { apiKey?: string } = {}): Promis
         // Tags cut across chunks, and one chunk holding the end of the thought and the answer.
         for (const piece of ['<th', 'ink>Look in the ', 'notes.</thi', 'nk>\n\nThe answer', ' is 42.']) send(res, delta({ content: piece }));
         return end();
+      }
+      case 'tools': {
+        const call = (fields: Record<string, unknown>) => ({ id: 'chatcmpl-test', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { tool_calls: [fields] }, finish_reason: null }] });
+        send(res, delta({ role: 'assistant', content: '' }));
+        send(res, call({ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }));
+        for (const piece of ['{"ci', 'ty": "Pa', 'ris"}']) send(res, call({ index: 0, function: { arguments: piece } }));
+        return end('tool_calls');
       }
       case 'reasoning': {
         for (const piece of ['First, ', 'the notes.']) send(res, delta({ reasoning_content: piece }));

@@ -1,16 +1,17 @@
 // LocalChatModel with the tiny shared model (stories260K: a llama that writes TinyStories text,
 // no chat template, so node-llama-cpp wraps it in the Llama 2 chat format).
 import assert from 'node:assert/strict';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { CairnError } from '../../app/contract/index.ts';
 import { LocalChatModel, openChatModel, type ChatModel, type GenerateResult } from '../../app/llm/index.ts';
 import { modelsDir, requireShared } from '../support/shared.ts';
+import { tempDir } from '../support/corpus.ts';
 
 const modelPath = join(modelsDir, 'stories260K.gguf');
-const scratch = mkdtempSync(join(tmpdir(), 'cairn-llm-'));
+const scratch = tempDir('cairn-llm-');
 let model: ChatModel | undefined;
 
 before(async () => {
@@ -109,7 +110,9 @@ test('an abort while the prompt is being read returns at once; the model stays b
     setImmediate(() => controller.abort());
     const result = await pending;
     returned = true;
-    assert.deepEqual(result, { text: '', thought: '', stopReason: 'aborted', tokens: 0 });
+    const { promptTokens, ...rest } = result;
+    assert.deepEqual(rest, { text: '', thought: '', stopReason: 'aborted', tokens: 0 });
+    assert.equal(promptTokens, m.countPromptTokens([{ role: 'user', content: prompt }]), 'the prompt it was reading');
     assert.equal(m.busy, true, 'returned before llama.cpp finished reading the prompt');
     // The next call waits for it, then runs normally.
     const next = await m.generate(story, { maxTokens: 5, temperature: 0 });

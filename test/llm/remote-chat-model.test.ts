@@ -62,7 +62,8 @@ test('raw <think> tags and reasoning_content both end up as thought, never in th
 
 test('finish_reason "length" is maxTokens, with the token count from usage', async () => {
   const result = await model('length').generate(ask, { maxTokens: 2 });
-  assert.deepEqual(result, { text: 'One two', thought: '', stopReason: 'maxTokens', tokens: 2 });
+  // The server's usage also gives the prompt's tokens as its chat template made them.
+  assert.deepEqual(result, { text: 'One two', thought: '', stopReason: 'maxTokens', tokens: 2, promptTokens: 5 });
 });
 
 test('aborting stops at once, keeps the text so far and closes the connection', async () => {
@@ -168,7 +169,7 @@ test("countPromptTokens allows for the chat templates of the model families node
     for (let i = 0; i < turns; i++) messages.push({ role: 'user', content: 'What is in the note?' }, { role: 'assistant', content: 'It says hello.' });
     messages.push({ role: 'user', content: 'And the contract?' });
     const history: llamaCpp.ChatHistoryItem[] = [
-      ...messages.map((m): llamaCpp.ChatHistoryItem => (m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role, text: m.content })),
+      ...messages.map((m): llamaCpp.ChatHistoryItem => (m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role as 'system' | 'user', text: m.content })),
       { type: 'model', response: [] },
     ];
     for (const [name, Wrapper] of wrappers) {

@@ -51,21 +51,28 @@ test('requests without the token, or with a wrong one, get 401 with an OpenAI er
   }
 });
 
-test('GET /v1/models lists the chat model and the embedding model as OpenAI does', async () => {
+test('GET /v1/models lists the chat model and the embedding model as OpenAI does, under ids that stay when the models change', async () => {
   const api = await startHarness({ chatModel: new ScriptedChatModel([]), embedder: new FakeEmbedder(384) });
   try {
     const response = await api.get('/v1/models');
     assert.equal(response.status, 200);
-    const body = (await response.json()) as { object: string; data: { id: string; object: string; created: number; owned_by: string }[] };
+    type Model = { id: string; object: string; created: number; owned_by: string; cairn: { kind: string; model: string } };
+    const body = (await response.json()) as { object: string; data: Model[] };
     assert.equal(body.object, 'list');
-    assert.deepEqual(body.data.map((m) => [m.id, m.object, m.owned_by]), [
-      ['test:scripted', 'model', 'cairn'],
-      ['test:fake:384', 'model', 'cairn'],
+    // The aliases, each marked with what it is for and which model it is now.
+    assert.deepEqual(body.data.map((m) => [m.id, m.object, m.owned_by, m.cairn.kind, m.cairn.model]), [
+      ['cairn', 'model', 'cairn', 'chat', 'test:scripted'],
+      ['cairn-embedding', 'model', 'cairn', 'embedding', 'test:fake:384'],
     ]);
     assert.ok(body.data.every((m) => Number.isInteger(m.created) && m.created > 1_600_000_000));
-    const one = await api.get(`/v1/models/${encodeURIComponent('test:fake:384')}`);
-    assert.equal(one.status, 200);
-    assert.equal(((await one.json()) as { id: string }).id, 'test:fake:384');
+    for (const id of ['cairn', 'cairn-embedding', 'test:fake:384']) {
+      const one = await api.get(`/v1/models/${encodeURIComponent(id)}`);
+      assert.equal(one.status, 200, id);
+      assert.equal(((await one.json()) as { id: string }).id, id);
+    }
+    // The embedding alias is not a chat model.
+    const wrong = (await (await api.post('/v1/chat/completions', { model: 'cairn-embedding', messages: [user('hi')] })).json()) as OpenAiError;
+    assert.match(wrong.error.message, /'cairn-embedding' is the embedding model/);
     const missing = await api.get('/v1/models/gpt-4o');
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as OpenAiError).error.code, 'model_not_found');
@@ -235,9 +242,16 @@ test('POST /v1/embeddings embeds a string or an array with the engine embedder, 
     const bytes = Buffer.from(single.data[0]!.embedding, 'base64');
     assert.deepEqual(Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)), Array.from(embedder.vector('thirty days notice')));
 
-    const tokenArrays = await api.post('/v1/embeddings', { model: 'cairn', input: [[1, 2, 3]] });
-    assert.equal(tokenArrays.status, 400);
-    assert.match(((await tokenArrays.json()) as OpenAiError).error.message, /Token arrays are not supported/);
+    // Token arrays are OpenAI's cl100k_base tokens (what Python LangChain sends): the same vectors as the texts.
+    const { Tiktoken } = await import('js-tiktoken/lite');
+    const cl100k = new Tiktoken((await import('js-tiktoken/ranks/cl100k_base')).default);
+    const asTokens = (await (await api.post('/v1/embeddings', { model: 'cairn-embedding', input: texts.map((t) => cl100k.encode(t)) })).json()) as typeof body;
+    texts.forEach((text, i) => assert.deepEqual(asTokens.data[i]!.embedding, Array.from(embedder.vector(text)), `token array ${i}`));
+    const oneArray = (await (await api.post('/v1/embeddings', { model: 'cairn-embedding', input: cl100k.encode(texts[1]!) })).json()) as typeof body;
+    assert.deepEqual(oneArray.data.map((d) => d.embedding), [Array.from(embedder.vector(texts[1]!))]);
+    const notTokens = await api.post('/v1/embeddings', { model: 'cairn', input: [[1, 2, 1e9]] });
+    assert.equal(notTokens.status, 400);
+    assert.match(((await notTokens.json()) as OpenAiError).error.message, /not a cl100k_base token id/);
     const wrongSize = await api.post('/v1/embeddings', { model: 'cairn', input: 'x', dimensions: 256 });
     assert.equal(wrongSize.status, 400);
     assert.equal(((await wrongSize.json()) as OpenAiError).error.param, 'dimensions');
@@ -268,10 +282,21 @@ test('bad requests get the right status and an OpenAI error body', async () => {
     await expectError(await api.post(chat, { model: 'cairn', messages: [] }), 400, 'invalid_request', 'messages');
     await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], temperature: 5 }), 400, 'invalid_request', 'temperature');
     await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], n: 2 }), 400, 'invalid_request', 'n');
-    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi'), { role: 'tool', content: 'x' }] }), 400, 'unsupported_role', 'messages[1].role');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi'), { role: 'function', content: 'x' }] }), 400, 'unsupported_role', 'messages[1].role');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi'), { role: 'tool', content: 'x' }] }), 400, 'invalid_request', 'messages[1].tool_call_id');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi'), { role: 'tool', content: 'x', tool_call_id: 'c1' }] }), 400, 'invalid_request', 'messages[1].tool_call_id');
+    const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } };
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi'), { role: 'assistant', content: null, tool_calls: [call] }, user('and?')] }), 400, 'invalid_request', 'messages[1].tool_calls');
+    // An argument OpenAI does not know is refused as OpenAI refuses it; so is a value there is nothing to honour with.
+    const unknown = await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], frobnicate: true }), 400, 'unknown_parameter', 'frobnicate');
+    assert.match(unknown.message, /Unrecognized request argument supplied: frobnicate/);
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], logprobs: true }), 400, 'invalid_request', 'logprobs');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], logit_bias: { '50256': -100 } }), 400, 'invalid_request', 'logit_bias');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], stop: ['a', 'b', 'c', 'd', 'e'] }), 400, 'invalid_request', 'stop');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], tool_choice: 'required' }), 400, 'invalid_request', 'tool_choice');
     await expectError(await api.post(chat, { model: 'cairn', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }), 400, 'unsupported_content', 'messages[0].content[0]');
     await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], cairn: { retrieval: true, filters: { dateFrom: 'someday' } } }), 400, 'invalid_request', 'cairn.filters.dateFrom');
-    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], cairn: { retreival: true } }), 400, 'invalid_request', 'cairn');
+    await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi')], cairn: { retreival: true } }), 400, 'unknown_parameter', 'cairn.retreival');
     await expectError(await api.post(chat, { model: 'cairn', messages: [user('hi'), { role: 'assistant', content: 'yes?' }], cairn: { retrieval: true } }), 400, 'invalid_request', 'messages');
     await expectError(await api.post('/v1/embeddings', { model: 'cairn', input: [] }), 400, 'invalid_request', 'input');
     await expectError(await api.post('/v1/embeddings', { model: 'cairn', input: ['a', ''] }), 400, 'invalid_request', 'input[1]');
@@ -279,7 +304,7 @@ test('bad requests get the right status and an OpenAI error body', async () => {
     await expectError(await api.get('/v1/nothing'), 404, 'unknown_url');
     await expectError(await api.post('/v2/chat/completions', {}), 404, 'unknown_url');
     const model = await expectError(await api.post(chat, { model: 'gpt-4o', messages: [user('hi')] }), 404, 'model_not_found', 'model');
-    assert.match(model.message, /'test:scripted'/, 'says which model there is');
+    assert.match(model.message, /say 'cairn'/, 'says which model there is');
     await expectError(await api.post('/v1/embeddings', { model: 'text-embedding-3-small', input: 'hi' }), 404, 'model_not_found', 'model');
 
     const wrongMethod = await api.get(chat);
@@ -347,6 +372,7 @@ test('a model failure is a 500 with its message and no stack; mid-stream it is a
     assert.equal(streamedText(events), 'Half an');
     assert.equal(events.at(-1), '[DONE]');
     assert.deepEqual((events.at(-2) as OpenAiError).error, { message: 'The chat model failed: GPU fell over', type: 'server_error', param: null, code: 'model_error' });
+    assert.deepEqual(api.takeErrors().map((e) => (e as Error).message), ['GPU fell over', 'GPU fell over'], 'both reached the server log');
   } finally {
     await api.close();
   }
@@ -376,9 +402,9 @@ test('a client that disconnects mid-stream aborts the generation', { timeout: 30
       received += new TextDecoder().decode(value);
     }
     controller.abort();
-    // The model is held until its signal aborts: it ends only if the disconnect reached it (the
-    // wait is bounded so that a broken abort fails here instead of hanging the run).
-    await Promise.race([model.reached('end 1'), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+    // The model is held until its signal aborts: it ends only if the disconnect reached it (were it
+    // not, the test's timeout would end the run).
+    await model.reached('end 1');
     assert.ok(model.results[0], 'the generation ended after the client left');
     assert.equal(model.results[0].stopReason, 'aborted');
     assert.equal(model.results[0]!.text, 'Once upon');
@@ -393,18 +419,20 @@ test('requests wait their turn for the model, and past the waiting limit get 429
   try {
     const first = api.post('/v1/chat/completions', { model: 'cairn', messages: [user('one')] });
     await model.reached('start 1');
-    const second = api.post('/v1/chat/completions', { model: 'cairn', messages: [user('two')] });
-    // Give the second request time to reach the queue (were there no queue, it would start now).
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const third = await api.post('/v1/chat/completions', { model: 'cairn', messages: [user('three')] });
-    assert.equal(third.headers.get('retry-after'), '5');
-    const busy = await expectError(third, 429, 'model_busy');
+    // Two more while the first is held: one may wait (the limit is 1), so the one that comes second,
+    // whichever it is, is answered at once with 429; the other answers only after the first.
+    const more = ['two', 'three'].map((text) => api.post('/v1/chat/completions', { model: 'cairn', messages: [user(text)] }).then((response) => ({ text, response })));
+    const refused = await Promise.race(more);
+    assert.equal(refused.response.headers.get('retry-after'), '5');
+    const busy = await expectError(refused.response, 429, 'model_busy');
     assert.equal(busy.type, 'rate_limit_error');
+    assert.deepEqual(model.events, ['start 1'], 'the waiting one has not started');
     model.release();
-    const answers = (await Promise.all([first, second].map(async (r) => ((await (await r).json()) as Completion).choices[0]!.message.content)));
+    const waited = (await Promise.all(more)).find((r) => r !== refused)!;
+    const answers = await Promise.all([await first, waited.response].map(async (r) => ((await r.json()) as Completion).choices[0]!.message.content));
     assert.deepEqual(answers, ['Hello world', 'Hello world']);
     assert.deepEqual(model.events, ['start 1', 'end 1', 'start 2', 'end 2'], 'one at a time, in order');
-    assert.deepEqual(model.calls.map((m) => m.at(-1)!.content), ['one', 'two']);
+    assert.deepEqual(model.calls.map((m) => m.at(-1)!.content), ['one', waited.text]);
   } finally {
     await api.close();
   }

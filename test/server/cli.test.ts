@@ -1,50 +1,16 @@
 // `cairn serve --api` as a user runs it: a child process that prints the URL and token, answers
 // fetch on 127.0.0.1, and stops cleanly (exit 0) on SIGTERM or Ctrl-C (SIGINT).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Library } from '../../app/store/index.ts';
 import { tempDir } from '../support/corpus.ts';
 import { startChatServer } from '../llm/chat-server.ts';
+import { serve } from './served.ts';
 import { parseSse, streamedText, type OpenAiError } from './support.ts';
 
 const main = resolve(import.meta.dirname, '..', '..', 'app', 'cli', 'main.ts');
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  token: string;
-  stderr: () => string;
-  /** Resolves with the exit code (or signal name) once the process has exited. */
-  exited: Promise<number | string>;
-}
-
-/** Starts `cairn serve --api` and waits for the URL and token it prints. */
-async function serve(db: string, extra: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [main, '--db', db, 'serve', '--api', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown')));
-  const printed = await new Promise<{ url: string; token: string }>((done, fail) => {
-    // Ready once the URL and token are on stdout and the notes on stderr end with how to stop.
-    const check = () => {
-      const url = /^Cairn local API: (\S+)$/m.exec(stdout)?.[1];
-      const token = /^API token: (\S+)$/m.exec(stdout)?.[1];
-      if (url && token && stderr.includes('Ctrl-C stops the server')) done({ url, token });
-    };
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      check();
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      check();
-    });
-    void exited.then((code) => fail(new Error(`cairn serve exited (${code}) before printing its URL:\n${stdout}\n${stderr}`)));
-  });
-  return { child, ...printed, stderr: () => stderr, exited };
-}
 
 test('cairn serve --api prints a URL and token, serves the API, and exits 0 on SIGTERM and on Ctrl-C', { timeout: 120_000 }, async () => {
   const db = join(tempDir(), 'library.db');
@@ -151,6 +117,11 @@ test('cairn serve refuses other hosts, bad ports and bad tokens with usage error
     [['--api', '--port', '70000'], /--port must be a port number/],
     [['--api', '--token', 'short'], /16 to 512 printable characters/],
     [['--host', '192.168.1.2'], /listens on 127\.0\.0\.1 only/],
+    // Another address only as an explicit opt-in: with the Host names, and for the API.
+    [['--host', '0.0.0.0', '--allow-host', 'host.docker.internal'], /--allow-host lets other machines reach the API and MCP: add --api/],
+    [['--api', '--host', 'example.com', '--allow-host', 'example.com'], /must be an IP address/],
+    [['--api', '--host', '0.0.0.0', '--allow-host', 'http://host.docker.internal'], /--allow-host takes a host name/],
+    [['--api', '--allow-origin', 'http://localhost:3000/app'], /--allow-origin takes an origin/],
   ];
   for (const [args, message] of cases) {
     const result = run(...args);

@@ -23,6 +23,7 @@ test("Cairn's remote chat model streams an answer from the local API", async () 
     assert.deepEqual(scripted.calls[0]!.options, { maxTokens: 50, temperature: 0 });
     // An error in the middle of the stream reaches the client as an error.
     await assert.rejects(remote.generate([{ role: 'user', content: 'again' }]), /out of memory/);
+    assert.deepEqual(api.takeErrors().map((e) => (e as Error).message), ['out of memory']);
     // A wrong key is reported as such.
     const stranger = new RemoteChatModel({ type: 'openai', baseUrl: api.server.baseUrl, model: 'cairn' }, { apiKey: 'not-the-token-at-all' });
     await assert.rejects(stranger.generate([{ role: 'user', content: 'hi' }]), /rejected the API key/);

@@ -16,8 +16,8 @@ test('a real GGUF model streams its answer over the API, piece by piece, ending 
   engine.library.settings.set('chat-model', { type: 'gguf', modelPath, threads: 1, gpu: false });
   const server = await startApiServer({ engine, token: TOKEN, port: 0 });
   try {
-    const models = (await (await fetch(`${server.baseUrl}/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { data: { id: string }[] };
-    assert.deepEqual(models.data.map((m) => m.id), ['gguf:stories260K.gguf']);
+    const models = (await (await fetch(`${server.baseUrl}/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { data: { id: string; cairn: { model: string } }[] };
+    assert.deepEqual(models.data.map((m) => [m.id, m.cairn.model]), [['cairn', 'gguf:stories260K.gguf']]);
 
     const response = await fetch(`${server.baseUrl}/chat/completions`, {
       method: 'POST',

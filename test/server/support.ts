@@ -1,6 +1,7 @@
 // Test support for the local API: an engine over the chat corpus (fake embedder, a given chat
 // model) with the API on an ephemeral port, request helpers, an SSE reader, and a chat model the
 // test holds mid-answer to see queueing, disconnects and shutdown.
+import assert from 'node:assert/strict';
 import type { ChatMessage, ChatModel, GenerateOptions, GenerateResult } from '../../app/llm/index.ts';
 import type { Embedder } from '../../app/embed/index.ts';
 import type { Engine } from '../../app/engine.ts';
@@ -13,6 +14,8 @@ export const TOKEN = 'test-token-0123456789abcdef';
 export interface Harness {
   engine: Engine;
   server: ApiServer;
+  /** Takes the errors the server reported (onError) so far: a test that causes some asserts on them; close() fails on any left. */
+  takeErrors(): unknown[];
   /** POST JSON (or a raw string body) with the token unless `token` says otherwise (null: none). */
   post(path: string, body: unknown, init?: { token?: string | null; signal?: AbortSignal }): Promise<Response>;
   get(path: string, init?: { token?: string | null }): Promise<Response>;
@@ -20,7 +23,9 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { chatModel?: ChatModel | null; embedder?: Embedder | null } & Partial<Pick<ApiServerOptions, 'maxWaiting' | 'maxBodyBytes'>> = {},
+  options: { chatModel?: ChatModel | null; embedder?: Embedder | null } & Partial<
+    Pick<ApiServerOptions, 'maxWaiting' | 'maxBodyBytes' | 'keepAliveMs' | 'appendSources' | 'host' | 'allowedHosts' | 'allowedOrigins'>
+  > = {},
 ): Promise<Harness> {
   const { engine } = await chatEngine({
     embedder: options.embedder === undefined ? new FakeEmbedder() : options.embedder,
@@ -33,6 +38,11 @@ export async function startHarness(
     port: 0,
     ...(options.maxWaiting === undefined ? {} : { maxWaiting: options.maxWaiting }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
+    ...(options.appendSources ? { appendSources: options.appendSources } : {}),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     onError: (error) => errors.push(error),
   });
   const auth = (token: string | null | undefined): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token ?? TOKEN}` });
@@ -47,18 +57,20 @@ export async function startHarness(
         ...(init.signal ? { signal: init.signal } : {}),
       }),
     get: (path, init = {}) => fetch(`${server.origin}${path}`, { headers: auth(init.token) }),
+    takeErrors: () => errors.splice(0),
     close: async () => {
       await server.close();
       await engine.close();
+      assert.deepEqual(errors, [], 'the server reported no errors the test did not expect');
     },
   };
 }
 
-/** The events of a whole SSE body: parsed JSON, or the string '[DONE]'. */
+/** The events of a whole SSE body: parsed JSON, or the string '[DONE]' (comments, the keep-alives, are skipped). */
 export function parseSse(text: string): unknown[] {
   const events: unknown[] = [];
   for (const block of text.split('\n\n')) {
-    if (!block.trim()) continue;
+    if (!block.trim() || block.split('\n').every((line) => line.startsWith(':'))) continue;
     const data = block
       .split('\n')
       .filter((line) => line.startsWith('data: '))

@@ -1,17 +1,16 @@
 // Migration 8: full-text rows written before the index normalised text (NFKC) are rewritten from
 // the chunks' stored text, so full-width letters and digits in an existing library are found.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
 import { Library, currentVersion, migrate, migrations } from '../../app/store/index.ts';
+import { tempDir } from '../support/corpus.ts';
 
 const BULK = 2_500; // more chunks than the migration reads at a time
 
 test('migration 8 re-indexes full-text rows of text that normalising changes, and keeps the others', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'cairn-store-')), 'library.db');
+  const path = join(tempDir('cairn-store-'), 'library.db');
   const old = openSqlite(path);
   migrate(old, migrations.filter((m) => m.version < 8));
   const document = old.prepare(

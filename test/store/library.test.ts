@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
@@ -8,8 +7,9 @@ import { CairnError } from '../../app/contract/index.ts';
 import { Library, currentVersion, migrate, migrations } from '../../app/store/index.ts';
 import type { ChunkInput } from '../../app/store/index.ts';
 import { docInput } from '../support/documents.ts';
+import { tempDir } from '../support/corpus.ts';
 
-const tempDb = () => join(mkdtempSync(join(tmpdir(), 'cairn-store-')), 'library.db');
+const tempDb = () => join(tempDir('cairn-store-'), 'library.db');
 
 const chunk = (text: string): ChunkInput => ({
   text, start: 0, end: text.length, page: null, headingPath: [], tokenCount: 1, ftsTitle: '', ftsBody: text,

@@ -2,15 +2,14 @@
 // one's (pid gone, or heartbeat too old) are taken back, a live one's never.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
 import { Library, migrate } from '../../app/store/index.ts';
 import { Presence } from '../../app/store/processes.ts';
+import { tempDir } from '../support/corpus.ts';
 
-const tempDb = () => join(mkdtempSync(join(tmpdir(), 'cairn-processes-')), 'library.db');
+const tempDb = () => join(tempDir('cairn-processes-'), 'library.db');
 const store = resolve(import.meta.dirname, '..', '..', 'app', 'store', 'index.ts');
 
 test('a process killed while it holds jobs and a lock: the next one requeues its jobs and takes the lock at once', () => {

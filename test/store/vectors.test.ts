@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
 import { Library, SignIndex } from '../../app/store/index.ts';
 import { docInput } from '../support/documents.ts';
+import { tempDir } from '../support/corpus.ts';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -68,7 +67,7 @@ test('the sign index returns exactly the nearest by hamming distance, with filte
 const unit = (dims: number, hot: number) => Float32Array.from({ length: dims }, (_, i) => (i === hot ? 1 : i === (hot + 1) % dims ? 0.3 : 0.01));
 
 test('vector search sees vectors another connection wrote and forgets deleted chunks', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'cairn-vectors-')), 'library.db');
+  const path = join(tempDir('cairn-vectors-'), 'library.db');
   const library = Library.open(path);
   const other = Library.open(path);
   try {

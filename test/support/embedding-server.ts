@@ -1,6 +1,6 @@
 // A local OpenAI-compatible /v1/embeddings server for tests (127.0.0.1 only). The model name
 // ends in its dimension ("bag-384"); vectors are FakeEmbedder's bag of words, so texts that share
-// words are near each other.
+// words are near each other. With `apiKey`, a request without `Authorization: Bearer <key>` gets 401.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +16,17 @@ export interface EmbeddingServer {
   close(): Promise<void>;
 }
 
-export async function startEmbeddingServer(): Promise<EmbeddingServer> {
+export async function startEmbeddingServer(options: { apiKey?: string } = {}): Promise<EmbeddingServer> {
   const embedded = new Map<string, number>();
   let held: Promise<void> | null = null;
   let release = () => {};
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided' } }));
+      return;
+    }
     while (held) await held;
     const { model, input } = JSON.parse(raw) as { model: string; input: string[] };
     const dimensions = Number(/-(\d+)$/.exec(model)?.[1] ?? 64);

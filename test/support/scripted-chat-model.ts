@@ -1,7 +1,9 @@
 // A ChatModel for tests only: replays given replies token by token (a token is a word with the
-// spaces before it), records every conversation it was given, honours abort and maxTokens, and
-// counts tokens by a simple rule (one per whitespace-separated word), so budgets can be exact.
-import type { ChatMessage, ChatModel, GenerateOptions, GenerateResult } from '../../app/llm/chat-model.ts';
+// spaces before it), records every conversation it was given, honours abort, maxTokens and stop
+// strings, "calls tools" when a reply says so, and counts tokens by a simple rule (one per
+// whitespace-separated word), so budgets can be exact.
+import type { ChatMessage, ChatModel, GenerateOptions, GenerateResult, ToolDefinition } from '../../app/llm/chat-model.ts';
+import { StopSequences } from '../../app/llm/stop-sequences.ts';
 
 export interface ScriptedReply {
   text: string;
@@ -9,6 +11,8 @@ export interface ScriptedReply {
   thought?: string;
   /** Throw this after streaming the text (a model failing mid-answer). */
   error?: string;
+  /** Tools called after the text (the answer then ends with stopReason 'toolCalls'). */
+  toolCalls?: { name: string; arguments: string }[];
 }
 
 /** A reply, or a function of the conversation that returns one. */
@@ -28,6 +32,8 @@ export class ScriptedChatModel implements ChatModel {
   readonly key: string;
   readonly contextSize: number;
   readonly calls: ScriptedCall[] = [];
+  /** It can "call tools": a reply says which. */
+  readonly features = { tools: true };
   /** Called after each token is handed out (e.g. to abort at a chosen point). */
   onToken: ((index: number) => void) | undefined;
   closed = false;
@@ -49,8 +55,9 @@ export class ScriptedChatModel implements ChatModel {
   }
 
   /** A made-up chat template: TEMPLATE_TOKENS around each message. */
-  countPromptTokens(messages: ChatMessage[]): number {
-    return messages.reduce((sum, m) => sum + this.countTokens(m.content) + ScriptedChatModel.TEMPLATE_TOKENS, 0);
+  countPromptTokens(messages: ChatMessage[], options: { tools?: ToolDefinition[] } = {}): number {
+    const tools = (options.tools ?? []).reduce((sum, t) => sum + this.countTokens(JSON.stringify(t)), 0);
+    return messages.reduce((sum, m) => sum + this.countTokens(m.content) + ScriptedChatModel.TEMPLATE_TOKENS, tools);
   }
 
   static readonly TEMPLATE_TOKENS = 8;
@@ -80,13 +87,25 @@ export class ScriptedChatModel implements ChatModel {
       if (stop) return { text, thought, stopReason: stop, tokens };
       thought += piece;
     }
+    const stops = new StopSequences(rest.stop);
     for (const piece of scriptedTokens(reply.text)) {
-      const stop = await step(piece, onText);
+      const stop = await step(piece, (t) => {
+        const passed = stops.push(t);
+        text += passed;
+        if (passed) onText?.(passed);
+      });
       if (stop) return { text, thought, stopReason: stop, tokens };
-      text += piece;
+      if (stops.stopped) return { text, thought, stopReason: 'end', tokens };
     }
+    const tail = stops.flush();
+    text += tail;
+    if (tail) onText?.(tail);
     if (reply.error) throw new Error(reply.error);
     if (signal?.aborted) return { text, thought, stopReason: 'aborted', tokens };
+    if (reply.toolCalls?.length) {
+      const toolCalls = reply.toolCalls.map((call, i) => ({ id: `call_scripted_${this.calls.length}_${i}`, ...call }));
+      return { text, thought, stopReason: 'toolCalls', toolCalls, tokens: tokens + reply.toolCalls.length };
+    }
     return { text, thought, stopReason: 'end', tokens };
   }
 

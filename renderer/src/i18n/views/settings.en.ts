@@ -78,6 +78,8 @@ export const settingsEn = {
   'settings.localApiNotRunning': 'It is on but not running: the port may be taken by another program.',
   'settings.notRunning': 'Not running',
   'settings.copyUrl': 'Copy the address',
+  'settings.appendSources': 'List sources in answers',
+  'settings.appendSourcesHelp': 'Answers from your library end with the sources they cite, for programs that show only the text.',
   'settings.port': 'Port',
   'settings.portHelp': 'Where the desktop app serves it. In the browser (cairn serve) it shares the window’s port.',
   'settings.token': 'Token',

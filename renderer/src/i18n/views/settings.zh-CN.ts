@@ -81,6 +81,8 @@ export const settingsZh: Record<keyof typeof settingsEn, Message> = {
   'settings.localApiNotRunning': '已开启但未运行：端口可能被其他程序占用。',
   'settings.notRunning': '未运行',
   'settings.copyUrl': '复制地址',
+  'settings.appendSources': '在回答中列出来源',
+  'settings.appendSourcesHelp': '根据资料库的回答在末尾列出所引用的来源，适用于只显示文本的程序。',
   'settings.port': '端口',
   'settings.portHelp': '桌面应用提供服务的端口。在浏览器中（cairn serve）与窗口共用端口。',
   'settings.token': '令牌',

@@ -345,7 +345,7 @@ function LocalApi({ settings }: { settings: Settings }) {
   const save = useSave();
   const [shown, setShown] = useState(false);
   const [renewing, setRenewing] = useState(false);
-  const { enabled, port } = settings.localApi;
+  const { enabled, port, appendSources } = settings.localApi;
   const [portText, setPortText] = useState(String(port));
   useEffect(() => setPortText(String(port)), [port]);
   const portValue = Number(portText);
@@ -374,6 +374,9 @@ function LocalApi({ settings }: { settings: Settings }) {
         ) : (
           <span className="setting__value setting__value--quiet">{enabled ? t('settings.notRunning') : t('settings.off')}</span>
         )}
+      </Row>
+      <Row label={t('settings.appendSources')} help={t('settings.appendSourcesHelp')} labelId={`${id}-append`}>
+        <Switch checked={appendSources} labelledBy={`${id}-append`} onChange={(on) => void save({ localApi: { appendSources: on } })} />
       </Row>
       <Row label={t('settings.port')} help={t('settings.portHelp')} htmlFor={`${id}-port`}>
         <form
