@@ -316,23 +316,25 @@ function WebSearch({ settings }: { settings: Settings }) {
       ) : null}
       {provider && KEYED.includes(provider) ? (
         <Row label={t('settings.apiKey')} help={keyStored ? t('settings.keyStored', { where: settings.secretStore }) : t('settings.keyMissing')} htmlFor={`${id}-key`}>
-          <form
-            className="setting__inline"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void storeKey();
-            }}
-          >
-            <TextInput id={`${id}-key`} type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder={keyStored ? '••••••••••••' : t('settings.keyPlaceholder')} autoComplete="off" />
-            <Button type="submit" icon={<KeyRound size={14} />} disabled={!key.trim()}>
-              {keyStored ? t('settings.replaceKey') : t('settings.saveKey')}
-            </Button>
+          <div className="setting__stack">
+            <form
+              className="setting__inline"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void storeKey();
+              }}
+            >
+              <TextInput id={`${id}-key`} type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder={keyStored ? '••••••••••••' : t('settings.keyPlaceholder')} autoComplete="off" />
+              <Button type="submit" icon={<KeyRound size={14} />} disabled={!key.trim()}>
+                {keyStored ? t('settings.replaceKey') : t('settings.saveKey')}
+              </Button>
+            </form>
             {keyStored ? (
-              <Button variant="ghost" onClick={() => void forgetKey()}>
+              <Button size="sm" variant="ghost" onClick={() => void forgetKey()}>
                 {t('settings.forgetKey')}
               </Button>
             ) : null}
-          </form>
+          </div>
         </Row>
       ) : null}
     </Group>
