@@ -41,7 +41,8 @@ function InUseCard({ role, use, files, onChoose, onServer }: { role: Role; use: 
   const id = useId();
   const reembed = useReembed();
   const candidates = files.filter((m) => m.status === 'ready' && (m.role === role || m.role === null));
-  const current = use?.type === 'file' ? (candidates.find((m) => m.path === use.location)?.name ?? '') : use ? 'server' : '';
+  // A model in use that is not among the files here (a path elsewhere, a server) keeps its own entry.
+  const current = use?.type === 'file' ? (candidates.find((m) => m.path === use.location)?.name ?? 'current') : use ? 'current' : '';
   return (
     <section className="use-card" aria-labelledby={`${id}-title`} data-testid={`${role}-model`}>
       <div className="use-card__head">
@@ -73,11 +74,11 @@ function InUseCard({ role, use, files, onChoose, onServer }: { role: Role; use: 
           onChange={(e) => {
             const value = e.target.value;
             if (value === '') onChoose({ type: 'none' });
-            else if (value !== 'server') onChoose({ type: 'file', model: value });
+            else if (value !== 'current') onChoose({ type: 'file', model: value });
           }}
         >
           <option value="">{t(role === 'chat' ? 'models.optionNone' : 'models.optionKeywordOnly')}</option>
-          {use?.type === 'server' ? <option value="server">{t('models.optionServer', { name: use.name })}</option> : null}
+          {current === 'current' && use ? <option value="current">{use.type === 'server' ? t('models.optionServer', { name: use.name }) : use.name}</option> : null}
           {candidates.map((m) => (
             <option key={m.name} value={m.name}>
               {m.name}
