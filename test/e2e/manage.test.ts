@@ -5,7 +5,8 @@
 // the right one and new mail arrives; a model downloads from a local server with progress, is
 // cancelled (the part is kept) and resumed; changing the embedder shows the re-embedding; Settings
 // switch to dark and to Chinese and turn the local API on. Screenshots of each view in light and
-// dark, English and Chinese go to test-output/window.
+// dark, English and Chinese go to test-output/window (beside window.test.ts's, which show the same
+// views with a library of imported files).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -241,16 +242,16 @@ describe('sources, models and settings', { timeout: 240_000 }, () => {
       const name = `${locale === 'zh-CN' ? 'zh-CN' : 'en'}-${colorScheme}`;
       await p.keyboard.press('Control+3');
       await p.getByTestId('source-card').nth(dovecot ? 1 : 0).getByText(/\d/).first().waitFor();
-      shots.push(await screenshot(`sources-${name}`));
+      shots.push(await screenshot(`sources-folder-and-mail-${name}`));
       await p.keyboard.press('Control+4');
       await p.getByTestId('catalog-card').first().waitFor();
       await p.getByTestId('hardware').waitFor();
-      shots.push(await screenshot(`models-${name}`));
+      shots.push(await screenshot(`models-in-use-${name}`));
       await p.getByTestId('catalog-card').first().scrollIntoViewIfNeeded();
       shots.push(await screenshot(`models-catalog-${name}`));
       await p.keyboard.press('Control+5');
       await p.getByTestId('library-path').waitFor();
-      shots.push(await screenshot(`settings-${name}`));
+      shots.push(await screenshot(`settings-general-${name}`));
       await p.getByRole('tab').nth(1).click();
       await p.getByRole('slider').first().waitFor();
       await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

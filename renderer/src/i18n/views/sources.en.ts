@@ -6,6 +6,8 @@ export const sourcesEn = {
   'sources.addMail': 'Add mail account',
   'sources.emptyTitle': 'No folders or mail accounts yet',
   'sources.emptyText': 'Add a folder and Cairn reads it where it is, then follows its changes. Add a mail account to search and cite your email too.',
+  'sources.addedOneByOne': { one: '{count} document was added on its own (dropped or imported) and is not watched.', other: '{count} documents were added on their own (dropped or imported) and are not watched.' },
+  'sources.openLibrary': 'See them in Library',
   'sources.footnote': 'Files stay where they are: Cairn only reads them. Removing a source takes its documents out of the library, never off your disk or server.',
   'sources.documents': { one: '{count} document', other: '{count} documents' },
   'sources.messages': { one: '{count} message', other: '{count} messages' },

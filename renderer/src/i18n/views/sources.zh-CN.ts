@@ -9,6 +9,8 @@ export const sourcesZh: Record<keyof typeof sourcesEn, Message> = {
   'sources.addMail': '添加邮件账户',
   'sources.emptyTitle': '还没有文件夹或邮件账户',
   'sources.emptyText': '添加文件夹后，Cairn 会在原位置读取并跟踪其变化。添加邮件账户，即可同样搜索并引用你的邮件。',
+  'sources.addedOneByOne': '有 {count} 个文档是单独添加的（拖放或导入），不会被跟踪。',
+  'sources.openLibrary': '在资料库中查看',
   'sources.footnote': '文件留在原处：Cairn 只读取它们。移除来源只会把其文档移出资料库，不会从磁盘或服务器上删除。',
   'sources.documents': '{count} 个文档',
   'sources.messages': '{count} 封邮件',

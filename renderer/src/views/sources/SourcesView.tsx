@@ -10,6 +10,7 @@ import { Button } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { useT } from '../../i18n/index.tsx';
+import { navigation } from '../../state/navigation.ts';
 import { notify, notifyError } from '../../state/notices.ts';
 import { invalidate, useQuery } from '../../state/query.ts';
 import { FolderDialog } from './FolderDialog.tsx';
@@ -27,6 +28,8 @@ export default function SourcesView() {
 
   const folders = (sources.data ?? []).filter((s) => s.kind === 'folder');
   const mailboxes = (sources.data ?? []).filter((s) => s.kind === 'mailbox');
+  // Files added one by one (dropped, `cairn add`) are not watched: they are only counted here.
+  const added = (sources.data ?? []).filter((s) => s.kind === 'import' || s.kind === 'web').reduce((n, s) => n + s.documents, 0);
   const accountOf = (id: number) => mail.data?.find((a) => a.sourceId === id);
 
   const act = (what: string, action: () => Promise<unknown>) => () =>
@@ -115,6 +118,14 @@ export default function SourcesView() {
                 ))}
               </ul>
             </section>
+          ) : null}
+          {added > 0 ? (
+            <p className="quiet-note">
+              {t('sources.addedOneByOne', { count: added })}{' '}
+              <button type="button" className="link-button" onClick={() => navigation.showView('library')}>
+                {t('sources.openLibrary')}
+              </button>
+            </p>
           ) : null}
           {folders.length || mailboxes.length ? <p className="quiet-note">{t('sources.footnote')}</p> : null}
         </div>
