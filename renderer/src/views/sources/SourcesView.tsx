@@ -120,7 +120,7 @@ export default function SourcesView() {
             </section>
           ) : null}
           {added > 0 ? (
-            <p className="quiet-note">
+            <p className={`quiet-note${folders.length || mailboxes.length ? '' : ' quiet-note--center'}`}>
               {t('sources.addedOneByOne', { count: added })}{' '}
               <button type="button" className="link-button" onClick={() => navigation.showView('library')}>
                 {t('sources.openLibrary')}
