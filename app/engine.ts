@@ -459,9 +459,10 @@ export class Engine {
     const paused = this.pausedSources();
     return this.folders.statuses().map((s) => {
       if (s.kind !== 'mailbox') return s;
-      if (paused.has(s.id)) return { ...s, state: { state: 'paused' } };
       const mail = this.library.mailboxes.state(s.id);
-      return mail ? { ...s, state: { state: mail.state as SourceStatus['state']['state'], done: mail.done, total: mail.total, reason: mail.reason } } : s;
+      const syncedAt = mail?.syncedAt ?? null;
+      if (paused.has(s.id)) return { ...s, state: { state: 'paused' }, syncedAt };
+      return mail ? { ...s, state: { state: mail.state as SourceStatus['state']['state'], done: mail.done, total: mail.total, reason: mail.reason, code: mail.code }, syncedAt } : { ...s, syncedAt };
     });
   }
 

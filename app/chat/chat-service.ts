@@ -287,7 +287,7 @@ export class ChatService {
     history: Turn[],
     model: ChatModel | null,
     conversation: { scope: ConversationScope; filters: SearchFilters },
-    settings: { k: number; minSimilarity: number },
+    settings: { k: number; minSimilarity: number; meaningWeight?: number },
     useWeb: boolean,
     emit: (event: ChatEvent) => void,
     signal: AbortSignal | undefined,
@@ -321,8 +321,8 @@ export class ChatService {
    * week") as filters beside the user's own (theirs win). When those find nothing, the plain
    * search answers instead, and a notice says so.
    */
-  private async retrieveFor(query: string, scope: ConversationScope, filters: SearchFilters, settings: { k: number; minSimilarity: number }, emit: (event: ChatEvent) => void): Promise<Retrieved> {
-    const base = { scope, k: settings.k, minSimilarity: settings.minSimilarity };
+  private async retrieveFor(query: string, scope: ConversationScope, filters: SearchFilters, settings: { k: number; minSimilarity: number; meaningWeight?: number }, emit: (event: ChatEvent) => void): Promise<Retrieved> {
+    const base = { scope, k: settings.k, minSimilarity: settings.minSimilarity, ...(settings.meaningWeight === undefined ? {} : { meaningWeight: settings.meaningWeight }) };
     const implied = questionFilters(query, this.now());
     if (!implied.description) return retrieve(this.search, { ...base, query, filters });
     const found = await retrieve(this.search, { ...base, query: implied.query, filters: { ...implied.filters, ...filters } });

@@ -35,5 +35,5 @@ export {
   type PromptInput,
   type PromptModel,
 } from './prompt.ts';
-export { retrieve, scopedFilters, termCoverage, type RetrievalInput, type Retrieved, type SearchFunction } from './retrieve.ts';
+export { retrieve, scopedFilters, termCoverage, weightedSearch, type RetrievalInput, type Retrieved, type SearchFunction } from './retrieve.ts';
 export { acceptRewrite, fallbackQuery, REWRITE_SYSTEM_PROMPT, rewriteMessages, rewriteQuery, type RewrittenQuery, type Turn } from './rewrite-query.ts';

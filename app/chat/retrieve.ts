@@ -16,6 +16,15 @@ export interface RetrievalInput {
   k: number;
   /** Least cosine similarity for a hit that keyword search did not find. */
   minSimilarity: number;
+  /** Keywords against meaning: 0 keywords only, 1 meaning only; default 0.5 (both alike). */
+  meaningWeight?: number;
+}
+
+/** The search a weight between keywords (0) and meaning (1) asks for. */
+export function weightedSearch(meaningWeight = 0.5): Pick<SearchRequest, 'mode' | 'weights'> {
+  if (meaningWeight <= 0) return { mode: 'bm25' };
+  if (meaningWeight >= 1) return { mode: 'vector' };
+  return { mode: 'hybrid', weights: { bm25: 2 * (1 - meaningWeight), vector: 2 * meaningWeight } };
 }
 
 export interface Retrieved {
@@ -63,7 +72,7 @@ export function termCoverage(terms: string[], text: string): number {
 export async function retrieve(search: SearchFunction, input: RetrievalInput): Promise<Retrieved> {
   if (input.scope.type === 'none') return { hits: [], notice: null, dropped: 0 };
   const filters = scopedFilters(input.scope, input.filters);
-  const response = await search({ query: input.query, k: input.k, mode: 'hybrid', filters });
+  const response = await search({ query: input.query, k: input.k, ...weightedSearch(input.meaningWeight), filters });
   const terms = keyTerms(input.query);
   const coverage = new Map(response.hits.map((h) => [h.chunkId, h.ranks.bm25 === undefined ? 0 : termCoverage(terms, `${h.title} ${h.text}`)]));
   const best = Math.max(0, ...coverage.values());

@@ -4,7 +4,7 @@
 // browser in. `--host ADDR --allow-host NAME` is the opt-in for containers (Open WebUI,
 // LibreChat): the API and MCP, with the token, on another address too; the window stays local.
 import { CairnError } from '../contract/index.ts';
-import { readSettings } from '../service/settings.ts';
+import { editableSettings } from '../service/settings.ts';
 import { Service } from '../service/index.ts';
 import { DEFAULT_API_PORT, ensureRenderer, listenAddress, LOOPBACK_HOST, resolveApiToken, startWebServer } from '../server/index.ts';
 import { portOption } from './options.ts';
@@ -65,17 +65,20 @@ export async function runServeCommand(dbPath: string, args: string[], values: Se
     const { token: givenOrStored, source } = resolveApiToken(engine.library.settings, values.token);
     // --token holds for this run; otherwise the library's token, which Settings can replace.
     const apiToken = () => (source === 'given' ? givenOrStored : resolveApiToken(engine.library.settings).token);
+    const openAiApi = () => values.api === true || editableSettings(engine).localApi.enabled;
     const server = await startWebServer({
       service,
       rendererDir,
       apiToken,
-      openAiApi: () => values.api === true || readSettings(engine).localApi.enabled,
-      appendSources: () => readSettings(engine).localApi.appendSources,
+      openAiApi,
+      appendSources: () => editableSettings(engine).localApi.appendSources,
       port,
       ...(host === LOOPBACK_HOST ? {} : { host, allowedHosts }),
       ...(allowedOrigins.length ? { allowedOrigins } : {}),
       onError: logError,
     });
+    // The API shares this server's port (the local API's own port setting is the desktop app's).
+    service.host.setLocalApiUrl(() => (openAiApi() ? `${server.origin}/v1` : null));
     try {
       // The window is served to this machine only, whatever address the server also listens on.
       console.log(`Open Cairn: ${server.loginUrl().replace(`://${host}:`, `://${LOOPBACK_HOST}:`)}`);

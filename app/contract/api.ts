@@ -20,13 +20,13 @@ import {
   MailAccountInfo,
   MailAccountSettings,
   MailSecurity,
+  ModelFit,
   ModelInfo,
   ModelRecommendation,
   NewConversation,
   RetryResult,
   RetryTarget,
   SearchFilters,
-  SearchMode,
   SearchRequest,
   SearchResponse,
   SourceStatus,
@@ -260,8 +260,12 @@ export const ModelsState = z.object({
 });
 export type ModelsState = z.infer<typeof ModelsState>;
 
+/** A catalog model and whether it suits this machine. */
+export const CatalogEntry = CatalogModel.extend({ fit: ModelFit });
+export type CatalogEntry = z.infer<typeof CatalogEntry>;
+
 export const ModelCatalogInfo = z.object({
-  models: z.array(CatalogModel),
+  models: z.array(CatalogEntry),
   recommendation: ModelRecommendation,
   hardware: HardwareReport,
 });
@@ -275,14 +279,18 @@ export type WebProvider = z.infer<typeof WebProvider>;
 export const EditableSettings = z.object({
   /** Defaults for new conversations' search. */
   retrieval: z.object({
+    /** Passages (sources) given to the model per answer, at most. */
     k: z.number().int().min(1).max(50),
     minSimilarity: z.number().min(-1).max(1),
-    mode: SearchMode,
+    /** Keywords against meaning in the ranking: 0 keywords only, 1 meaning only, 0.5 both alike. */
+    meaningWeight: z.number().min(0).max(1),
   }),
   generation: z.object({
     temperature: z.number().min(0).max(2),
     /** Tokens kept free for the answer; null: the model's default. */
     maxAnswerTokens: z.number().int().min(16).nullable(),
+    /** The chat model's context in tokens (a local model gets at most what it was trained on); null: Cairn chooses (8,192 locally). */
+    contextSize: z.number().int().min(1024).max(1_048_576).nullable(),
   }),
   interface: z.object({
     language: z.enum(['system', 'en', 'zh-CN']),
@@ -300,12 +308,18 @@ export const WebSettings = z.object({
   provider: WebProvider.nullable(),
   /** The provider's address when not its default (SearXNG needs one). */
   baseUrl: z.string().nullable(),
+  /** Whether the provider's API key is in the secret store (the key itself never leaves it). */
+  keyStored: z.boolean(),
 });
 
 export const Settings = EditableSettings.extend({
   web: WebSettings,
   /** The token the local API wants (Authorization: Bearer). */
   apiToken: z.string(),
+  /** Where the local API answers now (…/v1), or null while it is off or could not start. */
+  localApiUrl: z.string().nullable(),
+  /** Where passwords and keys are kept, in words (the system keychain, or a file only you can read). */
+  secretStore: z.string(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -445,6 +459,8 @@ export const methods = {
   'settings.update': method(SettingsPatch, Settings),
   /** Stores a web search provider's API key in the secret store (never in the library). */
   'settings.setWebKey': method(z.object({ provider: z.enum(['brave', 'tavily']), key: z.string().trim().min(1) }), z.object({ storedIn: z.string() })),
+  /** Deletes a web search provider's API key from the secret store. */
+  'settings.forgetWebKey': method(z.object({ provider: z.enum(['brave', 'tavily']) }), Settings),
   /** Replaces the local API's token (tools configured with the old one stop working). */
   'settings.newApiToken': method(NoParams, Settings),
 } satisfies Record<string, MethodSpec>;

@@ -25,6 +25,8 @@ export const ChatSettings = z.object({
   maxAnswerTokens: z.number().int().min(16).optional(),
   /** Cosine similarity below which a hit found only by meaning (not by keywords) is dropped. */
   minSimilarity: z.number().min(-1).max(1).optional(),
+  /** Keywords against meaning in the ranking: 0 keywords only, 1 meaning only (default 0.5: both alike). */
+  meaningWeight: z.number().min(0).max(1).optional(),
   /** Search the web beside the library for every question of the conversation (off unless set). */
   web: z.boolean().optional(),
 });

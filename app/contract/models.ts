@@ -64,6 +64,14 @@ export const CatalogModel = z.object({
 });
 export type CatalogModel = z.infer<typeof CatalogModel>;
 
+/**
+ * Whether a catalog model suits this machine, judged as the recommendation is (total memory, VRAM
+ * only on a GPU backend): gpu: it runs wholly on the GPU; cpu: it fits in RAM (on the CPU, or
+ * partly on the GPU); too-large: it does not fit (it may still load, slowly, swapping).
+ */
+export const ModelFit = z.enum(['gpu', 'cpu', 'too-large']);
+export type ModelFit = z.infer<typeof ModelFit>;
+
 export const ModelRecommendation = z.object({
   /** Null when the machine has too little memory for any local chat model. */
   chat: CatalogModel.nullable(),
@@ -112,6 +120,11 @@ export const ModelInfo = z.object({
   modifiedAt: z.number(),
   /** Recorded when Cairn downloaded it; null for a file imported or put there by hand. */
   provenance: ModelProvenance.nullable(),
+  /**
+   * A partial download (also after a restart): where it comes from and its whole size when the
+   * server said, so that it can be shown and resumed (pull its catalog id, or this URL, again).
+   */
+  download: z.object({ url: z.string(), totalBytes: z.number().nullable() }).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

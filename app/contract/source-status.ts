@@ -24,6 +24,8 @@ export const SourceStatus = z.object({
     done: z.number().nullable().optional(),
     total: z.number().nullable().optional(),
     reason: z.string().nullable().optional(),
+    /** The error's code (e.g. mail-auth-failed, folder-missing), so that a window can say what to do. */
+    code: z.string().nullable().optional(),
   }),
   /** Folders: glob patterns of files to index (none: all). */
   include: z.array(z.string()).optional(),
@@ -32,5 +34,12 @@ export const SourceStatus = z.object({
   maxFileBytes: z.number().optional(),
   /** Folders: what the last scan left out and why (the first few). */
   problems: z.array(SourceProblem).optional(),
+  /** Folders: how many things the last scan left out (problems lists the first few). */
+  problemCount: z.number().optional(),
+  /**
+   * When it was last in step with its folder or server (epoch ms): a folder's last catch-up by
+   * this process (null when not watched here), a mailbox's last completed sync (kept in the library).
+   */
+  syncedAt: z.number().nullable().optional(),
 });
 export type SourceStatus = z.infer<typeof SourceStatus>;

@@ -11,6 +11,8 @@ export const SourceState = z.object({
   done: z.number().nullable().optional(),
   total: z.number().nullable().optional(),
   reason: z.string().nullable().optional(),
+  /** The error's code (e.g. mail-auth-failed, folder-missing), so that a window can say what to do. */
+  code: z.string().nullable().optional(),
 });
 export type SourceState = z.infer<typeof SourceState>;
 
@@ -34,6 +36,8 @@ export const MailAccountInfo = MailAccountSettings.extend({
   messages: z.number(),
   pending: z.number(),
   state: SourceState,
+  /** When its last sync with the server completed (epoch ms); null before the first. */
+  syncedAt: z.number().nullable(),
 });
 export type MailAccountInfo = z.infer<typeof MailAccountInfo>;
 

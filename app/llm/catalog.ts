@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { CairnError, CatalogModel, type HardwareReport, type ModelRecommendation } from '../contract/index.ts';
+import { CairnError, CatalogModel, type HardwareReport, type ModelFit, type ModelRecommendation } from '../contract/index.ts';
 import type { EmbedderSpec } from '../embed/index.ts';
 
 const Rule = z.object({
@@ -113,6 +113,20 @@ export class ModelCatalog {
 
 /** What recommend() needs to know about a machine (a HardwareReport has it all). */
 export type MachineMemory = Pick<HardwareReport, 'backend' | 'vramTotalBytes' | 'ramTotalBytes'>;
+
+/** Shares of total memory a model may take and still run well: the system, the app and the rest of the machine need the others. */
+const VRAM_SHARE = 0.9;
+const RAM_SHARE = 0.6;
+
+/**
+ * Whether a model suits a machine, by total memory as recommend() judges (free memory changes by
+ * the minute): wholly on the GPU when the GPU backend is in use and 90% of its VRAM holds the
+ * model, else on the CPU when 60% of RAM holds it, else too large.
+ */
+export function fitOf(model: Pick<CatalogModel, 'ramBytes' | 'vramBytes'>, hardware: MachineMemory): ModelFit {
+  if (hardware.backend !== 'cpu' && (hardware.vramTotalBytes ?? 0) * VRAM_SHARE >= model.vramBytes) return 'gpu';
+  return hardware.ramTotalBytes * RAM_SHARE >= model.ramBytes ? 'cpu' : 'too-large';
+}
 
 function describeMachine(hardware: MachineMemory, vram: number): string {
   const gb = (bytes: number) => `${(bytes / 1e9).toFixed(bytes >= 10e9 ? 0 : 1)} GB`;

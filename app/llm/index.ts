@@ -27,7 +27,7 @@ export { grammarSchema, JsonSchemaChecker } from './json-output.ts';
 export { DEFAULT_CHAT_CONTEXT, LocalChatModel, type GgufChatModelSpec } from './local-chat-model.ts';
 export { DEFAULT_REMOTE_CONTEXT, RemoteChatModel, type OpenAiChatModelSpec, type RemoteChatModelOptions } from './remote-chat-model.ts';
 export { ThinkSplitter, type SplitPiece } from './think-splitter.ts';
-export { CatalogFile, defaultCatalogPath, loadCatalog, localeIsMultilingual, ModelCatalog, recommendModels, type MachineMemory } from './catalog.ts';
+export { CatalogFile, defaultCatalogPath, fitOf, loadCatalog, localeIsMultilingual, ModelCatalog, recommendModels, type MachineMemory } from './catalog.ts';
 export { defaultModelsDir, ModelManager, type ModelManagerOptions, type PullOptions } from './model-manager.ts';
 export { downloadGguf, type DownloadRequest } from './download.ts';
 export { checkGgufFile, type GgufCheck } from './gguf-file.ts';

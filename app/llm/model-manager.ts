@@ -82,17 +82,22 @@ export class ModelManager {
       const finalName = name.endsWith(PART_SUFFIX) ? name.slice(0, -PART_SUFFIX.length) : setAside ? name.slice(0, -MISMATCH_SUFFIX.length) : name;
       if (!finalName.toLowerCase().endsWith('.gguf') || models.some((m) => m.name === finalName)) continue;
       const path = join(this.partialDir, name);
-      const info = await stat(path);
+      // A download that completes meanwhile moves its file out of the partial folder: it is listed as ready next time.
+      const info = await stat(path).catch(() => null);
+      if (!info) continue;
       const entry = this.catalog.byFile(finalName);
       let problem: string;
+      let download: ModelInfo['download'];
       if (setAside) {
         const about = await readSetAside(`${path}.json`);
         problem = about
           ? `downloaded with sha256 ${about.sha256}, not the pinned ${about.expectedSha256}: not used; \`cairn models pull ${about.pullAs} --accept-hash\` keeps it, \`cairn models rm ${finalName}\` deletes it`
           : `a download set aside because its sha256 was not the one expected: \`cairn models rm ${finalName}\` deletes it`;
       } else {
-        const total = (await readPartInfo(`${path}.json`))?.totalBytes;
+        const part = await readPartInfo(`${path}.json`);
+        const total = part?.totalBytes;
         problem = `an unfinished download${total ? ` (${Math.floor((100 * info.size) / total)}% of ${total} bytes)` : ''}: pull it again to resume`;
+        if (part) download = { url: part.url, totalBytes: part.totalBytes };
       }
       models.push({
         name: finalName,
@@ -105,6 +110,7 @@ export class ModelManager {
         architecture: null,
         modifiedAt: info.mtimeMs,
         provenance: null,
+        ...(download ? { download } : {}),
       });
     }
     return models.sort((a, b) => a.name.localeCompare(b.name));

@@ -90,7 +90,9 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
   // The OpenAI-compatible local API runs while the setting says so.
   const api = new LocalApiSwitch(service, (error) => console.error('cairn engine: local API:', error));
   localApi = api;
-  service.host.onSettingsChanged(() => void api.apply());
+  // A change of its setting is answered once the API runs (or stopped), so Settings shows its address.
+  service.host.onSettingsChanged(() => api.apply());
+  service.host.setLocalApiUrl(() => api.baseUrl);
   await api.apply();
   parent.post({ type: 'ready', pid: process.pid, dbPath: service.host.engine.library.path });
 }

@@ -10,7 +10,7 @@ import { AnswerRunner } from './answers.ts';
 import { documentFileRange, documentText } from './document-content.ts';
 import type { EngineHost } from './host.ts';
 import { ModelService } from './models.ts';
-import { readSettings, replaceApiToken, storeWebKey, updateSettings } from './settings.ts';
+import { forgetWebKey, readSettings, replaceApiToken, storeWebKey, updateSettings } from './settings.ts';
 
 export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -194,17 +194,21 @@ export function createHandlers(host: EngineHost): ServiceParts {
     'models.useEmbedding': (choice) => models.useEmbedding(choice),
     'models.hardware': () => engine.hardware(),
 
-    'settings.get': () => readSettings(engine),
-    'settings.update': (patch) => {
-      const settings = updateSettings(engine, patch);
-      host.settingsChanged();
-      return settings;
+    'settings.get': () => readSettings(host),
+    'settings.update': async (patch) => {
+      updateSettings(engine, patch);
+      await host.settingsChanged();
+      return readSettings(host);
     },
     'settings.setWebKey': ({ provider, key }) => storeWebKey(engine, provider, key),
-    'settings.newApiToken': () => {
-      const settings = replaceApiToken(engine);
-      host.settingsChanged();
-      return settings;
+    'settings.forgetWebKey': async ({ provider }) => {
+      await forgetWebKey(engine, provider);
+      return readSettings(host);
+    },
+    'settings.newApiToken': async () => {
+      replaceApiToken(engine);
+      await host.settingsChanged();
+      return readSettings(host);
     },
   };
   return { handlers, answers, models };

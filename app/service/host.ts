@@ -69,7 +69,8 @@ export class EngineHost {
   private readonly indexer: BackgroundIndex;
   /** Mail accounts being watched, each with the controller that stops it. */
   private readonly mailWatchers = new Map<number, { controller: AbortController; done: Promise<void> }>();
-  private readonly settingsListeners = new Set<() => void>();
+  private readonly settingsListeners = new Set<() => void | Promise<void>>();
+  private apiUrl: () => string | null = () => null;
   private sourcesTimer: NodeJS.Timeout | null = null;
   private lastSources = '';
   private closed = false;
@@ -125,14 +126,26 @@ export class EngineHost {
     }
   }
 
-  /** Listens for settings changed through the contract (e.g. to switch the local API); returns a function that stops. */
-  onSettingsChanged(listener: () => void): () => void {
+  /**
+   * Listens for settings changed through the contract (e.g. to switch the local API); returns a
+   * function that stops. A listener may return a promise: the change is answered once it settles.
+   */
+  onSettingsChanged(listener: () => void | Promise<void>): () => void {
     this.settingsListeners.add(listener);
     return () => this.settingsListeners.delete(listener);
   }
 
-  settingsChanged(): void {
-    for (const listener of this.settingsListeners) listener();
+  async settingsChanged(): Promise<void> {
+    await Promise.all([...this.settingsListeners].map(async (listener) => listener()));
+  }
+
+  /** Where the local API answers now, told by whoever runs it (the engine process, `cairn serve`). */
+  setLocalApiUrl(url: () => string | null): void {
+    this.apiUrl = url;
+  }
+
+  localApiUrl(): string | null {
+    return this.apiUrl();
   }
 
   /** Indexes what is queued, in the background; says whether a run started now (else one is under way and runs again). */

@@ -3,7 +3,7 @@
 // serves the same routes on its own server instead; see app/server.)
 import { resolveApiToken, startApiServer, type ApiServer } from '../server/index.ts';
 import type { Service } from './service.ts';
-import { readSettings } from './settings.ts';
+import { editableSettings } from './settings.ts';
 
 export class LocalApiSwitch {
   private readonly service: Service;
@@ -30,14 +30,14 @@ export class LocalApiSwitch {
 
   private async reconcile(): Promise<void> {
     const { engine } = this.service.host;
-    const { localApi } = readSettings(engine);
+    const { localApi } = editableSettings(engine);
     const token = resolveApiToken(engine.library.settings).token;
     const key = localApi.enabled ? `${localApi.port}:${token}` : '';
     if (this.running?.key === key) return;
     await this.running?.server.close();
     this.running = null;
     if (!key) return;
-    const server = await startApiServer({ engine, token, port: localApi.port, onError: this.onError, appendSources: () => readSettings(engine).localApi.appendSources });
+    const server = await startApiServer({ engine, token, port: localApi.port, onError: this.onError, appendSources: () => editableSettings(engine).localApi.appendSources });
     this.running = { server, key };
   }
 

@@ -6,8 +6,9 @@ import { basename, resolve } from 'node:path';
 import { CairnError, type ModelInfo } from '../contract/index.ts';
 import type { ModelChoice, ModelInUse, ModelsState } from '../contract/api.ts';
 import type { EmbedderSpec } from '../embed/index.ts';
-import { CHAT_MODEL_SETTING, ChatModelSpecSchema, describeHardware, localeIsMultilingual, type ChatModelSpec, type ModelManager } from '../llm/index.ts';
+import { CHAT_MODEL_SETTING, ChatModelSpecSchema, describeHardware, fitOf, localeIsMultilingual, type ChatModelSpec, type ModelManager } from '../llm/index.ts';
 import type { EngineHost } from './host.ts';
+import { withContextSize } from './settings.ts';
 
 export class ModelService {
   private readonly host: EngineHost;
@@ -25,7 +26,7 @@ export class ModelService {
   async catalog() {
     const hardware = await describeHardware();
     return {
-      models: [...this.manager.catalog.models],
+      models: this.manager.catalog.models.map((model) => ({ ...model, fit: fitOf(model, hardware) })),
       recommendation: this.manager.catalog.recommend(hardware, { multilingual: localeIsMultilingual() }),
       hardware,
     };
@@ -89,7 +90,9 @@ export class ModelService {
         if (model.role === 'embedding') throw new CairnError('model-wrong-role', `${model.name} is an embedding model, not a chat model.`);
         spec = { type: 'gguf', modelPath: model.path };
       }
-      settings.set(CHAT_MODEL_SETTING, ChatModelSpecSchema.parse(spec));
+      // The context size chosen in Settings stays with the next model.
+      const previous = ChatModelSpecSchema.safeParse(settings.get<unknown>(CHAT_MODEL_SETTING));
+      settings.set(CHAT_MODEL_SETTING, withContextSize(spec, previous.success ? previous.data.contextSize : undefined));
     }
     return this.state();
   }

@@ -69,6 +69,8 @@ interface Watched {
    * after the run (a running job may have read the file before the change).
    */
   recheck: Set<string>;
+  /** When the library last caught up with the folder: its scan and the indexing after it, or a batch of changes, done. */
+  syncedAt: number | null;
 }
 
 export class FolderSources {
@@ -156,7 +158,7 @@ export class FolderSources {
     const documents = this.library.documents.countBySource();
     const pending = this.library.jobs.fileJobsBySource();
     return this.library.sources.list().map((source) => {
-      const base = { id: source.id, kind: source.kind, uri: source.uri, name: source.name, documents: documents.get(source.id) ?? 0 };
+      const base = { id: source.id, kind: source.kind, uri: source.uri, name: source.name, documents: documents.get(source.id) ?? 0, syncedAt: this.watched.get(source.id)?.syncedAt ?? null };
       const paused = this.host.paused?.(source.id) ?? false;
       if (source.kind !== 'folder') return { ...base, state: { state: paused ? ('paused' as const) : ('idle' as const) } };
       const rules = folderRules(this.library.sources.config(source.id));
@@ -167,19 +169,19 @@ export class FolderSources {
         const missing = !isFolder(source.uri);
         return {
           ...base, ...folder,
-          state: missing ? { state: 'error' as const, reason: missingReason(source.uri) } : { state: 'idle' as const, reason: 'Not watched (run `cairn watch`).' },
+          state: missing ? { state: 'error' as const, reason: missingReason(source.uri), code: 'folder-missing' } : { state: 'idle' as const, reason: 'Not watched (run `cairn watch`).' },
         };
       }
       const waiting = pending.get(source.id) ?? 0;
       if (waiting === 0 && !this.indexRun) w.queued = 0;
       let state: SourceStatus['state'];
-      if (w.phase === 'error') state = { state: 'error', reason: w.reason };
+      if (w.phase === 'error') state = { state: 'error', reason: w.reason, code: w.missing ? 'folder-missing' : 'folder-unreadable' };
       else if (w.phase === 'scanning' || w.phase === 'starting') state = { state: 'scanning' };
       else if (w.phase === 'idle') state = { state: 'idle', reason: 'Scanned; not watched (run `cairn watch`).' };
       else if (waiting > 0) state = { state: 'indexing', done: Math.max(0, w.queued - waiting), total: Math.max(w.queued, waiting) };
       else state = { state: 'watching', reason: this.lastIndexError };
       if (w.problemCount > 0 && state.state !== 'error') state.reason = `${w.problemCount} item(s) left out (see problems).`;
-      return { ...base, ...folder, state, problems: w.problems };
+      return { ...base, ...folder, state, problems: w.problems, problemCount: w.problemCount };
     });
   }
 
@@ -217,7 +219,10 @@ export class FolderSources {
         else await this.track(w, this.reconcile(w));
         if (w.phase === 'watching') w.phase = 'idle';
       }
-      if (!signal.aborted) await this.host.index(signal);
+      if (!signal.aborted) {
+        await this.host.index(signal);
+        this.markCaughtUp();
+      }
     } finally {
       this.scanning = false;
     }
@@ -294,7 +299,7 @@ export class FolderSources {
     const filter = new FolderFilter(source.uri, folderRules(config));
     const w: Watched = {
       source, config: JSON.stringify(config), filter, watcher: null, pending: new Map(), observed: new Map(), timer: null,
-      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null, recheck: new Set(),
+      phase: 'starting', reason: null, missing: false, problems: [], problemCount: 0, queued: 0, busy: null, recheck: new Set(), syncedAt: null,
     };
     this.watched.set(source.id, w);
     return w;
@@ -447,6 +452,7 @@ export class FolderSources {
         try {
           await this.host.index(signal);
           this.lastIndexError = null;
+          this.markCaughtUp();
           for (const w of this.watched.values()) {
             const paths = [...w.recheck];
             w.recheck.clear();
@@ -459,6 +465,14 @@ export class FolderSources {
     })().finally(() => {
       this.indexRun = null;
     });
+  }
+
+  /** After an indexing run: folders with nothing waiting are in step with the library now. */
+  private markCaughtUp(): void {
+    const now = Date.now();
+    for (const w of this.watched.values()) {
+      if ((w.phase === 'watching' || w.phase === 'idle') && w.pending.size === 0 && !w.busy) w.syncedAt = now;
+    }
   }
 
   private checkRoots(): void {

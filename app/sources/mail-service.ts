@@ -143,7 +143,8 @@ export class MailService {
       uri: account.uri,
       messages: mailboxes.messageCount(account.sourceId),
       pending: mailboxes.pendingMessages(account.sourceId),
-      state: state ? { state: state.state as SourceState['state'], done: state.done, total: state.total, reason: state.reason } : { state: 'idle' },
+      state: state ? { state: state.state as SourceState['state'], done: state.done, total: state.total, reason: state.reason, code: state.code } : { state: 'idle' },
+      syncedAt: state?.syncedAt ?? null,
     };
   }
 
@@ -165,11 +166,12 @@ export class MailService {
           summary.removed += result.removed;
         }
         await this.#indexer.idle();
+        if (!signal?.aborted) this.#library.mailboxes.markSynced(account.sourceId);
         this.#setState(account, null, { state: 'idle' });
       } catch (error) {
         const e = mailError(error, account.settings);
         failure ??= e;
-        this.#setState(account, null, { state: 'error', reason: e.message });
+        this.#setState(account, null, { state: 'error', reason: e.message, code: e.code });
       } finally {
         await client?.logout().catch(() => client?.close());
       }
@@ -304,6 +306,8 @@ export class MailService {
           if (dirty) {
             dirty = false;
             await this.#syncFolder(open, account, folder, signal);
+            if (signal.aborted) return;
+            this.#library.mailboxes.markSynced(account.sourceId);
             this.#setState(account, folder, { state: 'watching' });
             continue;
           }
@@ -316,11 +320,11 @@ export class MailService {
         if (!this.#exists(account)) return;
         const e = mailError(error, account.settings);
         if (isPermanent(e)) {
-          this.#setState(account, folder, { state: 'error', reason: e.message });
+          this.#setState(account, folder, { state: 'error', reason: e.message, code: e.code });
           return;
         }
         if (signal.aborted) return;
-        this.#setState(account, folder, { state: 'reconnecting', reason: e.message });
+        this.#setState(account, folder, { state: 'reconnecting', reason: e.message, code: e.code });
       } finally {
         if (client) await client.logout().catch(() => client?.close());
       }

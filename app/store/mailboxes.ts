@@ -16,7 +16,10 @@ export interface MailAccountStateRow {
   done: number | null;
   total: number | null;
   reason: string | null;
+  code: string | null;
   updatedAt: number;
+  /** When its last sync completed (epoch ms), or null. */
+  syncedAt: number | null;
 }
 
 /** What a 'mail' job carries: the message's place; its bytes are in job_blobs. */
@@ -126,20 +129,25 @@ export class MailboxRepository {
   }
 
   /** Records what an account is doing (nothing when it was removed meanwhile, by another process). */
-  setState(sourceId: number, state: { state: string; done?: number | null; total?: number | null; reason?: string | null }): void {
+  setState(sourceId: number, state: { state: string; done?: number | null; total?: number | null; reason?: string | null; code?: string | null }): void {
     this.db
       .prepare(
-        `INSERT INTO mail_accounts (source_id, state, done, total, reason, updated_at)
-         SELECT @sourceId, @state, @done, @total, @reason, @now WHERE EXISTS (SELECT 1 FROM sources WHERE id = @sourceId)
+        `INSERT INTO mail_accounts (source_id, state, done, total, reason, code, updated_at)
+         SELECT @sourceId, @state, @done, @total, @reason, @code, @now WHERE EXISTS (SELECT 1 FROM sources WHERE id = @sourceId)
          ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, done = excluded.done, total = excluded.total,
-           reason = excluded.reason, updated_at = excluded.updated_at`,
+           reason = excluded.reason, code = excluded.code, updated_at = excluded.updated_at`,
       )
-      .run({ sourceId, state: state.state, done: state.done ?? null, total: state.total ?? null, reason: state.reason ?? null, now: Date.now() });
+      .run({ sourceId, state: state.state, done: state.done ?? null, total: state.total ?? null, reason: state.reason ?? null, code: state.code ?? null, now: Date.now() });
+  }
+
+  /** Records that a sync of the account completed now. */
+  markSynced(sourceId: number): void {
+    this.db.prepare('UPDATE mail_accounts SET synced_at = ? WHERE source_id = ?').run(Date.now(), sourceId);
   }
 
   state(sourceId: number): MailAccountStateRow | null {
     const row = this.db
-      .prepare('SELECT state, done, total, reason, updated_at AS updatedAt FROM mail_accounts WHERE source_id = ?')
+      .prepare('SELECT state, done, total, reason, code, updated_at AS updatedAt, synced_at AS syncedAt FROM mail_accounts WHERE source_id = ?')
       .get(sourceId) as MailAccountStateRow | undefined;
     return row ?? null;
   }

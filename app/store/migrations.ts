@@ -372,7 +372,18 @@ export const migrations: Migration[] = [
       `);
     },
   },
-  // 10 and 12 are taken by work landing beside this (search at scale, mail state).
+  {
+    version: 12,
+    name: "when each mailbox last completed a sync, and its error's code",
+    up(db) {
+      db.exec(`
+        -- Shown as "last sync" beside the account; null until its first sync completes.
+        ALTER TABLE mail_accounts ADD COLUMN synced_at INTEGER;
+        -- What kind of error stopped it (mail-auth-failed...), so that a window can say what to do.
+        ALTER TABLE mail_accounts ADD COLUMN code TEXT;
+      `);
+    },
+  },
   {
     version: 13,
     name: 'which search found each source of an answer',

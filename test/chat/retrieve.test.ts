@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { retrieve, termCoverage } from '../../app/chat/index.ts';
+import { retrieve, termCoverage, weightedSearch } from '../../app/chat/index.ts';
 import type { SearchHit, SearchRequest, SearchResponse } from '../../app/contract/index.ts';
 
 function hit(id: number, text: string, ranks: SearchHit['ranks'], score = 0): SearchHit {
@@ -40,6 +40,17 @@ test('keyword-only libraries never ask for vectors; a lone match is kept when no
   const { search, requests } = fakeSearch([hit(1, 'Dogs must be registered.', { bm25: 1 })], [], 'bm25');
   assert.deepEqual((await retrieve(search, base)).hits.map((h) => h.chunkId), [1]);
   assert.deepEqual(requests.map((r) => r.mode), ['hybrid']);
+});
+
+test('the keyword and meaning balance chooses the search: keywords only, meaning only, or both weighted', async () => {
+  assert.deepEqual(weightedSearch(0), { mode: 'bm25' });
+  assert.deepEqual(weightedSearch(1), { mode: 'vector' });
+  assert.deepEqual(weightedSearch(), { mode: 'hybrid', weights: { bm25: 1, vector: 1 } });
+  assert.deepEqual(weightedSearch(0.75), { mode: 'hybrid', weights: { bm25: 0.5, vector: 1.5 } });
+  const { search, requests } = fakeSearch([], []);
+  await retrieve(search, { ...base, meaningWeight: 0.25 });
+  await retrieve(search, { ...base, meaningWeight: 0 });
+  assert.deepEqual(requests.map((r) => [r.mode, r.weights]), [['hybrid', { bm25: 1.5, vector: 0.5 }], ['bm25', undefined]]);
 });
 
 test('the scope becomes the source filter; scope none searches nothing', async () => {

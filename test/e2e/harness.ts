@@ -57,7 +57,12 @@ export function serve(db: string, env: Record<string, string> = {}): Promise<Ser
       }
     };
     child.stdout!.on('data', (c: Buffer) => ((output += c.toString()), check()));
-    child.stderr!.on('data', (c: Buffer) => ((output += c.toString()), check()));
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString();
+      check();
+      // What the engine reports as a bug (an internal error, a result the contract refused) shows in the test's output.
+      for (const line of c.toString().split('\n')) if (line.startsWith('cairn serve:')) process.stderr.write(`${line}\n`);
+    });
     child.on('exit', (code) => fail(new Error(`cairn serve exited (${code}) before printing its address:\n${output}`)));
   });
 }
@@ -87,13 +92,14 @@ export interface WindowPage {
 
 /**
  * Starts everything for one test file: a library (the chat corpus, a folder of the test's own, or
- * empty; then whatever `prepare` does to it with the engine closed), a chat model, cairn serve,
- * Chromium.
+ * empty; then whatever `prepare` does to it with the engine closed), a chat model, cairn serve
+ * (with `env` added to its environment), Chromium.
  */
 export async function startApp(options: {
   library: 'corpus' | 'empty' | { folder: string };
   chatModel?: string | null;
   prepare?: (dbPath: string) => Promise<void> | void;
+  env?: Record<string, string>;
 }): Promise<App> {
   const db = join(tempDir('cairn-window-'), 'library.db');
   const engine = await Engine.open({ dbPath: db, embedder: null });
@@ -105,7 +111,7 @@ export async function startApp(options: {
   await options.prepare?.(db);
   const chat = options.chatModel ? await startChatServer() : null;
   // An empty models folder of its own: never the user's.
-  const served = await serve(db, { CAIRN_MODEL_STORE: tempDir('cairn-models-') });
+  const served = await serve(db, { CAIRN_MODEL_STORE: tempDir('cairn-models-'), ...options.env });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
 

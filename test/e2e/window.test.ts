@@ -137,7 +137,7 @@ describe('the window', { timeout: 240_000 }, () => {
         await page.keyboard.press(`Control+${key}`);
         await page.getByTestId(`${view}-view`).waitFor();
         if (view === 'library') await page.getByRole('row').nth(3).waitFor();
-        if (view === 'models') await page.locator('.facts').waitFor();
+        if (view === 'models') await page.getByTestId('chat-model').waitFor();
         shots.push(await screenshot(`${view}-${name}`));
       }
       await page.getByTestId('activity-button').click();

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CatalogModel } from '../../app/contract/index.ts';
-import { CatalogFile, defaultCatalogPath, loadCatalog, localeIsMultilingual, ModelCatalog, recommendModels, type MachineMemory } from '../../app/llm/index.ts';
+import { CatalogFile, defaultCatalogPath, fitOf, loadCatalog, localeIsMultilingual, ModelCatalog, recommendModels, type MachineMemory } from '../../app/llm/index.ts';
 import { tempDir } from '../support/corpus.ts';
 
 const GiB = 2 ** 30;
@@ -74,6 +74,19 @@ for (const { name, machine, multilingual, chat, embedding } of machines) {
     }
   });
 }
+
+test('whether a model fits: on the GPU when 90% of the VRAM holds it, else on the CPU in 60% of the RAM, else too large', () => {
+  const model = { ramBytes: 4 * GiB, vramBytes: 4 * GiB };
+  assert.equal(fitOf(model, { backend: 'cuda', vramTotalBytes: 6 * GiB, ramTotalBytes: 8 * GiB }), 'gpu');
+  assert.equal(fitOf(model, { backend: 'cuda', vramTotalBytes: 4 * GiB, ramTotalBytes: 8 * GiB }), 'cpu', 'a GPU it only just fills');
+  assert.equal(fitOf(model, { backend: 'cpu', vramTotalBytes: 12 * GiB, ramTotalBytes: 8 * GiB }), 'cpu', 'VRAM a CPU build cannot use does not count');
+  assert.equal(fitOf(model, { backend: 'cpu', vramTotalBytes: null, ramTotalBytes: 6 * GiB }), 'too-large');
+  // Every recommendation fits the machine it is made for.
+  for (const { machine } of machines) {
+    const pick = recommendModels(machine);
+    if (pick.chat) assert.notEqual(fitOf(pick.chat, machine), 'too-large', `${pick.chat.id} on ${JSON.stringify(machine)}`);
+  }
+});
 
 test('the reason names the machine and why', () => {
   const pick = recommendModels({ backend: 'cuda', vramTotalBytes: 8 * GiB, ramTotalBytes: 32 * GiB });

@@ -24,6 +24,8 @@ export interface FileServer {
   cutAt: number | null;
   /** While true, responses send their headers and then nothing (a stalled connection). */
   stall: boolean;
+  /** While set, responses send the file up to this offset and then wait, the connection open (a download in progress). */
+  pauseAt: number | null;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startFileServer(files: Record<string, Buffer> = {}): Promi
     bytesSent: 0,
     cutAt: null,
     stall: false,
+    pauseAt: null,
     close: async () => {},
   };
   const server = createServer((req, res) => {
@@ -70,6 +73,12 @@ export async function startFileServer(files: Record<string, Buffer> = {}): Promi
     if (state.stall) {
       res.flushHeaders();
       return; // never another byte
+    }
+    if (state.pauseAt !== null && end >= state.pauseAt) {
+      const part = data.subarray(start, Math.max(start, state.pauseAt));
+      state.bytesSent += part.length;
+      res.write(part);
+      return; // the rest never comes while this connection lasts
     }
     if (state.cutAt !== null && end >= state.cutAt) {
       const part = data.subarray(start, Math.max(start, state.cutAt));

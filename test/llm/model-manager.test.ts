@@ -130,6 +130,8 @@ test('cancelling stops the download at once, leaves no model, and the part resum
   assert.equal(left.length, 1);
   assert.equal(left[0]!.status, 'partial');
   assert.ok(left[0]!.sizeBytes > 0 && left[0]!.sizeBytes < stories.length);
+  // What a window needs to show it and resume it, also after a restart: where it comes from and its size.
+  assert.deepEqual(left[0]!.download, { url, totalBytes: stories.length });
   assert.equal(existsSync(join(models.dir, 'stories260K.gguf')), false);
 
   const resumeFrom = left[0]!.sizeBytes;

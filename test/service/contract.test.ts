@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import type { AnswerEvent, EngineEvent, SourceStatus } from '../../app/contract/index.ts';
 import { CairnError } from '../../app/contract/index.ts';
-import { ModelManager } from '../../app/llm/index.ts';
+import { fitOf, ModelManager } from '../../app/llm/index.ts';
 import { LocalApiSwitch, nodePortChannel, serveChannel } from '../../app/service/index.ts';
 import { MemorySecretStore } from '../../app/sources/index.ts';
 import { writeChatCorpus } from '../chat/library.ts';
@@ -116,6 +116,9 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     assert.deepEqual(folder.exclude, ['*.tmp']);
     const withFolder = (e: EngineEvent) => e.type === 'sources' && e.sources.some((s) => s.id === folder.id && s.documents === 1);
     await c.log.waitFor(withFolder);
+    // Once scanned and indexed, it says since when it is in step with its folder.
+    const synced = await c.log.waitFor((e) => e.type === 'sources' && e.sources.some((s) => s.id === folder.id && typeof s.syncedAt === 'number'));
+    assert.ok(synced.type === 'sources' && synced.sources.find((s) => s.id === folder.id)!.syncedAt! <= Date.now());
     const paused = await api.sources.pause({ sourceId: folder.id });
     assert.equal(paused.state.state, 'paused');
     await c.log.waitFor((e) => e.type === 'sources' && e.sources.some((s: SourceStatus) => s.id === folder.id && s.state.state === 'paused'));
@@ -193,11 +196,21 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     assert.equal(changed.retrieval.k, 3);
     assert.equal(changed.retrieval.minSimilarity, initial.retrieval.minSimilarity);
     assert.equal(changed.interface.theme, 'dark');
-    assert.deepEqual(changed.web, { provider: 'searxng', baseUrl: 'http://127.0.0.1:8888' });
+    assert.deepEqual(changed.web, { provider: 'searxng', baseUrl: 'http://127.0.0.1:8888', keyStored: false });
     assert.equal(c.service.host.engine.chatDefaults().k, 3, 'the chat service reads it at the next question');
     await rejects(api.settings.update({ retrieval: { k: 0 } }), 'bad-params', /retrieval\.k/);
+    assert.equal(initial.retrieval.meaningWeight, 0.5, 'keywords and meaning alike by default');
+    assert.equal((await api.settings.update({ retrieval: { meaningWeight: 0.8 } })).retrieval.meaningWeight, 0.8);
+    assert.equal(c.service.host.engine.chatDefaults().meaningWeight, 0.8);
+    assert.equal(initial.secretStore, secrets.description);
+
+    // The key is stored in the secret store (never in the library), and can be forgotten.
+    await api.settings.update({ web: { provider: 'brave' } });
     assert.deepEqual(await api.settings.setWebKey({ provider: 'brave', key: 'secret-key' }), { storedIn: secrets.description });
     assert.equal(await secrets.get('web-search.brave'), 'secret-key');
+    assert.equal((await api.settings.get()).web.keyStored, true);
+    assert.equal((await api.settings.forgetWebKey({ provider: 'brave' })).web.keyStored, false);
+    assert.equal(await secrets.get('web-search.brave'), null);
     const token = await api.settings.newApiToken();
     assert.notEqual(token.apiToken, initial.apiToken);
     assert.equal((await api.settings.get()).apiToken, token.apiToken, 'kept');
@@ -208,21 +221,23 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     const { api } = c.client;
     const errors: unknown[] = [];
     const localApi = new LocalApiSwitch(c.service, (error) => errors.push(error));
-    const stop = c.service.host.onSettingsChanged(() => void localApi.apply());
+    // As the engine process wires it: a change is answered once the API runs, with its address.
+    const stop = c.service.host.onSettingsChanged(() => localApi.apply());
+    c.service.host.setLocalApiUrl(() => localApi.baseUrl);
     try {
       await localApi.apply();
       assert.equal(localApi.baseUrl, null, 'off by default');
+      assert.equal((await api.settings.get()).localApiUrl, null);
       const on = await api.settings.update({ localApi: { enabled: true, port: 0 } });
-      await localApi.apply();
       assert.ok(localApi.baseUrl);
+      assert.equal(on.localApiUrl, localApi.baseUrl);
       const models = await fetch(`${localApi.baseUrl}/models`, { headers: { authorization: `Bearer ${on.apiToken}` } });
       assert.equal(models.status, 200);
       const renewed = await api.settings.newApiToken();
       await localApi.apply();
       assert.equal((await fetch(`${localApi.baseUrl}/models`, { headers: { authorization: `Bearer ${on.apiToken}` } })).status, 401, 'the old token no longer works');
       assert.equal((await fetch(`${localApi.baseUrl}/models`, { headers: { authorization: `Bearer ${renewed.apiToken}` } })).status, 200);
-      await api.settings.update({ localApi: { enabled: false } });
-      await localApi.apply();
+      assert.equal((await api.settings.update({ localApi: { enabled: false } })).localApiUrl, null);
       assert.equal(localApi.baseUrl, null);
       assert.deepEqual(errors, []);
     } finally {
@@ -236,8 +251,14 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     const state = await api.models.list();
     assert.deepEqual(state.models, []);
     assert.equal(state.chat, null);
+    await rejects(api.settings.update({ generation: { contextSize: 4096 } }), 'no-chat-model');
     const chosen = await api.models.useChat({ type: 'server', baseUrl: 'http://127.0.0.1:9/v1', model: 'llama' });
     assert.deepEqual(chosen.chat, { type: 'server', name: 'llama', location: 'http://127.0.0.1:9/v1' });
+    // The context size belongs to the chat model's spec, and stays when another model is chosen.
+    assert.equal((await api.settings.update({ generation: { contextSize: 4096 } })).generation.contextSize, 4096);
+    await api.models.useChat({ type: 'server', baseUrl: 'http://127.0.0.1:9/v1', model: 'mistral' });
+    assert.deepEqual(c.service.host.engine.library.settings.get('chat-model'), { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'mistral', contextSize: 4096 });
+    assert.equal((await api.settings.update({ generation: { contextSize: null } })).generation.contextSize, null);
     await rejects(api.models.useChat({ type: 'file', model: 'qwen3-4b' }), 'model-not-found', /not downloaded yet/);
     await rejects(api.models.pull({ model: 'not-a-model' }), 'model-unknown');
 
@@ -265,6 +286,7 @@ describe('the contract over a MessageChannel', { timeout: 120_000 }, () => {
     }
     const catalog = await api.models.catalog();
     assert.ok(catalog.models.some((m) => m.id === catalog.recommendation.embedding.id));
+    for (const model of catalog.models) assert.equal(model.fit, fitOf(model, catalog.hardware), `${model.id} fits as the catalog judges`);
     assert.equal(catalog.hardware.cpuCores, (await api.models.hardware()).cpuCores);
 
     const server = await startEmbeddingServer();

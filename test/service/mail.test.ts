@@ -30,6 +30,11 @@ test('mail through the contract: test, add, follow, pause, resume, remove', { ti
     await c.log.until(indexingDone, found('lighthouse'));
     await c.log.waitFor((e: EngineEvent) => e.type === 'source-state' && e.sourceId === added.sourceId && e.state.state === 'watching');
     assert.equal((await api.mail.list())[0]?.messages, 1);
+    // The last completed sync is kept, and shown with the account and its source.
+    assert.equal(added.syncedAt, null, 'not synced yet when added');
+    const syncedAt = (await api.mail.list())[0]!.syncedAt;
+    assert.ok(syncedAt !== null && syncedAt <= Date.now());
+    assert.equal((await api.sources.list()).find((s) => s.id === added.sourceId)?.syncedAt, syncedAt);
 
     const paused = await api.sources.pause({ sourceId: added.sourceId });
     assert.equal(paused.state.state, 'paused');

@@ -421,6 +421,7 @@ test('a watched folder that disappears puts the source in error with a reason, k
   renameSync(root, join(parent, 'unplugged'));
   await waitFor('error state', () => folderStatus(engine, root).state.state === 'error');
   assert.match(folderStatus(engine, root).state.reason!, /Folder is missing/);
+  assert.equal(folderStatus(engine, root).state.code, 'folder-missing');
   assert.equal(documents(engine).length, 1, 'documents stay while the folder is away');
 
   renameSync(join(parent, 'unplugged'), root);

@@ -162,6 +162,9 @@ test('a wrong password: a clear error on add, and a watcher stops with the reaso
   const status = env.engine.sources().find((s) => s.kind === 'mailbox');
   assert.equal(status?.state.state, 'error', 'engine.sources() shows the mailbox in error');
   assert.match(status?.state.reason ?? '', /refused the login/);
+  // With its code, kept in the library, so that a window can say what to do (enter the password again).
+  assert.equal(status?.state.code, 'mail-auth-failed');
+  assert.equal(mail.list()[0]!.state.code, 'mail-auth-failed');
   // The watcher has ended (nothing is left to retry later): it tried once.
   assert.equal(logins, 1, 'exactly one login attempt');
 });

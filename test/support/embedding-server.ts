@@ -12,12 +12,17 @@ export interface EmbeddingServer {
   embedded: Map<string, number>;
   /** Every text the server was given, in order (tests may empty it). */
   inputs: string[];
+  /** Requests received while held wait (unanswered) until release(): work that embeds stays under way. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startEmbeddingServer(options: { apiKey?: string } = {}): Promise<EmbeddingServer> {
   const embedded = new Map<string, number>();
   const inputs: string[] = [];
+  let held: Promise<void> | null = null;
+  let release = () => {};
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -25,6 +30,7 @@ export async function startEmbeddingServer(options: { apiKey?: string } = {}): P
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided' } }));
       return;
     }
+    while (held) await held;
     const { model, input } = JSON.parse(raw) as { model: string; input: string[] };
     const dimensions = Number(/-(\d+)$/.exec(model)?.[1] ?? 64);
     const fake = new FakeEmbedder(dimensions);
@@ -40,7 +46,12 @@ export async function startEmbeddingServer(options: { apiKey?: string } = {}): P
     baseUrl: `http://127.0.0.1:${port}/v1`,
     embedded,
     inputs,
+    hold() {
+      held ??= new Promise<void>((resolve) => (release = () => ((held = null), resolve())));
+    },
+    release: () => release(),
     async close() {
+      release();
       server.closeAllConnections();
       server.close();
       await once(server, 'close');

@@ -2,8 +2,12 @@
 // have the same keys (the type checker and test/renderer/i18n.test.ts check). {name} is filled
 // in; a { one, other } message is chosen by `count`.
 import { activityEn } from './views/activity.en.ts';
+import { firstRunEn } from './views/first-run.en.ts';
 import { libraryEn } from './views/library.en.ts';
+import { modelsEn } from './views/models.en.ts';
+import { settingsEn } from './views/settings.en.ts';
 import { sourceEn } from './views/source.en.ts';
+import { sourcesEn } from './views/sources.en.ts';
 
 export const en = {
   ...activityEn,
@@ -125,67 +129,6 @@ export const en = {
   'scope.label': 'What to search: {scope}',
 
 
-  'firstRun.title': 'Welcome to Cairn',
-  'firstRun.lead': 'Two things and Cairn can answer from your own files, offline.',
-  'firstRun.modelTitle': 'Choose a chat model',
-  'firstRun.modelRecommended': 'For this machine: {name} ({size}).',
-  'firstRun.modelReady': 'Answering with {name}.',
-  'firstRun.download': 'Download ({size})',
-  'firstRun.resume': 'Resume download ({size})',
-  'firstRun.downloading': 'Downloading {name}',
-  'firstRun.useModel': 'Use {name}',
-  'firstRun.otherModels': 'Other models',
-  'firstRun.pullFailed': 'Could not start the download',
-  'firstRun.useFailed': 'Could not use the model',
-  'firstRun.folderTitle': 'Add a folder',
-  'firstRun.folderTextDesktop': 'Cairn reads it where it is and follows changes. You can also drop files or folders onto the window.',
-  'firstRun.folderTextWeb': 'Cairn reads it where it is and follows changes. Type the folder’s full path.',
-  'firstRun.folderLabel': 'Folder path',
-  'firstRun.folderPlaceholder': '/home/you/Documents',
-  'firstRun.folderAdd': 'Add folder',
-  'firstRun.folderAdded': 'Watching {name}: indexing in the background',
-  'firstRun.folderFailed': 'Could not add the folder',
-  'firstRun.mailTitle': 'Add a mail account (optional)',
-  'firstRun.mailText': 'Search and cite your email too, through IMAP. The password stays in your system’s keychain.',
-  'firstRun.mailAction': 'Go to Sources',
-
-  'sources.addFolder': 'Add folder',
-  'sources.documents': { one: '{count} document', other: '{count} documents' },
-  'sources.emptyTitle': 'No folders or mailboxes yet',
-  'sources.emptyText': 'Add a folder by its path: Cairn indexes it and follows its changes.',
-
-  'sourceState.idle': 'Idle',
-  'sourceState.scanning': 'Scanning',
-  'sourceState.indexing': 'Indexing',
-  'sourceState.syncing': 'Syncing',
-  'sourceState.watching': 'Watching',
-  'sourceState.reconnecting': 'Reconnecting',
-  'sourceState.paused': 'Paused',
-  'sourceState.error': 'Error',
-
-  'models.chat': 'Chat model',
-  'models.embedding': 'Embedding model',
-  'models.folder': 'Model folder',
-  'models.none': 'None',
-  'models.keywordOnly': 'None (keyword search only)',
-  'models.files': 'Model files',
-  'models.emptyTitle': 'No model files yet',
-  'models.emptyText': 'Download the recommended chat model from the Chat view’s first steps.',
-
-  'modelStatus.ready': 'Ready',
-  'modelStatus.partial': 'Partly downloaded',
-  'modelStatus.invalid': 'Unusable',
-
-  'settings.appearance': 'Appearance',
-  'settings.shortcuts': 'Keyboard shortcuts',
-  'settings.language': 'Language',
-  'settings.theme': 'Theme',
-  'settings.followSystem': 'Follow the system',
-  'settings.languageEn': 'English',
-  'settings.languageZh': '简体中文',
-  'settings.light': 'Light',
-  'settings.dark': 'Dark',
-  'settings.saveFailed': 'Could not save the setting',
 
   'shortcuts.newChat': 'New conversation',
   'shortcuts.search': 'Focus search',
@@ -198,6 +141,11 @@ export const en = {
   'shortcuts.citation': 'Open source 1…9 of the last answer',
   'shortcuts.send': 'Send the question',
   'shortcuts.newLine': 'New line in the question',
+
+  ...firstRunEn,
+  ...sourcesEn,
+  ...modelsEn,
+  ...settingsEn,
 } satisfies Record<string, string | { one: string; other: string }>;
 
 export type MessageKey = keyof typeof en;

@@ -1,8 +1,12 @@
 // 简体中文. The keys are en.ts's, all of them (the type refuses a missing or unknown key).
 import type { Message, MessageKey } from './format.ts';
 import { activityZhCN } from './views/activity.zh-CN.ts';
+import { firstRunZh } from './views/first-run.zh-CN.ts';
 import { libraryZhCN } from './views/library.zh-CN.ts';
+import { modelsZh } from './views/models.zh-CN.ts';
+import { settingsZh } from './views/settings.zh-CN.ts';
 import { sourceZhCN } from './views/source.zh-CN.ts';
+import { sourcesZh } from './views/sources.zh-CN.ts';
 
 export const zhCN: Record<MessageKey, Message> = {
   ...activityZhCN,
@@ -124,67 +128,6 @@ export const zhCN: Record<MessageKey, Message> = {
   'scope.label': '搜索范围：{scope}',
 
 
-  'firstRun.title': '欢迎使用 Cairn',
-  'firstRun.lead': '只需两步，Cairn 就能离线根据你自己的文件回答问题。',
-  'firstRun.modelTitle': '选择对话模型',
-  'firstRun.modelRecommended': '适合这台电脑：{name}（{size}）。',
-  'firstRun.modelReady': '正在使用 {name} 回答。',
-  'firstRun.download': '下载（{size}）',
-  'firstRun.resume': '继续下载（{size}）',
-  'firstRun.downloading': '正在下载 {name}',
-  'firstRun.useModel': '使用 {name}',
-  'firstRun.otherModels': '其他模型',
-  'firstRun.pullFailed': '无法开始下载',
-  'firstRun.useFailed': '无法使用该模型',
-  'firstRun.folderTitle': '添加文件夹',
-  'firstRun.folderTextDesktop': 'Cairn 会在原位置读取并跟踪其变化。你也可以把文件或文件夹拖放到窗口上。',
-  'firstRun.folderTextWeb': 'Cairn 会在原位置读取并跟踪其变化。请输入文件夹的完整路径。',
-  'firstRun.folderLabel': '文件夹路径',
-  'firstRun.folderPlaceholder': '/home/you/Documents',
-  'firstRun.folderAdd': '添加文件夹',
-  'firstRun.folderAdded': '正在跟踪 {name}：后台建立索引中',
-  'firstRun.folderFailed': '无法添加文件夹',
-  'firstRun.mailTitle': '添加邮件账户（可选）',
-  'firstRun.mailText': '通过 IMAP 同样搜索并引用你的邮件。密码保存在系统的钥匙串中。',
-  'firstRun.mailAction': '前往“来源”',
-
-  'sources.addFolder': '添加文件夹',
-  'sources.documents': '{count} 个文档',
-  'sources.emptyTitle': '还没有文件夹或邮箱',
-  'sources.emptyText': '按路径添加文件夹：Cairn 会为其建立索引并跟踪变化。',
-
-  'sourceState.idle': '空闲',
-  'sourceState.scanning': '扫描中',
-  'sourceState.indexing': '索引中',
-  'sourceState.syncing': '同步中',
-  'sourceState.watching': '跟踪中',
-  'sourceState.reconnecting': '重新连接中',
-  'sourceState.paused': '已暂停',
-  'sourceState.error': '出错',
-
-  'models.chat': '对话模型',
-  'models.embedding': '嵌入模型',
-  'models.folder': '模型文件夹',
-  'models.none': '无',
-  'models.keywordOnly': '无（仅关键词搜索）',
-  'models.files': '模型文件',
-  'models.emptyTitle': '还没有模型文件',
-  'models.emptyText': '可在“对话”视图的入门步骤中下载推荐的对话模型。',
-
-  'modelStatus.ready': '可用',
-  'modelStatus.partial': '未下载完',
-  'modelStatus.invalid': '不可用',
-
-  'settings.appearance': '外观',
-  'settings.shortcuts': '键盘快捷键',
-  'settings.language': '语言',
-  'settings.theme': '主题',
-  'settings.followSystem': '跟随系统',
-  'settings.languageEn': 'English',
-  'settings.languageZh': '简体中文',
-  'settings.light': '浅色',
-  'settings.dark': '深色',
-  'settings.saveFailed': '无法保存设置',
 
   'shortcuts.newChat': '新对话',
   'shortcuts.search': '聚焦搜索框',
@@ -197,4 +140,9 @@ export const zhCN: Record<MessageKey, Message> = {
   'shortcuts.citation': '打开上一个回答的第 1…9 个来源',
   'shortcuts.send': '发送问题',
   'shortcuts.newLine': '在问题中换行',
+
+  ...firstRunZh,
+  ...sourcesZh,
+  ...modelsZh,
+  ...settingsZh,
 };

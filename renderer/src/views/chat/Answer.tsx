@@ -12,6 +12,7 @@ import { TextArea } from '../../components/Field.tsx';
 import { Markdown } from '../../components/Markdown.tsx';
 import { Spinner } from '../../components/Spinner.tsx';
 import { useT } from '../../i18n/index.tsx';
+import { navigation } from '../../state/navigation.ts';
 import type { AnswerNotice } from './live-answers.ts';
 
 export interface AnswerData {
@@ -156,6 +157,8 @@ export function Answer({ answer, last, onOpenSource, onRegenerate, onStop }: { a
   const streaming = answer.state === 'streaming';
   const cited = answer.sources.filter((s) => s.cited);
   const quiet = answer.notices.filter((n) => n.code !== 'filters' && n.code !== 'search' && n.message.trim() !== answer.text.trim());
+  // No chat model yet: search still answered, so say what is missing and show what it found.
+  const noModel = answer.notices.some((n) => n.code === 'no-chat-model');
   const copy = async () => {
     await navigator.clipboard.writeText(answer.text);
     setCopied(true);
@@ -164,7 +167,21 @@ export function Answer({ answer, last, onOpenSource, onRegenerate, onStop }: { a
   return (
     <article className={`turn turn--answer turn--${answer.state}`} aria-busy={streaming} data-testid="answer">
       <Thinking answer={answer} />
-      {answer.text ? (
+      {noModel ? (
+        <div className="answer answer--no-model" data-testid="no-model">
+          <p>{answer.sources.length ? t('firstRun.noModelFound', { count: answer.sources.length }) : t('firstRun.noModelNothing')}</p>
+          {answer.sources.length ? (
+            <ol className="source-list" aria-label={t('chat.sources')}>
+              {answer.sources.map((s) => (
+                <SourceRow key={s.n} source={s} onOpen={onOpenSource} />
+              ))}
+            </ol>
+          ) : null}
+          <Button size="sm" variant="primary" onClick={() => navigation.showView('models')}>
+            {t('firstRun.chooseModel')}
+          </Button>
+        </div>
+      ) : answer.text ? (
         <Markdown text={answer.text} sources={answer.sources} onOpenSource={onOpenSource} className="answer" />
       ) : streaming && !answer.thinking ? (
         <div className="answer answer--waiting">

@@ -1,24 +1,28 @@
 // The first start: what is missing before Cairn can answer, one step each. A chat model (the one
-// recommended for this machine, its size, download with progress, then use it), something to read
-// (a folder by its path, or files dropped on the window in the desktop app), and optionally a
-// mailbox. Steps already done show as done; Models and Sources hold the full versions.
-import { CheckCircle2, Cpu, FolderPlus, Mail } from 'lucide-react';
+// recommended for this machine, why, its size, whether it fits, download with progress, speed and
+// time left, then use it), something to read (a folder: the system's picker in the desktop app,
+// its path in a browser; or files dropped on the window), and optionally a mail account (the
+// Sources view's form, tested before it is saved). Steps already done show as done; until a chat
+// model exists, search works and an answer says what is missing.
+import { CheckCircle2, Cpu, FolderOpen, FolderPlus, Mail } from 'lucide-react';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../api/index.ts';
-import { desktop } from '../../api/desktop.ts';
 import { Button } from '../../components/Button.tsx';
 import { TextInput } from '../../components/Field.tsx';
-import { ProgressBar, ProgressLine } from '../../components/Progress.tsx';
 import { Spinner } from '../../components/Spinner.tsx';
 import { useT } from '../../i18n/index.tsx';
-import { useActivity } from '../../state/activity.ts';
+import { choosePaths, useDesktop } from '../../state/desktop.ts';
 import { navigation } from '../../state/navigation.ts';
 import { notify, notifyError } from '../../state/notices.ts';
 import { invalidate, setQueryData, useQuery } from '../../state/query.ts';
+import { DownloadProgress, FitChip } from '../models/CatalogCard.tsx';
+import { machineText } from '../models/describe.ts';
+import { pull, useDownload } from '../models/downloads.ts';
+import { MailDialog } from '../sources/MailDialog.tsx';
 
-function Step({ icon, title, done, children }: { icon: ReactNode; title: string; done: boolean; children: ReactNode }) {
+function Step({ icon, title, done, children, testId }: { icon: ReactNode; title: string; done: boolean; children: ReactNode; testId: string }) {
   return (
-    <li className={`step${done ? ' step--done' : ''}`}>
+    <li className={`step${done ? ' step--done' : ''}`} data-testid={testId}>
       <div className="step__icon" aria-hidden="true">
         {done ? <CheckCircle2 size={20} /> : icon}
       </div>
@@ -35,14 +39,12 @@ function ChatModelStep() {
   const { t } = tr;
   const models = useQuery('models.list', {});
   const catalog = useQuery('models.catalog', {});
-  const jobs = useActivity();
   const chat = models.data?.chat ?? null;
   const recommended = catalog.data?.recommendation.chat ?? null;
+  const entry = recommended ? catalog.data?.models.find((m) => m.id === recommended.id) : undefined;
   const file = recommended ? models.data?.models.find((m) => m.name === recommended.file) : undefined;
-  const download = recommended ? jobs.find((j) => j.id === `download:${recommended.file}`) : undefined;
-  const pulling = download?.state === 'running' || (recommended ? models.data?.pulling.includes(recommended.file) : false);
+  const { running } = useDownload(recommended?.file ?? '');
 
-  const pull = () => recommended && api.models.pull({ model: recommended.id }).catch((e: unknown) => notifyError(t('firstRun.pullFailed'), e));
   const use = async () => {
     if (!recommended) return;
     try {
@@ -55,41 +57,50 @@ function ChatModelStep() {
   let body: ReactNode;
   if (chat) body = <p className="step__text">{t('firstRun.modelReady', { name: chat.name })}</p>;
   else if (!catalog.data) body = catalog.error ? <p className="step__text">{catalog.error.message}</p> : <Spinner label={t('common.loading')} />;
-  else if (!recommended) body = <p className="step__text">{catalog.data.recommendation.reason}</p>;
-  else {
+  else if (!recommended) {
+    body = (
+      <>
+        <p className="step__text">{t('firstRun.noLocalModel', { machine: machineText(tr, catalog.data.hardware) })}</p>
+        <div className="step__actions">
+          <Button onClick={() => navigation.showView('models')}>{t('firstRun.otherModels')}</Button>
+        </div>
+      </>
+    );
+  } else {
+    const partial = file?.status === 'partial';
     body = (
       <>
         <p className="step__text">
           {t('firstRun.modelRecommended', { name: recommended.name, size: tr.bytes(recommended.sizeBytes) })}
-          <span className="step__why">{catalog.data.recommendation.reason}</span>
+          <span className="step__why">{t('firstRun.modelWhy', { machine: machineText(tr, catalog.data.hardware) })}</span>
         </p>
-        {pulling && download ? (
-          <div className="step__progress">
-            <ProgressBar done={download.done} total={download.total} label={t('firstRun.downloading', { name: recommended.name })} />
-            <ProgressLine done={download.done} total={download.total} unit="bytes" rate={download.rate} etaSeconds={download.etaSeconds} />
+        {entry ? (
+          <div className="step__chips">
+            <FitChip fit={entry.fit} />
+            <span className="badge">{t('firstRun.licence', { licence: recommended.license })}</span>
           </div>
         ) : null}
+        <DownloadProgress file={recommended.file} name={recommended.name} />
         <div className="step__actions">
           {file?.status === 'ready' ? (
             <Button variant="primary" onClick={() => void use()}>
               {t('firstRun.useModel', { name: recommended.name })}
             </Button>
-          ) : pulling ? (
-            <Button onClick={() => void api.models.cancelPull({ file: recommended.file })}>{t('activity.cancel')}</Button>
-          ) : (
-            <Button variant="primary" onClick={() => void pull()}>
-              {file?.status === 'partial' ? t('firstRun.resume', { size: tr.bytes(recommended.sizeBytes) }) : t('firstRun.download', { size: tr.bytes(recommended.sizeBytes) })}
+          ) : running ? null : (
+            <Button variant="primary" onClick={() => void pull(recommended.id, t('firstRun.pullFailed'))}>
+              {partial ? t('firstRun.resume', { size: tr.bytes(recommended.sizeBytes) }) : t('firstRun.download', { size: tr.bytes(recommended.sizeBytes) })}
             </Button>
           )}
           <Button variant="ghost" onClick={() => navigation.showView('models')}>
             {t('firstRun.otherModels')}
           </Button>
         </div>
+        <p className="step__note">{t('firstRun.searchMeanwhile')}</p>
       </>
     );
   }
   return (
-    <Step icon={<Cpu size={20} />} title={t('firstRun.modelTitle')} done={!!chat}>
+    <Step icon={<Cpu size={20} />} title={t('firstRun.modelTitle')} done={!!chat} testId="step-model">
       {body}
     </Step>
   );
@@ -97,14 +108,13 @@ function ChatModelStep() {
 
 function FolderStep({ done }: { done: boolean }) {
   const { t } = useT();
+  const desktop = useDesktop();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
-  const add = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!path.trim()) return;
+  const add = async (folder: string) => {
     setBusy(true);
     try {
-      const source = await api.folders.add({ path: path.trim() });
+      const source = await api.folders.add({ path: folder });
       notify(t('firstRun.folderAdded', { name: source.name }));
       setPath('');
       invalidate(['sources.list', 'library.status']);
@@ -114,15 +124,53 @@ function FolderStep({ done }: { done: boolean }) {
       setBusy(false);
     }
   };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (path.trim()) void add(path.trim());
+  };
+  const choose = async () => {
+    try {
+      const [chosen] = await choosePaths({ pick: 'folders', multiple: false, title: t('firstRun.folderTitle') });
+      if (chosen) await add(chosen);
+    } catch (error) {
+      notifyError(t('firstRun.folderFailed'), error);
+    }
+  };
   return (
-    <Step icon={<FolderPlus size={20} />} title={t('firstRun.folderTitle')} done={done}>
-      <p className="step__text">{desktop()?.pathForFile ? t('firstRun.folderTextDesktop') : t('firstRun.folderTextWeb')}</p>
-      <form className="step__form" onSubmit={(e) => void add(e)}>
-        <TextInput value={path} onChange={(e) => setPath(e.target.value)} placeholder={t('firstRun.folderPlaceholder')} aria-label={t('firstRun.folderLabel')} spellCheck={false} />
-        <Button type="submit" variant={done ? 'secondary' : 'primary'} disabled={!path.trim() || busy}>
-          {t('firstRun.folderAdd')}
+    <Step icon={<FolderPlus size={20} />} title={t('firstRun.folderTitle')} done={done} testId="step-folder">
+      <p className="step__text">{desktop ? t('firstRun.folderTextDesktop') : t('firstRun.folderTextWeb')}</p>
+      {desktop ? (
+        <div className="step__actions">
+          <Button variant={done ? 'secondary' : 'primary'} icon={<FolderOpen size={15} />} onClick={() => void choose()} disabled={busy}>
+            {t('firstRun.folderChoose')}
+          </Button>
+        </div>
+      ) : (
+        <form className="step__form" onSubmit={submit}>
+          <TextInput value={path} onChange={(e) => setPath(e.target.value)} placeholder={t('firstRun.folderPlaceholder')} aria-label={t('firstRun.folderLabel')} spellCheck={false} />
+          <Button type="submit" variant={done ? 'secondary' : 'primary'} disabled={!path.trim() || busy}>
+            {t('firstRun.folderAdd')}
+          </Button>
+        </form>
+      )}
+    </Step>
+  );
+}
+
+function MailStep() {
+  const { t } = useT();
+  const mail = useQuery('mail.list', {});
+  const [open, setOpen] = useState(false);
+  const accounts = mail.data ?? [];
+  return (
+    <Step icon={<Mail size={20} />} title={t('firstRun.mailTitle')} done={accounts.length > 0} testId="step-mail">
+      <p className="step__text">{accounts.length ? t('firstRun.mailAdded', { name: `${accounts[0]!.user}@${accounts[0]!.host}` }) : t('firstRun.mailText')}</p>
+      <div className="step__actions">
+        <Button variant="ghost" icon={<Mail size={15} />} onClick={() => setOpen(true)}>
+          {t('firstRun.mailAction')}
         </Button>
-      </form>
+      </div>
+      <MailDialog open={open} onOpenChange={setOpen} />
     </Step>
   );
 }
@@ -138,14 +186,7 @@ export function FirstRun({ hasDocuments }: { hasDocuments: boolean }) {
       <ol className="steps">
         <ChatModelStep />
         <FolderStep done={hasDocuments} />
-        <Step icon={<Mail size={20} />} title={t('firstRun.mailTitle')} done={false}>
-          <p className="step__text">{t('firstRun.mailText')}</p>
-          <div className="step__actions">
-            <Button variant="ghost" onClick={() => navigation.showView('sources')}>
-              {t('firstRun.mailAction')}
-            </Button>
-          </div>
-        </Step>
+        <MailStep />
       </ol>
     </section>
   );
