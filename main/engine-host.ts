@@ -165,6 +165,7 @@ export class EngineHost<P> {
     const message = parsed.data;
     switch (message.type) {
       case 'ready': {
+        if (this.#state !== 'starting' && this.#state !== 'restarting') break; // already asked to stop
         const again = this.#state === 'restarting';
         this.#state = 'ready';
         if (again) this.#notifyAll(this.#event('ready', null));

@@ -140,6 +140,17 @@ describe('the engine host', () => {
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(forked.length, 1);
 
+    // Asked to stop before it said ready (the app quit at once): its late `ready` changes nothing.
+    const early = hostWith();
+    early.host.start();
+    const stoppingEarly = early.host.shutdown();
+    early.last().say(ready);
+    early.last().exit(0);
+    await stoppingEarly;
+    assert.equal(early.host.state, 'stopped');
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(early.forked.length, 1, 'not taken for a crash');
+
     const stuck = hostWith();
     stuck.host.start();
     stuck.last().say(ready);
