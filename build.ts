@@ -1,8 +1,10 @@
 // `npm run build`: plain JavaScript for running without TypeScript type stripping (the packaged
-// app). esbuild bundles the engine process (dist/engine.js), the CLI (dist/cairn.js) and the
-// extraction worker (dist/extract-worker.js), with every npm package left external (native
-// modules must load from node_modules, unpacked in the app); Vite builds the React renderer into
-// dist/renderer. main/ and the preload join the esbuild entries when they exist.
+// app). esbuild bundles the Electron main process (dist/main.js), the engine process
+// (dist/engine.js), the CLI (dist/cairn.js) and the extraction worker (dist/extract-worker.js),
+// with every npm package left external (native modules must load from node_modules, unpacked in
+// the app; electron is Electron's own), and the preload (dist/preload.cjs: CommonJS, because a
+// sandboxed preload cannot be an ES module, with everything but electron inside it); Vite builds
+// the React renderer into dist/renderer.
 //
 // Run from source, code finds files next to itself with import.meta.dirname and starts workers
 // from `new URL('./x.ts', import.meta.url)`: the bundle rewrites both so that they still point at
@@ -16,6 +18,7 @@ export const ROOT = import.meta.dirname;
 
 /** Source entries and the files they become in dist/. */
 const ENTRIES: Record<string, string> = {
+  main: 'main/index.ts',
   engine: 'app/service/engine-entry.ts',
   cairn: 'app/cli/main.ts',
   'extract-worker': 'app/extract/worker.ts',
@@ -53,7 +56,10 @@ const BANNER = [
   'const __cairnDir = (relative) => __cairnJoin(__cairnDirname(__cairnFileURLToPath(import.meta.url)), relative);',
 ].join('\n');
 
-/** Bundles the engine process, the CLI and the worker into `outDir` (default dist/). */
+/** The preload, built apart: CommonJS for the sandboxed renderer, `electron` its only import. */
+const PRELOAD = { source: 'main/preload.ts', out: 'preload.cjs' };
+
+/** Bundles main, the engine process, the CLI, the worker and the preload into `outDir` (default dist/). */
 export async function buildBundles(root = ROOT, outDir = join(root, 'dist')): Promise<string[]> {
   const { build } = await import('esbuild');
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -72,7 +78,18 @@ export async function buildBundles(root = ROOT, outDir = join(root, 'dist')): Pr
     define: { 'process.env.CAIRN_VERSION': JSON.stringify(version) },
     plugins: [sourcePaths(root, outDir)],
   });
-  return Object.keys(ENTRIES).map((name) => join(outDir, `${name}.js`));
+  await build({
+    entryPoints: [join(root, PRELOAD.source)],
+    outfile: join(outDir, PRELOAD.out),
+    bundle: true,
+    platform: 'browser',
+    format: 'cjs',
+    target: 'chrome120',
+    external: ['electron'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  return [...Object.keys(ENTRIES).map((name) => join(outDir, `${name}.js`)), join(outDir, PRELOAD.out)];
 }
 
 /** Builds the renderer with Vite into `outDir` (default dist/renderer), atomically: a half-built one is never served. */

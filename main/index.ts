@@ -169,9 +169,8 @@ async function start(): Promise<void> {
     return answerDesktop(request, desktop);
   });
 
-  const activity = new Activity({ onTooltip: (text) => tray.setToolTip(text), onNotice: notify });
   const tray = new Tray(nativeImage.createFromPath(join(desktopResources, 'tray.png')));
-  tray.setToolTip(activity.tooltip);
+  const activity = new Activity({ onTooltip: (text) => tray.setToolTip(text), onNotice: notify });
   tray.setContextMenu(Menu.buildFromTemplate([{ label: 'Show Cairn', click: showWindow }, { type: 'separator' }, { role: 'quit' }]));
   tray.on('click', showWindow);
   client.onEvent((event) => activity.handle(event));
