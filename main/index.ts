@@ -104,7 +104,8 @@ const desktop: DesktopDeps = {
 
 /** Whether an IPC message comes from the Cairn window's own page (not a frame, not another page). */
 function fromWindow(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
-  return window !== null && event.sender === window.webContents && event.senderFrame === window.webContents.mainFrame && isAppUrl(event.senderFrame.url);
+  const frame = event.senderFrame;
+  return window !== null && event.sender === window.webContents && frame !== null && frame.parent === null && isAppUrl(frame.url);
 }
 
 function createWindow(): BrowserWindow {
