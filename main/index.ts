@@ -116,8 +116,12 @@ function createWindow(): BrowserWindow {
   if (saved?.maximized) created.maximize();
   rememberWindowState(created, (state) => writeWindowState(stateFile, state));
   created.once('ready-to-show', () => created.show());
+  // A crashed page is loaded again, but not in a loop: one that crashes within a minute of the last reload stays down.
+  let reloadedAt = 0;
   created.webContents.on('render-process-gone', (_event, details) => {
-    if (details.reason !== 'clean-exit' && !created.isDestroyed()) created.reload();
+    if (details.reason === 'clean-exit' || created.isDestroyed() || Date.now() - reloadedAt < 60_000) return;
+    reloadedAt = Date.now();
+    created.reload();
   });
   created.on('closed', () => {
     disconnectWindow?.();
