@@ -22,11 +22,15 @@ const ENTRIES: Record<string, string> = {
   engine: 'app/service/engine-entry.ts',
   cairn: 'app/cli/main.ts',
   'extract-worker': 'app/extract/worker.ts',
+  'ocr-worker': 'app/ocr/worker.ts',
+  'tesseract-worker': 'app/ocr/tesseract-worker.ts',
 };
 
 /** Workers started by URL from source, and their bundles. */
 const WORKERS: Record<string, string> = {
   'app/extract/worker.ts': 'extract-worker.js',
+  'app/ocr/worker.ts': 'ocr-worker.js',
+  'app/ocr/tesseract-worker.ts': 'tesseract-worker.js',
 };
 
 function sourcePaths(root: string, outDir: string): Plugin {

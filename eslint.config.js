@@ -3,6 +3,35 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The window shows no text that skipped i18n: letters written straight into JSX (text, or a
+// title, aria-label, placeholder, alt or label given as a literal) are refused; they belong in
+// renderer/src/i18n/en.ts and zh-CN.ts.
+const TEXT_ATTRIBUTES = new Set(['title', 'aria-label', 'placeholder', 'alt', 'label']);
+const hasLetters = (text) => /\p{L}/u.test(text);
+const cairnPlugin = {
+  rules: {
+    'no-literal-text': {
+      meta: { type: 'problem', messages: { literal: 'Visible text "{{text}}" is not translated: add a key to renderer/src/i18n and use t().' } },
+      create(context) {
+        const report = (node, text) => context.report({ node, messageId: 'literal', data: { text: text.trim().slice(0, 40) } });
+        return {
+          JSXText(node) {
+            if (hasLetters(node.value)) report(node, node.value);
+          },
+          JSXExpressionContainer(node) {
+            const e = node.expression;
+            if (node.parent?.type === 'JSXElement' && e.type === 'Literal' && typeof e.value === 'string' && hasLetters(e.value)) report(node, e.value);
+          },
+          JSXAttribute(node) {
+            const name = typeof node.name.name === 'string' ? node.name.name : '';
+            if (TEXT_ATTRIBUTES.has(name) && node.value?.type === 'Literal' && typeof node.value.value === 'string' && hasLetters(node.value.value)) report(node, node.value.value);
+          },
+        };
+      },
+    },
+  },
+};
+
 const noElectronOrUi = [
   { group: ['electron', 'electron/*'], message: 'app/ is plain Node.js: the engine never imports electron.' },
   { group: ['**/main/**', '**/renderer/**'], message: 'app/ must not import main/ or renderer/.' },
@@ -35,6 +64,11 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    files: ['renderer/**/*.tsx'],
+    plugins: { cairn: cairnPlugin },
+    rules: { 'cairn/no-literal-text': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

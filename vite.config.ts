@@ -9,5 +9,9 @@ export default {
   base: './',
   publicDir: resolve(import.meta.dirname, 'resources', 'icons'),
   plugins: [react()],
+  resolve: {
+    // Radix's scroll lock injects a <style> element, which the strict CSP refuses; see the shim.
+    alias: [{ find: /^react-remove-scroll$/, replacement: resolve(import.meta.dirname, 'renderer', 'src', 'shims', 'remove-scroll.tsx') }],
+  },
   build: { outDir: resolve(import.meta.dirname, 'dist', 'renderer'), emptyOutDir: true, sourcemap: true },
 };

@@ -20,6 +20,7 @@ import { Ingestor, type EmbeddingTarget, type IngestOptions, type IngestSummary,
 import { HybridSearch, type HybridSearchOptions, type QueryVectors } from './search/index.ts';
 import { CHAT_MODEL_SETTING, describeHardware, openChatModel, type ChatModel, type ChatModelSpec } from './llm/index.ts';
 import { Library, type EmbeddingModelRow } from './store/index.ts';
+import { OCR_SETTING, ocrSettings, OcrWorker, type OcrSettings } from './ocr/index.ts';
 import { FolderSources, MailService, openSecretStore, takeWatchLock, type FolderRules, type FolderWatchOptions, type MailServiceOptions, type SecretStore } from './sources/index.ts';
 import { chainSecrets, envSecrets, storeSecrets, WebSearch, type SecretSource, type WebSearchOptions } from './web/index.ts';
 
@@ -43,6 +44,8 @@ export interface EngineOptions {
   webSecrets?: SecretSource;
   /** Web search limits (deadline, pages read, fetch limits, cache lifetimes), for tests. */
   web?: Omit<WebSearchOptions, 'library' | 'secrets' | 'embedder'>;
+  /** Tests: an OCR worker entry to run instead of app/ocr/worker.ts. */
+  ocrWorkerScript?: URL;
   /** What this process is, for other processes using the library ("cairn watch", "the Cairn app"). */
   description?: string;
   /** Where mail passwords and provider keys are kept; by default the OS keychain, else a 0600 file beside the library. */
@@ -64,6 +67,8 @@ export class Engine {
   private embedderError: string | null;
   private readonly options: EngineOptions;
   private readonly pool: ExtractorPool;
+  /** Reads scanned pages and images; its thread (and Tesseract's memory) only lives while OCR runs. */
+  private readonly ocrWorker: OcrWorker;
   private readonly searcher: HybridSearch;
   /** Embedders of older models, opened from their stored spec to embed queries while re-embedding. */
   private readonly queryEmbedders = new Map<string, Promise<Embedder | null>>();
@@ -85,6 +90,7 @@ export class Engine {
     this.embedderError = embedderError;
     this.options = options;
     this.pool = new ExtractorPool({ workers: options.extract?.workers ?? 1, limits: options.extract ?? {} });
+    this.ocrWorker = new OcrWorker(options.ocrWorkerScript ? { workerScript: options.ocrWorkerScript } : {});
     this.searcher = new HybridSearch(library, () => this.queryVectors(), options.search);
     // The secret store is opened only when a provider asks for its key (it may probe the OS keychain).
     let keychain: SecretSource | undefined;
@@ -231,7 +237,7 @@ export class Engine {
     return { queued, missing };
   }
 
-  /** Runs the queued work to the end (or until aborted): scans, files, missing vectors. */
+  /** Runs the queued work to the end (or until aborted): scans, files, missing vectors, then OCR. */
   async index(signal?: AbortSignal): Promise<IngestSummary> {
     const ingestor = new Ingestor({
       library: this.library,
@@ -239,8 +245,25 @@ export class Engine {
       target: this.target(),
       ...(this.options.ingest ? { options: this.options.ingest } : {}),
       emit: this.emit,
+      ocr: { worker: this.ocrWorker, settings: this.ocrSettings() },
     });
-    return ingestor.run(signal);
+    try {
+      return await ingestor.run(signal);
+    } finally {
+      await this.ocrWorker.close(); // Tesseract's languages take a few hundred MB: not kept idle
+    }
+  }
+
+  /** The library's OCR setting: on or off, languages, the time limit per page. */
+  ocrSettings(): OcrSettings {
+    return ocrSettings(this.library.settings.get<Partial<OcrSettings>>(OCR_SETTING));
+  }
+
+  /** Changes the OCR setting (only the fields given); pages waiting are read by the next `index`. */
+  setOcrSettings(change: Partial<OcrSettings>): OcrSettings {
+    const next = { ...this.ocrSettings(), ...change };
+    this.library.settings.set(OCR_SETTING, next);
+    return next;
   }
 
   /** Keeps a web page (read now or from the web cache) in the library as a 'web' document with its vectors; queued work is left queued. */
@@ -356,6 +379,16 @@ export class Engine {
       ...this.problems(page),
       embeddingModels: models.list().map((m) => ({ key: m.key, dimensions: m.dimensions, state: m.state, vectors: models.store(m).count() })),
       embedder: this.embedder?.key ?? this.embedderError,
+      ocr: this.ocrStatus(),
+    };
+  }
+
+  private ocrStatus(): NonNullable<LibraryStatus['ocr']> {
+    const settings = this.ocrSettings();
+    const waiting = this.library.ocr.waiting(settings.languages.join('+'));
+    return {
+      enabled: settings.enabled, languages: settings.languages,
+      pagesWaiting: waiting.pages, documentsWaiting: waiting.documents, pagesFailed: this.library.ocr.failedPages(),
     };
   }
 
@@ -364,9 +397,7 @@ export class Engine {
     const parsed = ProblemsPage.safeParse(page);
     if (!parsed.success) throw new CairnError('bad-request', `Invalid page of problems: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const { offset, limit } = parsed.data;
-    const { documents } = this.library;
-    const problems = documents.problems(offset, limit);
-    const problemCount = documents.problemCount();
+    const { total: problemCount, items: problems } = this.library.listing.problems(offset, limit);
     return { problems, problemCount, problemsNext: offset + problems.length < problemCount ? offset + problems.length : null };
   }
 
@@ -393,6 +424,7 @@ export class Engine {
   async close(): Promise<void> {
     await this.folderSources?.stop();
     await this.pool.close();
+    await this.ocrWorker.close();
     for (const pending of this.queryEmbedders.values()) await (await pending)?.close();
     await this.embedder?.close();
     await (this.options.chatModel ?? (await this.openedChat?.model.catch(() => null)))?.close();

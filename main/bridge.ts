@@ -1,7 +1,8 @@
-// What the preload exposes as `window.cairn` (CairnBridge: send and onMessage), and nothing else
-// (no ipcRenderer, no Node). It asks main for a port to the engine when the page starts and takes
-// each new one main hands it (after an engine restart), keeping `window.cairn` the same object;
-// `desktop.*` requests go to main instead, which answers them.
+// What the preload exposes as `window.cairn` (CairnBridge: send, onMessage, pathForFile), and
+// nothing else (no ipcRenderer, no Node). It asks main for a port to the engine when the page
+// starts and takes each new one main hands it (after an engine restart), keeping `window.cairn`
+// the same object; `desktop.*` requests go to main instead, which answers them. pathForFile gives
+// the path of a file dropped on the window (the renderer adds it to the library).
 import { EngineChannel } from './engine-channel.ts';
 import { IPC } from './ipc-channels.ts';
 import type { CairnBridge, WireRequest } from '../app/contract/wire.ts';
@@ -13,8 +14,8 @@ export interface PreloadIpc {
   invoke(channel: string, message: unknown): Promise<unknown>;
 }
 
-/** Builds `window.cairn` over ipcRenderer (a fake one in tests). */
-export function createBridge(ipc: PreloadIpc): CairnBridge {
+/** Builds `window.cairn` over ipcRenderer and webUtils.getPathForFile (fakes in tests). */
+export function createBridge(ipc: PreloadIpc, pathForFile: (file: File) => string): Required<CairnBridge> {
   const channel = new EngineChannel<MessagePort>({
     post: (port, message) => port.postMessage(message),
     listen: (port, onData) => {
@@ -42,5 +43,6 @@ export function createBridge(ipc: PreloadIpc): CairnBridge {
       else channel.send(message);
     },
     onMessage: (listener) => channel.onMessage(listener),
+    pathForFile: (file) => pathForFile(file),
   };
 }

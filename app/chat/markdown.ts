@@ -13,7 +13,7 @@ export function describeSource(source: ChatSource): string {
     return `${title} — email${parts.length ? ` ${parts.join(', ')}` : ''}`;
   }
   if (source.kind === 'web') return `${title} — web, ${siteOf(source.uri)}, ${source.uri}${source.page !== null ? `, p. ${source.page}` : ''}`;
-  const where = [source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null].filter(Boolean);
+  const where = [source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null, source.ocr ? 'OCR text' : null].filter(Boolean);
   return `${title} — file ${source.uri}${where.length ? `, ${where.join(', ')}` : ''}`;
 }
 

@@ -34,7 +34,7 @@ function attribute(value: string): string {
 }
 
 /** Where a source comes from, briefly: file name, page and section; or email sender and date. */
-export function sourceLocation(source: Pick<SearchHit, 'uri' | 'kind' | 'page' | 'headingPath' | 'date' | 'from'>): string {
+export function sourceLocation(source: Pick<SearchHit, 'uri' | 'kind' | 'page' | 'headingPath' | 'date' | 'from' | 'ocr'>): string {
   if (source.kind === 'email') {
     return ['email', source.from ? `from ${source.from}` : null, source.date !== null ? new Date(source.date).toISOString().slice(0, 10) : null]
       .filter(Boolean)
@@ -45,7 +45,7 @@ export function sourceLocation(source: Pick<SearchHit, 'uri' | 'kind' | 'page' |
     return ['web', siteOf(source.uri), source.uri, source.page !== null ? `p. ${source.page}` : null].filter(Boolean).join(', ');
   }
   const file = source.uri.split(/[\\/]/).filter(Boolean).at(-1) ?? source.uri;
-  return [file, source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null]
+  return [file, source.page !== null ? `p. ${source.page}` : null, source.headingPath.length ? `§ ${source.headingPath.join(' › ')}` : null, source.ocr ? 'OCR text' : null]
     .filter(Boolean)
     .join(', ');
 }
@@ -137,6 +137,7 @@ export function chatSource(n: number, hit: SearchHit): ChatSource {
   return {
     n, chunkId: hit.chunkId, documentId: hit.documentId, uri: hit.uri, title: hit.title, kind: hit.kind, page: hit.page,
     headingPath: hit.headingPath, snippet: hit.snippet, date: hit.date, from: hit.from, cited: false,
+    ...(hit.ocr ? { ocr: true } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface Chunk {
   page: number | null;
   headingPath: string[];
   tokenCount: number;
+  /** Read by OCR (its section's `ocr`). */
+  ocr?: boolean;
 }
 
 export const SECTION_SEPARATOR = '\n\n';
@@ -59,7 +61,7 @@ export function chunkSections(sections: Section[], options: ChunkOptions): Chunk
       const start = base + span.start;
       const end = base + span.end;
       const slice = text.slice(start, end);
-      chunks.push({ text: slice, start, end, page, headingPath: section.headingPath, tokenCount: options.countTokens(slice) });
+      chunks.push({ text: slice, start, end, page, headingPath: section.headingPath, tokenCount: options.countTokens(slice), ...(section.ocr ? { ocr: true } : {}) });
     }
   }
   return mergeTiny(chunks, text, options);
@@ -168,7 +170,7 @@ function mergeTiny(chunks: Chunk[], text: string, options: ChunkOptions): Chunk[
       if (tokens <= options.maxTokens) {
         // Keep the heading of the larger part: that is what the merged text is mostly about.
         const headingPath = prev.tokenCount >= chunk.tokenCount ? prev.headingPath : chunk.headingPath;
-        out[out.length - 1] = { text: merged, start: prev.start, end: chunk.end, page: prev.page, headingPath, tokenCount: tokens };
+        out[out.length - 1] = { ...prev, text: merged, end: chunk.end, headingPath, tokenCount: tokens };
         continue;
       }
     }

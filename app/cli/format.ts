@@ -10,7 +10,7 @@ export function formatSearch(response: SearchResponse, tty: boolean): string {
   if (response.notice) lines.push(`(${terminalLine(response.notice)})`, '');
   if (response.hits.length === 0) lines.push('No results.');
   response.hits.forEach((hit, i) => {
-    const where = [hit.page !== null ? `p. ${hit.page}` : null, hit.headingPath.length ? `§ ${hit.headingPath.map(terminalLine).join(' › ')}` : null]
+    const where = [hit.page !== null ? `p. ${hit.page}` : null, hit.headingPath.length ? `§ ${hit.headingPath.map(terminalLine).join(' › ')}` : null, hit.ocr ? 'OCR text' : null]
       .filter(Boolean)
       .join(', ');
     const email = hit.kind === 'email' ? [hit.from && terminalLine(hit.from), hit.date ? new Date(hit.date).toISOString().slice(0, 10) : null].filter(Boolean).join(', ') : '';
@@ -46,6 +46,7 @@ export function formatStatus(status: LibraryStatus): string {
     `Embedder:   ${status.embedder ? terminalLine(status.embedder) : 'none (keyword search only)'}`,
   ];
   for (const m of status.embeddingModels) lines.push(`Vectors:    ${terminalLine(m.key)} (${m.dimensions}-d, ${m.state}): ${m.vectors} of ${status.chunks} chunks`);
+  if (status.ocr) lines.push(`OCR:        ${ocrLine(status.ocr)}`);
   if (status.problemCount) {
     lines.push('', `Problems (${status.problemCount}):`);
     for (const p of status.problems) lines.push(`  ${p.status.padEnd(7)}  ${terminalLine(p.uri)}`, `           ${terminalLine(p.code ?? '')}: ${terminalLine(p.reason)}`);
@@ -53,4 +54,13 @@ export function formatStatus(status: LibraryStatus): string {
     if (more > 0) lines.push(`  …and ${more} more: \`cairn status --problems\` lists them all.`);
   }
   return lines.join('\n');
+}
+
+function ocrLine(ocr: NonNullable<LibraryStatus['ocr']>): string {
+  const state = ocr.enabled ? `on (${ocr.languages.join(', ')})` : 'off';
+  const waiting = ocr.pagesWaiting
+    ? `; ${ocr.pagesWaiting} page${ocr.pagesWaiting === 1 ? '' : 's'} of ${ocr.documentsWaiting} document${ocr.documentsWaiting === 1 ? '' : 's'} waiting${ocr.enabled ? ' (run `cairn index`)' : ' (`cairn ocr on` to read them)'}`
+    : '';
+  const failed = ocr.pagesFailed ? `; ${ocr.pagesFailed} page${ocr.pagesFailed === 1 ? '' : 's'} could not be read` : '';
+  return state + waiting + failed;
 }

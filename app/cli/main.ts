@@ -15,6 +15,7 @@ import { MODELS_USAGE, modelsOptions, runModelsCommand } from './models.ts';
 import { choice, idOption, nonNegativeInteger, parseCommandLine, positiveInteger } from './options.ts';
 import { runWebCommand, WEB_USAGE } from './web.ts';
 import { runServeCommand } from './serve.ts';
+import { OCR_USAGE, runOcrCommand } from './ocr.ts';
 import { formatSearch, formatStatus } from './format.ts';
 import { ProgressLine } from './progress.ts';
 import { terminalLine, terminalText } from './terminal-text.ts';
@@ -57,6 +58,7 @@ ${MAIL_USAGE}
   watch                   catch up with changes made meanwhile, then index changes as they happen (Ctrl-C stops)
   doctor                  check Node.js, SQLite, sqlite-vec, llama.cpp, the GPU and the library file
       --repair              recover a damaged library into a new file (the damaged one is kept)
+${OCR_USAGE}
 ${MODELS_USAGE}
 ${WEB_USAGE}
 
@@ -68,7 +70,7 @@ const SHOWN_PROBLEMS = 20;
 /** Problems read at a time when all are listed. */
 const PROBLEMS_PAGE = 1000;
 
-const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models']);
+const COMMANDS = new Set(['add', 'index', 'search', 'status', 'remove', 'mail', 'folders', 'watch', 'embedder', 'web', 'ask', 'chat', 'conversations', 'serve', 'doctor', 'models', 'ocr']);
 
 const OPTIONS = {
   db: { type: 'string' },
@@ -195,6 +197,8 @@ async function run(dbPath: string, command: string, args: string[], values: Valu
         return await embedderCommand(engine, args, values, progress, controller.signal);
       case 'web':
         return await runWebCommand(engine, args, values);
+      case 'ocr':
+        return runOcrCommand(engine, args);
       default:
         throw new CairnError('usage', `Unknown command: ${command}`);
     }

@@ -31,7 +31,8 @@ export class ProgressLine {
     const filled = total ? Math.round((p.filesDone / total) * width) : 0;
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const file = p.currentFile ? `  ${shorten(terminalLine(p.currentFile), 40)}` : '';
-    const line = `${bar} ${p.filesDone}/${total} files  ${p.chunks} chunks  ${p.chunksPerSecond.toFixed(0)}/s  ${p.errors} problems${file}`;
+    const ocr = p.ocrPagesTotal ? `  OCR ${p.ocrPagesDone ?? 0}/${p.ocrPagesTotal} pages` : '';
+    const line = `${bar} ${p.filesDone}/${total} files  ${p.chunks} chunks  ${p.chunksPerSecond.toFixed(0)}/s  ${p.errors} problems${ocr}${file}`;
     if (this.out.isTTY) {
       this.out.write(`\r\x1b[2K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
       this.drawn = true;

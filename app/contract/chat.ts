@@ -56,6 +56,8 @@ export const ChatSource = z.object({
   from: z.string().nullable(),
   /** Whether the answer cites it. */
   cited: z.boolean(),
+  /** True when the passage was read by OCR from an image of the page. */
+  ocr: z.boolean().optional(),
 });
 export type ChatSource = z.infer<typeof ChatSource>;
 

@@ -17,6 +17,9 @@ export const IngestProgress = z.object({
   chunksPerSecond: z.number(),
   currentFile: z.string().nullable(),
   errors: z.number(),
+  /** OCR, which runs after text: pages read so far in this run and pages queued in all (absent before OCR starts). */
+  ocrPagesDone: z.number().optional(),
+  ocrPagesTotal: z.number().optional(),
 });
 export type IngestProgress = z.infer<typeof IngestProgress>;
 

@@ -89,6 +89,8 @@ export const SearchHit = z.object({
   ranks: z.object({ bm25: z.number().optional(), vector: z.number().optional() }),
   date: z.number().nullable(),
   from: z.string().nullable(),
+  /** True when the text was read by OCR from an image of the page (a scan, a photo): it may have misread words. */
+  ocr: z.boolean().optional(),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
 
@@ -140,5 +142,13 @@ export const LibraryStatus = z.object({
   embeddingModels: z.array(EmbeddingModelInfo),
   /** The embedder configured for this library, or null (keyword-only). */
   embedder: z.string().nullable(),
+  /** OCR: whether it runs, its languages, and the pages waiting for it or given up on. */
+  ocr: z.object({
+    enabled: z.boolean(),
+    languages: z.array(z.string()),
+    pagesWaiting: z.number(),
+    documentsWaiting: z.number(),
+    pagesFailed: z.number(),
+  }).optional(),
 });
 export type LibraryStatus = z.infer<typeof LibraryStatus>;

@@ -42,6 +42,8 @@ export type WireToUi = WireResponse | WireEvent;
 export interface CairnBridge {
   send(message: WireRequest): void;
   onMessage(listener: (message: unknown) => void): () => void;
+  /** The path of a file dropped on the window (Electron's webUtils.getPathForFile; '' for one with no path). Desktop app only. */
+  pathForFile?(file: File): string;
 }
 
 /** Error codes of the wire itself (a handler's own errors have their own codes). */

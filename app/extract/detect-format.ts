@@ -5,12 +5,14 @@ import { extensionOf } from './results.ts';
 import { looksLikeText } from './text-decoding.ts';
 import type { ExtractInput } from './types.ts';
 
-export type Format = 'text' | 'markdown' | 'html' | 'pdf' | 'docx' | 'email' | 'mbox';
+export type Format =
+  | 'text' | 'markdown' | 'html' | 'pdf' | 'docx' | 'email' | 'mbox' | 'spreadsheet' | 'csv' | 'pptx' | 'odp' | 'odt'
+  | 'rtf' | 'epub' | 'notebook' | 'msg' | 'image';
 export type Detection = { format: Format } | { unsupported: string };
 
 const textExtensions = new Set([
   // prose and data
-  'txt', 'text', 'log', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'yaml', 'yml', 'toml', 'ini', 'cfg',
+  'txt', 'text', 'log', 'json', 'jsonl', 'ndjson', 'yaml', 'yml', 'toml', 'ini', 'cfg',
   'conf', 'properties', 'env', 'xml', 'sql', 'tex', 'bib', 'rst', 'adoc', 'org', 'srt', 'vtt',
   // source code
   'js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'pyi', 'go', 'rs', 'java', 'kt', 'kts',
@@ -22,10 +24,25 @@ const textExtensions = new Set([
 ]);
 
 const byExtension: Record<string, Format> = {
-  pdf: 'pdf', docx: 'docx', eml: 'email', mbox: 'mbox', mbx: 'mbox',
+  pdf: 'pdf', docx: 'docx', docm: 'docx', eml: 'email', mbox: 'mbox', mbx: 'mbox',
   md: 'markdown', markdown: 'markdown', mdown: 'markdown', mkd: 'markdown', mdx: 'markdown',
   html: 'html', htm: 'html', xhtml: 'html',
+  xlsx: 'spreadsheet', xlsm: 'spreadsheet', xls: 'spreadsheet', ods: 'spreadsheet', csv: 'csv', tsv: 'csv', tab: 'csv',
+  pptx: 'pptx', pptm: 'pptx', odp: 'odp', odt: 'odt', rtf: 'rtf', epub: 'epub', ipynb: 'notebook', msg: 'msg',
+  png: 'image', jpg: 'image', jpeg: 'image', jpe: 'image', jfif: 'image', webp: 'image', gif: 'image', bmp: 'image',
+  tif: 'image', tiff: 'image',
 };
+
+/** Formats named by extension that no reader handles, with what to say. */
+const unsupportedExtensions: Record<string, string> = {
+  doc: 'Legacy Word .doc files are not supported; only .docx is read',
+  ppt: 'Legacy PowerPoint .ppt files are not supported; only .pptx is read',
+  heic: 'HEIC photos are not read (no freely licensed decoder); save them as JPEG to have their text read',
+  heif: 'HEIF photos are not read (no freely licensed decoder); save them as JPEG to have their text read',
+};
+
+// Formats whose files are binary: when the content is plainly another binary format, it wins.
+const binaryFormats = new Set<Format>(['pdf', 'docx', 'spreadsheet', 'pptx', 'odp', 'odt', 'epub', 'msg', 'image']);
 
 // Text extensions whose content may well be something else (mimekit saves emails as .txt).
 const vagueExtensions = new Set(['', 'txt', 'text']);
@@ -39,21 +56,46 @@ const byMime: Record<string, Format> = {
   'application/xhtml+xml': 'html',
   'text/markdown': 'markdown',
   'text/x-markdown': 'markdown',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'spreadsheet',
+  'application/vnd.ms-excel': 'spreadsheet',
+  'application/vnd.oasis.opendocument.spreadsheet': 'spreadsheet',
+  'text/csv': 'csv',
+  'text/tab-separated-values': 'csv',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+  'application/vnd.oasis.opendocument.presentation': 'odp',
+  'application/vnd.oasis.opendocument.text': 'odt',
+  'application/rtf': 'rtf',
+  'text/rtf': 'rtf',
+  'application/epub+zip': 'epub',
+  'application/x-ipynb+json': 'notebook',
+  'application/vnd.ms-outlook': 'msg',
+  'image/png': 'image',
+  'image/jpeg': 'image',
+  'image/webp': 'image',
+  'image/gif': 'image',
+  'image/bmp': 'image',
+  'image/tiff': 'image',
 };
 
-const docOnly = 'Legacy Word .doc files are not supported; only .docx is read';
+const docOnly = unsupportedExtensions.doc!;
 
 export function detectFormat({ bytes, name, mime }: ExtractInput): Detection {
   const ext = extensionOf(name);
   const known = byExtension[ext];
-  if (known) return { format: known };
-  if (ext === 'doc') return { unsupported: docOnly };
+  if (known) {
+    // A file whose content is plainly another binary format (a .docx renamed .xlsx, a PNG saved as
+    // .pdf) is read as what it is; anything else is read as its extension says.
+    const content = binaryFormats.has(known) ? binaryFormat(bytes) : null;
+    return { format: content ?? known };
+  }
+  if (unsupportedExtensions[ext]) return { unsupported: unsupportedExtensions[ext] };
   if (textExtensions.has(ext) && !vagueExtensions.has(ext)) return { format: 'text' };
 
   const mimeType = mime?.split(';', 1)[0]?.trim().toLowerCase() ?? '';
   const fromMime = byMime[mimeType];
   if (fromMime) return { format: fromMime };
   if (mimeType === 'application/msword') return { unsupported: docOnly };
+  if (mimeType === 'image/heic' || mimeType === 'image/heif') return { unsupported: unsupportedExtensions.heic! };
 
   return sniffContent(bytes) ?? { format: 'text' };
 }
@@ -68,7 +110,6 @@ export function documentKind(input: ExtractInput): DocumentKind {
 }
 
 const magic: Array<[string, string]> = [
-  ['\x89PNG', 'PNG image'], ['\xff\xd8\xff', 'JPEG image'], ['GIF8', 'GIF image'],
   ['\x1f\x8b', 'gzip archive'], ['7z\xbc\xaf', '7-Zip archive'], ['Rar!', 'RAR archive'],
   ['\x7fELF', 'Executable'], ['MZ', 'Windows executable'],
 ];
@@ -76,15 +117,14 @@ const magic: Array<[string, string]> = [
 /** What the content says it is; null for plain text. */
 function sniffContent(bytes: Uint8Array): Detection | null {
   const head = latin1(bytes.subarray(0, 4096));
-  // pdf.js, like Acrobat, accepts junk before the header, within the first 1 KB.
-  if (head.slice(0, 1024).includes('%PDF-')) return { format: 'pdf' };
-  if (head.startsWith('PK\x03\x04')) {
-    return hasZipEntry(bytes, 'word/document.xml') ? { format: 'docx' } : { unsupported: 'ZIP archive (not a .docx document)' };
-  }
+  const binary = binaryFormat(bytes);
+  if (binary) return { format: binary };
+  if (head.startsWith('PK\x03\x04')) return { unsupported: 'ZIP archive (not a document Cairn reads)' };
   if (head.startsWith('\xd0\xcf\x11\xe0')) {
-    // OLE compound file: legacy Office, or a password-protected (encrypted) .docx.
-    return { unsupported: 'Legacy Office file (OLE); only .docx is read' };
+    // OLE compound file: legacy Word or PowerPoint, or a password-protected (encrypted) .docx.
+    return { unsupported: 'Legacy Office file (OLE); only .docx, .pptx and Excel workbooks are read' };
   }
+  if (/^\s*\{\\rtf/.test(head)) return { format: 'rtf' };
   if (!looksLikeText(bytes)) {
     const known = magic.find(([prefix]) => head.startsWith(prefix));
     return { unsupported: known ? `${known[1]}: no text to read` : 'Binary file of unknown type' };
@@ -139,9 +179,41 @@ function looksLikeRfc822(text: string): boolean {
   return known >= 2 && bad <= lines.length / 10;
 }
 
+/**
+ * The format binary content plainly is (magic numbers, a ZIP's telling entries, an OLE file's
+ * streams), or null for text and for binaries no reader takes.
+ */
+function binaryFormat(bytes: Uint8Array): Format | null {
+  const head = latin1(bytes.subarray(0, 1024));
+  // pdf.js, like Acrobat, accepts junk before the header, within the first 1 KB.
+  if (head.includes('%PDF-')) return 'pdf';
+  if (head.startsWith('\x89PNG') || head.startsWith('\xff\xd8\xff') || head.startsWith('GIF8') || head.startsWith('BM')
+    || head.startsWith('II*\0') || head.startsWith('MM\0*') || (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP')) {
+    return head.startsWith('BM') && !/^BM....\0\0\0\0/s.test(head) ? null : 'image';
+  }
+  if (head.startsWith('PK\x03\x04')) {
+    if (hasZipEntry(bytes, 'word/document.xml')) return 'docx';
+    if (hasZipEntry(bytes, 'xl/workbook.xml')) return 'spreadsheet';
+    if (hasZipEntry(bytes, 'ppt/presentation.xml')) return 'pptx';
+    // OpenDocument and EPUB name their type in a first, stored entry called "mimetype".
+    const type = head.slice(30, 38) === 'mimetype' ? (/^[a-z0-9.+/-]+/.exec(head.slice(38))?.[0] ?? '') : '';
+    if (type === 'application/epub+zip') return 'epub';
+    if (type.startsWith('application/vnd.oasis.opendocument.text')) return 'odt';
+    if (type.startsWith('application/vnd.oasis.opendocument.spreadsheet')) return 'spreadsheet';
+    if (type.startsWith('application/vnd.oasis.opendocument.presentation')) return 'odp';
+    return null;
+  }
+  if (head.startsWith('\xd0\xcf\x11\xe0')) {
+    if (hasZipEntry(bytes, '__substg1.0_', 'utf16le')) return 'msg';
+    if (hasZipEntry(bytes, 'Workbook', 'utf16le') || hasZipEntry(bytes, 'Book', 'utf16le')) return 'spreadsheet';
+    return null; // a legacy .doc or .ppt, or a password-protected OOXML file (its reader says so)
+  }
+  return null;
+}
+
 /** Finds a file name among a zip's entries without unzipping (names are stored in plain bytes). */
-function hasZipEntry(bytes: Uint8Array, entry: string): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(entry, 0, 'latin1');
+function hasZipEntry(bytes: Uint8Array, entry: string, encoding: BufferEncoding = 'latin1'): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(entry, 0, encoding);
 }
 
 function latin1(bytes: Uint8Array): string {

@@ -15,10 +15,22 @@ const readers: Record<Format, () => Promise<Reader>> = {
   docx: async () => (await import('./docx-reader.ts')).readDocx,
   email: async () => (await import('./email-reader.ts')).readEmail,
   mbox: async () => (await import('./mbox-reader.ts')).readMbox,
+  spreadsheet: async () => (await import('./spreadsheet-reader.ts')).readSpreadsheet,
+  csv: async () => (await import('./csv-reader.ts')).readCsv,
+  pptx: async () => (await import('./pptx-reader.ts')).readPptx,
+  odp: async () => (await import('./odp-reader.ts')).readOdp,
+  odt: async () => (await import('./odt-reader.ts')).readOdt,
+  rtf: async () => (await import('./rtf-reader.ts')).readRtf,
+  epub: async () => (await import('./epub-reader.ts')).readEpub,
+  notebook: async () => (await import('./notebook-reader.ts')).readNotebook,
+  msg: async () => (await import('./msg-reader.ts')).readMsg,
+  image: async () => (await import('./image-reader.ts')).readImage,
 };
 
 const formatNames: Record<Format, string> = {
   text: 'Text', markdown: 'Markdown', html: 'HTML', pdf: 'PDF', docx: 'DOCX', email: 'Email', mbox: 'Mailbox',
+  spreadsheet: 'Spreadsheet', csv: 'CSV', pptx: 'PPTX', odp: 'ODP', odt: 'ODT', rtf: 'RTF', epub: 'EPUB',
+  notebook: 'Notebook', msg: 'Outlook message', image: 'Image',
 };
 
 export async function extractBytes(input: ExtractInput): Promise<ExtractResult> {

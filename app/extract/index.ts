@@ -1,5 +1,6 @@
-// Extraction: one reader per format (text and code, Markdown, HTML, PDF, DOCX, email, mbox) turns
-// bytes into a structured document or a typed reason why not, in worker threads for the pipeline.
+// Extraction: one reader per format (text and code, Markdown, HTML, PDF, DOCX, email, mbox,
+// spreadsheets, CSV, slides, OpenDocument, RTF, EPUB, notebooks, Outlook .msg, images) turns bytes
+// into a structured document or a typed reason why not, in worker threads for the pipeline.
 export type {
   ChildInput,
   ExtractedDocument,

@@ -1,6 +1,7 @@
 // PdfReader: one section per page (pdf.js legacy build, made for Node), followed by the page's
 // filled form fields and FreeText annotations as sections of their own. The text layer only: no
-// rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js.
+// rendering, no fonts loaded, warnings silenced; recovery from broken files left to pdf.js. Pages
+// with no usable text (scans, fonts that map to no Unicode) are listed for OCR (app/ocr).
 import { fileURLToPath } from 'node:url';
 import { AnnotationType, getDocument, PasswordResponses, VerbosityLevel, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { baseName, failed, shortMessage } from './results.ts';
@@ -50,16 +51,17 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
   try {
     const pdf = await task.promise;
     const sections: Section[] = [];
+    const ocrPages: number[] = [];
     let pageError: unknown = null;
-    let undecodable = false;
     for (let number = 1; number <= pdf.numPages; number++) {
       try {
         const page = await pdf.getPage(number);
         const raw = pageText((await page.getTextContent()).items);
-        // Glyphs whose font maps to no Unicode come out as U+FFFF/U+FFFD: not text anyone can search.
-        const text = raw.replace(/[\uFFFD\uFFFE\uFFFF]/g, '').replaceAll('\0', '').trim();
-        if (raw && !text) undecodable = true;
+        // A page without usable text (none at all, or glyphs whose fonts map to no Unicode) is
+        // left to OCR; a page with text keeps it, whatever images it also holds.
+        const text = usableText(raw);
         if (text) sections.push({ text, page: number, headingPath: [] });
+        else ocrPages.push(number);
         sections.push(...(await annotationSections(page, text)));
         page.cleanup();
       } catch (error) {
@@ -67,11 +69,8 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
       }
     }
     const pages = pdf.numPages;
-    if (sections.length === 0) {
-      const count = `${pages} page${pages === 1 ? '' : 's'}`;
-      if (pageError) return failed('damaged', `PDF file is damaged: ${shortMessage(pageError)}`);
-      if (undecodable) return failed('no-text', `PDF text cannot be decoded (its fonts map to no Unicode); ${count}`);
-      return failed('no-text', `PDF has no text layer (scanned or image-only); ${count}`);
+    if (sections.length === 0 && ocrPages.length === 0) {
+      return failed('damaged', `PDF file is damaged: ${shortMessage(pageError ?? new Error('no page could be read'))}`);
     }
     const { info } = await pdf.getMetadata().catch(() => ({ info: {} }));
     const fields = info as Record<string, unknown>;
@@ -88,6 +87,7 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
           ...(pdfDate(fields.CreationDate) ? { created: pdfDate(fields.CreationDate) } : {}),
         },
         children: [],
+        ...(ocrPages.length ? { ocr: { pages: ocrPages } } : {}),
       },
     };
   } catch (error) {
@@ -97,6 +97,23 @@ export async function readPdf({ bytes, name }: ExtractInput): Promise<ExtractRes
   } finally {
     await task.destroy().catch(() => {});
   }
+}
+
+/**
+ * A page's text unless it is garbage: glyphs whose fonts map to no Unicode come out as U+FFFD or
+ * U+FFFF, or in the private use area, and a page where they are a third of the characters or more
+ * is not text anyone can search (its readable rest is usually stray digits and spaces).
+ */
+export function usableText(raw: string): string {
+  let bad = 0;
+  let good = 0;
+  for (const ch of raw) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0xfffd || code === 0xfffe || code === 0xffff || code === 0 || (code >= 0xe000 && code <= 0xf8ff)) bad++;
+    else if (!/\s/.test(ch)) good++;
+  }
+  if (good === 0 || bad * 2 >= good) return '';
+  return raw.replace(/[\uFFFD\uFFFE\uFFFF\0]/g, '').trim();
 }
 
 /** What pdf.js says of a form field widget or a FreeText annotation (the parts read here). */

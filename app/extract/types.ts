@@ -8,6 +8,8 @@ export interface Section {
   page?: number;
   /** Headings above this text, outermost first. */
   headingPath: string[];
+  /** Text read from an image of the page by OCR, not from the file's own text. */
+  ocr?: boolean;
 }
 
 /** Bytes found inside a document that become documents of their own (attachments, mbox messages). */
@@ -39,6 +41,12 @@ export interface ExtractedDocument {
   to?: string[];
   cc?: string[];
   children: ChildInput[];
+  /**
+   * Pages (1-based: a PDF's pages, an image's frames) that have no usable text of their own and
+   * are left to OCR, which runs later as its own job (app/ocr). `sections` hold only the text the
+   * file has.
+   */
+  ocr?: { pages: number[] };
 }
 
 export type ExtractErrorCode =

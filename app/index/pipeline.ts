@@ -10,8 +10,9 @@ import type { EngineEvent } from '../contract/index.ts';
 import { approximateTokens, chunkSections, type Chunk, type ChunkOptions } from '../chunk/index.ts';
 import type { Embedder } from '../embed/index.ts';
 import { documentKind, type ChildInput, type ExtractorPool, type FileExtraction } from '../extract/index.ts';
+import type { OcrSettings, OcrWorker } from '../ocr/index.ts';
 import { analyze } from '../search/index.ts';
-import type { DocumentInput, Job, Library, MoveCandidate, VectorStore } from '../store/index.ts';
+import type { DocumentInput, Job, Library, MoveCandidate, OcrJobPayload, OcrTarget, VectorStore } from '../store/index.ts';
 import { bufferedMap } from './buffered.ts';
 import { displayName, isInside, LINK_OUTSIDE_REASON, walkFiles } from './walk.ts';
 
@@ -53,6 +54,8 @@ interface PreparedDocument {
   vectors?: Float32Array[];
   /** Set when another document already has this content: copy its chunks instead of embedding. */
   copyOf?: string;
+  /** Pages to queue for OCR, with the bytes to read when the document is not a file of its own. */
+  ocr?: { pages: number[]; bytes: Uint8Array | null };
 }
 
 interface PreparedFile {
@@ -63,6 +66,8 @@ interface PreparedFile {
   /** The document this file was renamed or moved from: re-labelled, not extracted or embedded. */
   move?: { from: MoveCandidate; sourceId: number; size: number; mtime: number };
 }
+
+type Progress = { filesDone: number; filesTotal: number; chunks: number; errors: number; currentFile: string | null; ocrPagesDone?: number; ocrPagesTotal?: number };
 
 export interface IngestSummary {
   filesDone: number;
@@ -86,6 +91,10 @@ export class Ingestor {
   private readonly vanished: PreparedFile[] = [];
   /** Each source's folder, resolved once a run (see leavesSource). */
   private readonly roots = new Map<number, Promise<string | null>>();
+  /** OCR: the worker that reads pages and the library's setting. Without it, pages wait in the queue. */
+  private readonly ocr: { worker: OcrWorker; settings: OcrSettings } | null;
+  /** The OCR job being worked on, page by page, between steps of the run. */
+  private ocrJob: { job: Job; payload: OcrJobPayload; bytes: Uint8Array | null } | null = null;
   /** Jobs this run claimed and has not finished: back in the queue when it stops or fails. */
   private readonly claimed = new Set<number>();
   private dropped = 0;
@@ -96,10 +105,12 @@ export class Ingestor {
     target: EmbeddingTarget | null;
     options?: Partial<IngestOptions>;
     emit?: (event: EngineEvent) => void;
+    ocr?: { worker: OcrWorker; settings: OcrSettings };
   }) {
     this.library = deps.library;
     this.pool = deps.pool;
     this.target = deps.target;
+    this.ocr = deps.ocr ?? null;
     this.options = { ...defaultIngestOptions, ...deps.options };
     this.emit = deps.emit ?? (() => {});
     const embedder = deps.target?.embedder;
@@ -108,9 +119,11 @@ export class Ingestor {
   }
 
   /**
-   * Runs every queued job: scans, then files, then vectors missing from the target model. First,
-   * jobs left running by dead processes go back in the queue; jobs this run claimed and did not
-   * finish go back when it stops or fails.
+   * Runs every queued job: scans, then files, then vectors missing from the target model; then OCR,
+   * one page at a time, going back to scans and files whenever some are queued (OCR never keeps
+   * text documents waiting longer than a page). First, jobs left running by dead processes go back
+   * in the queue; jobs this run claimed and did not finish go back when it stops or fails (an OCR
+   * job keeps the pages it read).
    */
   async run(signal?: AbortSignal): Promise<IngestSummary> {
     this.library.jobs.requeueDead();
@@ -143,7 +156,7 @@ export class Ingestor {
 
   private async runQueue(signal?: AbortSignal): Promise<IngestSummary> {
     const started = performance.now();
-    const progress = { filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null as string | null };
+    const progress: Progress = { filesDone: 0, filesTotal: 0, chunks: 0, errors: 0, currentFile: null };
     let lastEmit = 0;
     const report = (force = false) => {
       const now = performance.now();
@@ -153,11 +166,39 @@ export class Ingestor {
       this.emit({ type: 'progress', ...progress, chunksPerSecond: seconds > 0 ? progress.chunks / seconds : 0 });
     };
 
+    try {
+      await this.textWork(progress, report, signal);
+      while (this.ocr?.settings.enabled && !signal?.aborted) {
+        if (this.textQueued()) {
+          await this.textWork(progress, report, signal);
+          continue;
+        }
+        if (!(await this.ocrStep(progress, report))) break;
+        progress.chunks += await this.fillMissingVectors(signal, () => report());
+      }
+    } finally {
+      this.ocrJob = null; // a job left half done is released with the others this run claimed
+    }
+    progress.currentFile = null;
+    report(true);
+    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, dropped: this.dropped, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Whether scans, files or messages wait to be claimed (they go before OCR). Not those running:
+   * another run (in this process or another) holds them, and waiting on them here would spin.
+   */
+  private textQueued(): boolean {
+    return this.library.jobs.queued(['scan', 'file', 'mail']) > 0;
+  }
+
+  /** Scans, then files and messages, then vectors missing from the target model. */
+  private async textWork(progress: Progress, report: () => void, signal?: AbortSignal): Promise<void> {
     for (let [scan] = this.claim('scan', 1); scan && !signal?.aborted; [scan] = this.claim('scan', 1)) {
       await this.scan(scan, progress);
     }
 
-    progress.filesTotal = this.library.jobs.count('file') + this.library.jobs.count('mail');
+    progress.filesTotal = progress.filesDone + this.library.jobs.count('file') + this.library.jobs.count('mail');
     const prepared = bufferedMap(this.fileJobs(signal), this.options.prefetch, (job) => {
       progress.currentFile = (JSON.parse(job.payload) as FilePayload).path;
       report();
@@ -185,9 +226,6 @@ export class Ingestor {
     this.removeVanished();
 
     progress.chunks += await this.fillMissingVectors(signal, () => report());
-    progress.currentFile = null;
-    report(true);
-    return { filesDone: progress.filesDone, chunks: progress.chunks, errors: progress.errors, dropped: this.dropped, seconds: (performance.now() - started) / 1000 };
   }
 
   /**
@@ -322,7 +360,9 @@ export class Ingestor {
     return { job, path: payload.path, doc: await this.prepareDocument(base, extraction, { children: this.options.maxChildren }, 0) };
   }
 
-  private async prepareDocument(base: DocumentInput, extraction: FileExtraction, budget: { children: number }, depth: number): Promise<PreparedDocument> {
+  private async prepareDocument(
+    base: DocumentInput, extraction: FileExtraction, budget: { children: number }, depth: number, bytes: Uint8Array | null = null,
+  ): Promise<PreparedDocument> {
     if (!extraction.ok) {
       this.emit({ type: 'document-issue', uri: base.uri, status: extraction.status, code: extraction.code, reason: extraction.reason });
       const input = { ...base, status: extraction.status, errorCode: extraction.code, reason: extraction.reason };
@@ -347,13 +387,48 @@ export class Ingestor {
     // Headings and (for email) the sender are searchable with the title.
     const ftsTitle = analyze([input.title, doc.from ?? ''].join(' '));
     const chunks = chunkSections(doc.sections, { ...this.options.chunk, countTokens: this.countTokens });
+    const ocr = this.ocrPages(input, doc.ocr?.pages ?? [], chunks);
     const children: PreparedDocument[] = [];
     for (const child of doc.children) {
       if (depth >= 3 || budget.children <= 0) break;
       budget.children--;
-      children.push(await this.prepareDocument(childBase(input, child), await this.pool.extractChild(child), budget, depth + 1));
+      // The pool moves a child's bytes to its worker: a scan or photo keeps a copy for OCR.
+      const keep = mayNeedOcr(child) ? child.bytes.slice() : null;
+      children.push(await this.prepareDocument(childBase(input, child), await this.pool.extractChild(child), budget, depth + 1, keep));
     }
-    return { input, chunks, ftsTitle, children };
+    return { input, chunks, ftsTitle, children, ...(ocr ? { ocr: { pages: ocr, bytes: input.uri === input.path ? null : bytes } } : {}) };
+  }
+
+  /**
+   * The pages of a document left to OCR: those already read (this content, these languages) add
+   * their chunks now; the others are returned, to be queued. A document with no text of its own
+   * and none read yet waits as "skipped" while OCR is off, with the reason.
+   */
+  private ocrPages(input: DocumentInput, pages: number[], chunks: Chunk[]): number[] | null {
+    const hash = input.contentHash;
+    if (pages.length === 0 || !hash) return null;
+    const languages = this.ocrLanguages();
+    const left: number[] = [];
+    for (const page of pages) {
+      const read = this.library.ocr.page(hash, page);
+      if (read?.languages !== languages) left.push(page);
+      else if (read.text) chunks.push(...this.ocrChunks(read.text, page));
+    }
+    if (chunks.length === 0) {
+      const what = input.mime === 'application/pdf' ? `PDF has no text layer (scanned or image-only); ${pages.length} page${pages.length === 1 ? '' : 's'}` : 'Image has no text of its own';
+      if (left.length === 0) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}, and OCR found none` });
+      else if (!this.ocr?.settings.enabled) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}: waiting for OCR, which is off (\`cairn ocr on\`)` });
+    }
+    return left.length ? left : null;
+  }
+
+  private ocrLanguages(): string {
+    return (this.ocr?.settings.languages ?? []).join('+');
+  }
+
+  /** Chunks of one page's OCR text; offsets are within that text (see migration 9). */
+  private ocrChunks(text: string, page: number): Chunk[] {
+    return chunkSections([{ text, page, headingPath: [], ocr: true }], { ...this.options.chunk, countTokens: this.countTokens });
   }
 
   /** Embeds what needs embedding, then writes the whole batch in one transaction: the files written and their chunks. */
@@ -443,8 +518,112 @@ export class Ingestor {
       if (this.target && doc.vectors) ids.forEach((chunkId, i) => this.target!.store.put(chunkId, doc.vectors![i]!));
       written += ids.length;
     }
+    if (doc.ocr && doc.input.contentHash) {
+      const file = doc.input.uri === doc.input.path && doc.input.path !== null;
+      this.library.ocr.enqueue(
+        { hash: doc.input.contentHash, uri: doc.input.uri, sourceId: doc.input.sourceId, ...(file ? { path: doc.input.path! } : {}), pages: doc.ocr.pages },
+        file ? null : doc.ocr.bytes,
+      );
+    }
     for (const child of doc.children) written += this.writeDocument(child, id);
     return written;
+  }
+
+  /**
+   * One step of OCR: reads the next page of the current OCR job and, in one transaction, keeps what
+   * it read and adds its chunks to every document with that content. False when no OCR work is left.
+   */
+  private async ocrStep(progress: Progress, report: () => void): Promise<boolean> {
+    const ocr = this.ocr!;
+    if (!this.ocrJob) {
+      const [job] = this.claim('ocr', 1);
+      if (!job) return false;
+      this.ocrJob = { job, ...this.library.ocr.load(job) };
+      if (progress.ocrPagesTotal === undefined) {
+        progress.ocrPagesDone = 0;
+        progress.ocrPagesTotal = this.library.ocr.waiting(this.ocrLanguages()).pages;
+      }
+    }
+    const { job, payload, bytes } = this.ocrJob;
+    const languages = this.ocrLanguages();
+    const targets = this.library.ocr.documentsWithHash(payload.hash);
+    const page = payload.pages.find((p) => this.library.ocr.page(payload.hash, p)?.languages !== languages);
+    const source = bytes ? { bytes } : payload.path ? { path: payload.path } : null;
+    if (targets.length === 0 || page === undefined || !source) {
+      // Done, or nothing left to read it for (the document was removed or changed): every
+      // document with this content gets every page read, then the job goes.
+      this.library.transaction(() => {
+        if (!this.holds(job)) return;
+        for (const target of targets) this.finishOcr(target, payload);
+        this.done(job);
+      });
+      this.ocrJob = null;
+      return true;
+    }
+    progress.currentFile = payload.uri;
+    report();
+    const outcome = await ocr.worker.readPage({ source, hash: payload.hash, page, languages: ocr.settings.languages }, ocr.settings.pageTimeoutMs);
+    if (!outcome.ok && outcome.code === 'changed') {
+      // Its new content is indexed (and queued for OCR) by the file's own job.
+      this.library.transaction(() => {
+        if (this.holds(job)) this.done(job);
+      });
+      this.ocrJob = null;
+      return true;
+    }
+    if (!outcome.ok) {
+      progress.errors++;
+      this.emit({ type: 'document-issue', uri: payload.uri, status: 'failed', code: outcome.code === 'timeout' ? 'timeout' : 'damaged', reason: `Page ${page}: ${outcome.reason}` });
+    }
+    const text = outcome.ok ? outcome.result.text : '';
+    const kept = this.library.transaction(() => {
+      // Another process may have taken the job over meanwhile (this one was thought dead), or its
+      // source was removed: then what was read is not written.
+      if (!this.holds(job)) return false;
+      this.library.ocr.savePage({
+        hash: payload.hash, page, languages, text,
+        lines: outcome.ok ? JSON.stringify(outcome.result.lines) : '[]',
+        width: outcome.ok ? outcome.result.width : null,
+        height: outcome.ok ? outcome.result.height : null,
+        confidence: outcome.ok ? outcome.result.confidence : null,
+        error: outcome.ok ? null : outcome.reason,
+        ms: outcome.ok ? outcome.result.ms : 0,
+      });
+      for (const target of targets) progress.chunks += this.addOcrPage(target, page, text);
+      return true;
+    });
+    if (!kept) {
+      this.ocrJob = null;
+      return true;
+    }
+    progress.ocrPagesDone = (progress.ocrPagesDone ?? 0) + 1;
+    report();
+    return true;
+  }
+
+  /** Adds a page's OCR chunks to a document, unless it has them already; returns how many. */
+  private addOcrPage(target: OcrTarget, page: number, text: string): number {
+    if (!text || this.library.ocr.hasPage(target.id, page)) return 0;
+    const ftsTitle = analyze([target.title, target.sender ?? ''].join(' '));
+    const chunks = this.ocrChunks(text, page).map((c) => ({ ...c, ftsTitle, ftsBody: analyze(c.text) }));
+    this.library.documents.insertChunks(target.id, chunks, this.library.ocr.nextOrdinal(target.id));
+    if (target.status !== 'indexed') {
+      this.library.ocr.markIndexed(target.id);
+      target.status = 'indexed';
+    }
+    return chunks.length;
+  }
+
+  /** Every page read goes to the document; one left with no text at all says so. */
+  private finishOcr(target: OcrTarget, payload: OcrJobPayload): void {
+    for (const page of payload.pages) {
+      const read = this.library.ocr.page(payload.hash, page);
+      if (read) this.addOcrPage(target, page, read.text);
+    }
+    if (this.library.ocr.chunkCount(target.id) === 0) {
+      const read = payload.pages.filter((p) => this.library.ocr.page(payload.hash, p) !== null).length;
+      this.library.ocr.markNoText(target.id, read ? `No text found by OCR (${read} page${read === 1 ? '' : 's'} read)` : 'OCR could not read it (its content is no longer at hand)');
+    }
   }
 
   /**
@@ -498,6 +677,12 @@ function childBase(parent: DocumentInput, child: ChildInput): DocumentInput {
     sender: null,
     recipients: null,
   };
+}
+
+/** Whether a child may be a scan or a photo (its reader lists pages for OCR): PDFs and images. */
+function mayNeedOcr(child: ChildInput): boolean {
+  const head = Buffer.from(child.bytes.buffer, child.bytes.byteOffset, Math.min(1024, child.bytes.byteLength)).toString('latin1');
+  return head.includes('%PDF-') || /^(\x89PNG|\xff\xd8\xff|GIF8|BM|II\*\0|MM\0\*|RIFF....WEBP)/s.test(head);
 }
 
 function folderProblem(sourceId: number, path: string, reason: string): DocumentInput {

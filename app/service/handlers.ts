@@ -150,9 +150,9 @@ export function createHandlers(host: EngineHost): ServiceParts {
     'conversations.get': ({ id }) => engine.chat.getConversation(id),
     'conversations.create': (input) => engine.chat.createConversation(input),
     'conversations.rename': ({ id, title }) => engine.chat.renameConversation(id, title),
-    'conversations.update': ({ id, filters, settings }) => {
+    'conversations.update': ({ id, scope, filters, settings }) => {
       const current = engine.chat.getConversation(id);
-      library.conversations.update(id, { ...(filters ? { filters } : {}), ...(settings ? { settings: { ...current.settings, ...settings } } : {}) });
+      library.conversations.update(id, { ...(scope ? { scope } : {}), ...(filters ? { filters } : {}), ...(settings ? { settings: { ...current.settings, ...settings } } : {}) });
       const { messages: _, ...summary } = engine.chat.getConversation(id);
       return summary;
     },

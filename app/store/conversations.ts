@@ -66,6 +66,7 @@ interface SourceRow {
   snippet: string;
   date: number | null;
   sender: string | null;
+  ocr: number;
 }
 
 const CONVERSATION_COLUMNS = `c.id, c.title, c.scope, c.source_ids, c.filters, c.settings, c.created_at, c.updated_at,
@@ -100,6 +101,7 @@ function toSource(row: SourceRow): ChatSource {
     date: row.date,
     from: row.sender,
     cited: row.cited === 1,
+    ...(row.ocr === 1 ? { ocr: true } : {}),
   };
 }
 
@@ -137,8 +139,12 @@ export class ConversationRepository {
     return this.db.prepare('UPDATE conversations SET title = ? WHERE id = ?').run(title, id).changes > 0;
   }
 
-  /** Replaces the filters and settings used for the next answers. */
-  update(id: number, changes: { filters?: SearchFiltersParsed; settings?: ChatSettings }): void {
+  /** Replaces what the next answers search (scope, filters) and their settings. */
+  update(id: number, changes: { scope?: ConversationScope; filters?: SearchFiltersParsed; settings?: ChatSettings }): void {
+    if (changes.scope) {
+      const sourceIds = changes.scope.type === 'sources' ? changes.scope.sourceIds : [];
+      this.db.prepare('UPDATE conversations SET scope = ?, source_ids = ? WHERE id = ?').run(changes.scope.type, JSON.stringify(sourceIds), id);
+    }
     if (changes.filters) this.db.prepare('UPDATE conversations SET filters = ? WHERE id = ?').run(JSON.stringify(changes.filters), id);
     if (changes.settings) this.db.prepare('UPDATE conversations SET settings = ? WHERE id = ?').run(JSON.stringify(changes.settings), id);
   }
@@ -165,11 +171,11 @@ export class ConversationRepository {
   /** Records the numbered sources an answer was given (snapshots). */
   addSources(messageId: number, sources: ChatSource[]): void {
     const insert = this.db.prepare(
-      `INSERT INTO message_sources (message_id, n, cited, chunk_id, document_id, uri, title, kind, page, heading_path, snippet, date, sender)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO message_sources (message_id, n, cited, chunk_id, document_id, uri, title, kind, page, heading_path, snippet, date, sender, ocr)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const s of sources) {
-      insert.run(messageId, s.n, s.cited ? 1 : 0, s.chunkId, s.documentId, s.uri, s.title, s.kind, s.page, JSON.stringify(s.headingPath), s.snippet, s.date, s.from);
+      insert.run(messageId, s.n, s.cited ? 1 : 0, s.chunkId, s.documentId, s.uri, s.title, s.kind, s.page, JSON.stringify(s.headingPath), s.snippet, s.date, s.from, s.ocr ? 1 : 0);
     }
   }
 

@@ -36,6 +36,8 @@ export interface ChunkInput {
   /** Analysed text for the full-text index (see app/search/analyze.ts). */
   ftsTitle: string;
   ftsBody: string;
+  /** Read by OCR from an image of the page. */
+  ocr?: boolean;
 }
 
 export interface FileState {
@@ -50,13 +52,6 @@ export interface MoveCandidate {
   contentHash: string;
   title: string;
   sender: string | null;
-}
-
-export interface DocumentProblemRow {
-  uri: string;
-  status: 'skipped' | 'failed';
-  code: string | null;
-  reason: string;
 }
 
 /** Bounds of `path` and everything below it, for range scans on the path index. */
@@ -95,15 +90,16 @@ export class DocumentRepository {
     return row.id;
   }
 
-  insertChunks(documentId: number, chunks: ChunkInput[]): number[] {
+  /** Inserts chunks numbered from `firstOrdinal` (OCR pages are added after the document's own text). */
+  insertChunks(documentId: number, chunks: ChunkInput[], firstOrdinal = 0): number[] {
     const insert = this.db.prepare(
-      `INSERT INTO chunks (document_id, ordinal, text, start_offset, end_offset, page, heading_path, token_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO chunks (document_id, ordinal, text, start_offset, end_offset, page, heading_path, token_count, ocr)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     const fts = this.db.prepare('INSERT INTO chunk_fts (rowid, title, body) VALUES (?, ?, ?)');
-    return chunks.map((chunk, ordinal) => {
-      const { id } = insert.get(documentId, ordinal, chunk.text, chunk.start, chunk.end, chunk.page,
-        JSON.stringify(chunk.headingPath), chunk.tokenCount) as { id: number };
+    return chunks.map((chunk, i) => {
+      const { id } = insert.get(documentId, firstOrdinal + i, chunk.text, chunk.start, chunk.end, chunk.page,
+        JSON.stringify(chunk.headingPath), chunk.tokenCount, chunk.ocr ? 1 : 0) as { id: number };
       fts.run(id, chunk.ftsTitle, chunk.ftsBody);
       return id;
     });
@@ -117,12 +113,12 @@ export class DocumentRepository {
     const rows = this.db
       .prepare(
         `SELECT id, text, start_offset AS start, end_offset AS end, page, heading_path AS headingPath,
-           token_count AS tokenCount FROM chunks WHERE document_id = ? ORDER BY ordinal`,
+           token_count AS tokenCount, ocr FROM chunks WHERE document_id = ? ORDER BY ordinal`,
       )
-      .all(fromDocument) as { id: number; text: string; start: number; end: number; page: number | null; headingPath: string; tokenCount: number }[];
+      .all(fromDocument) as { id: number; text: string; start: number; end: number; page: number | null; headingPath: string; tokenCount: number; ocr: number }[];
     const ids = this.insertChunks(
       toDocument,
-      rows.map((r) => ({ ...r, headingPath: JSON.parse(r.headingPath) as string[], ftsTitle, ftsBody: analyse(r.text) })),
+      rows.map((r) => ({ ...r, ocr: r.ocr === 1, headingPath: JSON.parse(r.headingPath) as string[], ftsTitle, ftsBody: analyse(r.text) })),
     );
     return rows.map((r, i) => [r.id, ids[i]!]);
   }
@@ -247,19 +243,5 @@ export class DocumentRepository {
 
   chunkCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
-  }
-
-  /** Documents that failed or were skipped, `limit` of them from `offset`, by status and uri. */
-  problems(offset: number, limit: number): DocumentProblemRow[] {
-    return this.db
-      .prepare(
-        `SELECT uri, status, error_code AS code, coalesce(reason, '') AS reason FROM documents
-         WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ? OFFSET ?`,
-      )
-      .all(limit, offset) as DocumentProblemRow[];
-  }
-
-  problemCount(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM documents WHERE status IN ('failed', 'skipped')`).get() as { n: number }).n;
   }
 }

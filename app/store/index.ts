@@ -10,6 +10,7 @@ import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
 import { ModelRepository } from './models.ts';
+import { OcrRepository } from './ocr.ts';
 import { Presence } from './processes.ts';
 import { RetrievalQueries } from './retrieval.ts';
 import { SettingsRepository } from './settings.ts';
@@ -21,6 +22,7 @@ export type { ChunkInput, DocumentInput, FileState, MoveCandidate } from './docu
 export type { ChunkRecord, DocumentListing, DocumentRecord, ListedDocument, ListQuery, ListSort, ProblemRecord } from './document-listing.ts';
 export type { ConversationInput, ConversationRepository, MessageInput } from './conversations.ts';
 export type { Job, JobHold, JobKind } from './jobs.ts';
+export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
 export type { LockResult, ProcessInfo } from './processes.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
@@ -44,6 +46,7 @@ export class Library {
   readonly jobs: JobQueue;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
+  readonly ocr: OcrRepository;
   /** This process among those using the library: owner of the jobs it claims and the locks it takes. */
   readonly presence: Presence;
   readonly retrieval: RetrievalQueries;
@@ -65,6 +68,7 @@ export class Library {
     this.jobs = new JobQueue(db, this.presence);
     this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
+    this.ocr = new OcrRepository(db, this.jobs);
     this.retrieval = new RetrievalQueries(db);
     this.settings = new SettingsRepository(db);
     this.sources = new SourceRepository(db);

@@ -6,7 +6,7 @@
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import type { Presence } from './processes.ts';
 
-export type JobKind = 'scan' | 'file' | 'embed' | 'mail';
+export type JobKind = 'scan' | 'file' | 'embed' | 'mail' | 'ocr';
 
 export interface Job {
   id: number;
@@ -124,6 +124,11 @@ export class JobQueue {
       .prepare(`SELECT source_id AS id, count(*) AS n FROM jobs WHERE kind = 'file' GROUP BY source_id`)
       .all() as { id: number; n: number }[];
     return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  /** Jobs of these kinds waiting to be claimed (not those running, here or in another process). */
+  queued(kinds: JobKind[]): number {
+    return this.db.prepare(`SELECT count(*) FROM jobs WHERE state = 'queued' AND kind IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify(kinds)) as number;
   }
 
   count(kind?: JobKind): number {

@@ -303,6 +303,37 @@ export const migrations: Migration[] = [
     name: 'full-text rows of normalised text (NFKC: full-width letters and digits, ligatures)',
     up: reindexNormalisedText,
   },
+  {
+    version: 9,
+    name: 'OCR: chunks marked as OCR text, pages read by OCR with their line boxes',
+    up(db) {
+      db.exec(`
+        -- 1: the chunk's text was read by OCR from an image of its page. Its offsets are then
+        -- within that page's OCR text (ocr_pages.text), not within the document's own text.
+        ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE message_sources ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+
+        -- What OCR read on one page of some content (by hash, so copies and re-indexing of the
+        -- same bytes never read a page twice). lines: JSON [{start, end, box: [x0, y0, x1, y1]}],
+        -- offsets into text and boxes in pixels of the width x height image read. error: why the
+        -- page has no text (it took too long, it could not be rendered).
+        CREATE TABLE ocr_pages (
+          content_hash TEXT NOT NULL,
+          page INTEGER NOT NULL,
+          languages TEXT NOT NULL,
+          text TEXT NOT NULL,
+          lines TEXT NOT NULL DEFAULT '[]',
+          width INTEGER,
+          height INTEGER,
+          confidence REAL,
+          error TEXT,
+          ms INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (content_hash, page)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */

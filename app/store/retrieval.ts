@@ -70,6 +70,8 @@ export interface HitRow {
   text: string;
   date: number | null;
   from: string | null;
+  /** Present (true) when the chunk's text was read by OCR. */
+  ocr?: true;
 }
 
 export class RetrievalQueries {
@@ -114,12 +116,12 @@ export class RetrievalQueries {
     const rows = this.db
       .prepare(
         `SELECT c.id AS chunkId, d.id AS documentId, d.uri, d.title, d.kind, c.page, c.heading_path AS headingPath,
-           c.text, d.date, d.sender AS "from"
+           c.text, d.date, d.sender AS "from", c.ocr
          FROM chunks c JOIN documents d ON d.id = c.document_id
          WHERE c.id IN (SELECT value FROM json_each(?))`,
       )
-      .all(JSON.stringify(chunkIds)) as (Omit<HitRow, 'headingPath'> & { headingPath: string })[];
-    for (const row of rows) out.set(row.chunkId, { ...row, headingPath: JSON.parse(row.headingPath) as string[] });
+      .all(JSON.stringify(chunkIds)) as (Omit<HitRow, 'headingPath' | 'ocr'> & { headingPath: string; ocr: number })[];
+    for (const { ocr, ...row } of rows) out.set(row.chunkId, { ...row, headingPath: JSON.parse(row.headingPath) as string[], ...(ocr ? { ocr: true as const } : {}) });
     return out;
   }
 }

@@ -1,119 +1,107 @@
-// A first, minimal window over the contract: the library's status (kept current by the engine's
-// events) and a search box. It proves the whole path, renderer → client → transport → engine;
-// the real views (chat, library, sources, models, settings) come next on the same client.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { IngestProgress, LibraryStatus, SearchResponse } from '../../app/contract/index.ts';
-import { client } from './api/index.ts';
+// The window: sidebar (views and conversations), the view, a right-hand pane for the source
+// viewer, the status bar with the activity panel, notices, the engine banner and the drop
+// overlay; language and theme from the settings (or the system), shortcuts for the whole window.
+import { Suspense, useEffect, type ReactNode } from 'react';
+import { api } from './api/index.ts';
+import { Button } from './components/Button.tsx';
+import { EmptyState } from './components/EmptyState.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { Spinner } from './components/Spinner.tsx';
+import { TooltipProvider } from './components/Tooltip.tsx';
+import { I18nProvider, useT } from './i18n/index.tsx';
+import { DropOverlay } from './shell/DropOverlay.tsx';
+import { EngineBanner } from './shell/EngineBanner.tsx';
+import { Notices } from './shell/Notices.tsx';
+import { focusSearch, useShortcuts, type Shortcut } from './shell/shortcuts.ts';
+import { Sidebar } from './shell/Sidebar.tsx';
+import { StatusBar } from './shell/StatusBar.tsx';
+import { liveAnswers } from './views/chat/live-answers.ts';
+import { navigation, useNavigation, VIEWS } from './state/navigation.ts';
+import { usePreferences } from './state/preferences.ts';
+import { SourcePane } from './views/source/SourcePane.tsx';
+import { views } from './views/registry.tsx';
+import { AlertOctagon } from 'lucide-react';
 
-function useLibraryStatus(): { status: LibraryStatus | null; progress: IngestProgress | null; error: string | null } {
-  const [status, setStatus] = useState<LibraryStatus | null>(null);
-  const [progress, setProgress] = useState<IngestProgress | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const refresh = useCallback(() => {
-    client.api.library.status().then(
-      (next) => {
-        setStatus(next);
-        setError(null);
+function Failure({ error, reset }: { error: Error; reset: () => void }) {
+  const { t } = useT();
+  return (
+    <div className="view view--center" role="alert">
+      <EmptyState icon={<AlertOctagon size={28} />} title={t('error.title')} actions={<Button onClick={reset}>{t('error.retry')}</Button>}>
+        <p>{t('error.text')}</p>
+        <pre className="error-detail">{error.message}</pre>
+      </EmptyState>
+    </div>
+  );
+}
+
+function Loading() {
+  const { t } = useT();
+  return (
+    <div className="view view--center">
+      <Spinner label={t('common.loading')} size={18} />
+    </div>
+  );
+}
+
+function Shell() {
+  const { view, pane, conversationId } = useNavigation();
+  const shortcuts: Shortcut[] = [
+    { keys: 'Mod+N', handler: () => navigation.openConversation(null), inFields: true },
+    { keys: 'Mod+K', handler: focusSearch, inFields: true },
+    ...VIEWS.map((id, i) => ({ keys: `Mod+${i + 1}`, handler: () => navigation.showView(id), inFields: true })),
+    {
+      keys: 'Escape',
+      handler: () => {
+        if (conversationId !== null && liveAnswers.isStreaming(conversationId)) void api.chat.stop({ conversationId });
+        else if (pane) navigation.closePane();
       },
-      (failure: Error) => setError(failure.message),
-    );
-  }, []);
-  useEffect(() => {
-    refresh();
-    return client.onEvent((event) => {
-      if (event.type === 'progress') {
-        setProgress(event.currentFile === null ? null : event);
-        if (event.currentFile === null) refresh();
-      } else if (event.type === 'sources' || event.type === 'engine' || event.type === 'reembed-progress') {
-        refresh();
-      }
-    });
-  }, [refresh]);
-  return { status, progress, error };
-}
-
-function StatusBar() {
-  const { status, progress, error } = useLibraryStatus();
-  if (error) return <p className="error" role="alert">{error}</p>;
-  if (!status) return <p className="muted">Opening the library…</p>;
-  const d = status.documents;
+    },
+  ];
+  useShortcuts(shortcuts);
+  const entry = views.find((v) => v.id === view) ?? views[0]!;
+  const Current = entry.component;
   return (
-    <section className="status" aria-label="Library status" data-testid="status">
-      <span data-testid="indexed">{d.indexed} indexed</span>
-      <span>{d.skipped} skipped</span>
-      <span>{d.failed} failed</span>
-      {d.pending ? <span>{d.pending} pending</span> : null}
-      <span>{status.chunks} passages</span>
-      <span className="muted">{status.embedder ?? 'keyword search only'}</span>
-      {progress ? (
-        <span className="progress" data-testid="progress">
-          indexing {progress.filesDone} of {Math.max(progress.filesTotal, progress.filesDone)}
-        </span>
+    <div className={`app${pane ? ' app--pane' : ''}`}>
+      <Sidebar />
+      <main className="main" id="main">
+        <EngineBanner />
+        <ErrorBoundary resetKey={view} fallback={(error, reset) => <Failure error={error} reset={reset} />}>
+          <Suspense fallback={<Loading />}>
+            <Current />
+          </Suspense>
+        </ErrorBoundary>
+      </main>
+      {pane ? (
+        <ErrorBoundary resetKey={pane} fallback={(error, reset) => <Failure error={error} reset={reset} />}>
+          <SourcePane content={pane} />
+        </ErrorBoundary>
       ) : null}
-    </section>
+      <StatusBar />
+      <Notices />
+      <DropOverlay />
+    </div>
   );
 }
 
-function Search() {
-  const [query, setQuery] = useState('');
-  const [result, setResult] = useState<SearchResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!query.trim()) return;
-    setBusy(true);
-    try {
-      setResult(await client.api.search.query({ query, k: 20 }));
-      setError(null);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section className="search">
-      <form onSubmit={submit} role="search">
-        <input
-          type="search"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-          placeholder="Search your files and mail"
-          aria-label="Search"
-          autoFocus
-        />
-        <button type="submit" disabled={busy}>Search</button>
-      </form>
-      {error ? <p className="error" role="alert">{error}</p> : null}
-      {result?.notice ? <p className="muted">{result.notice}</p> : null}
-      {result && result.hits.length === 0 ? <p className="muted">Nothing found.</p> : null}
-      <ol className="hits" data-testid="hits">
-        {result?.hits.map((hit) => (
-          <li key={hit.chunkId}>
-            <div className="title">{hit.title}</div>
-            <div className="where">
-              {hit.uri}
-              {hit.page !== null ? ` · p. ${hit.page}` : ''}
-              {hit.headingPath.length ? ` · ${hit.headingPath.join(' › ')}` : ''}
-            </div>
-            <p className="snippet">{hit.snippet}</p>
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
+/** Puts the language and theme on <html>, where the CSS tokens and screen readers read them. */
+function Document({ children }: { children: ReactNode }) {
+  const preferences = usePreferences();
+  useEffect(() => {
+    const root = document.documentElement;
+    root.lang = preferences.locale;
+    root.dataset.theme = preferences.dark ? 'dark' : 'light';
+  }, [preferences.locale, preferences.dark]);
+  return <I18nProvider locale={preferences.locale}>{children}</I18nProvider>;
 }
 
 export function App() {
   return (
-    <main>
-      <header>
-        <img src="./cairn.svg" alt="" width={28} height={28} />
-        <h1>Cairn</h1>
-      </header>
-      <StatusBar />
-      <Search />
-    </main>
+    <Document>
+      <TooltipProvider delayDuration={500} skipDelayDuration={200}>
+        <ErrorBoundary fallback={(error, reset) => <Failure error={error} reset={reset} />}>
+          <Shell />
+        </ErrorBoundary>
+      </TooltipProvider>
+    </Document>
   );
 }

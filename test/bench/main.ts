@@ -18,6 +18,8 @@ const benches = [
   { id: 'f', file: 'generation.ts', title: '(f) local generation: time to first token and tokens per second (CAIRN_BENCH_CHAT_GGUF)' },
   { id: 'r', file: 'memory.ts', title: '(r) memory: RSS after ingesting 100k chunks, RSS growth over 3,000 hybrid searches' },
   { id: 'g', file: 'first-scan.ts', title: '(g) watched folders: first scan, event-loop delay on a large tree, re-scan, renames found on start' },
+  { id: 'o', file: 'ocr.ts', title: '(o) OCR: character error rate of rendered pages (English, Chinese; 150 and 300 dpi), pages/minute, shared PDFs yielding text' },
+  { id: 'w', file: 'window.ts', title: '(w) the window in Chromium (web mode): JavaScript size, time until the chat view is interactive, longest task while an answer streams during an import' },
 ];
 
 const scale = benchScale();

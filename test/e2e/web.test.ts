@@ -1,6 +1,6 @@
 // End to end: `cairn serve` as a user runs it, and the window in a real headless Chromium (the
 // system's /usr/bin/chromium through playwright-core): the printed address signs the browser in,
-// the page shows the library's status and runs a search, all through the contract over HTTP,
+// the page shows the library's status through the contract over HTTP,
 // with the strict Content-Security-Policy in force (nothing is refused: no console errors).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -63,7 +63,7 @@ describe('the window in a browser against cairn serve', { timeout: 180_000 }, ()
     }
   });
 
-  test('the printed address opens the window: status, then a search through the contract', async (t) => {
+  test('the printed address opens the window once: the library status through the contract, the icon, no console errors', async (t) => {
     if (!browser || !served) return t.skip('no Chromium here');
     const page = await browser.newPage();
     const problems: string[] = [];
@@ -73,12 +73,7 @@ describe('the window in a browser against cairn serve', { timeout: 180_000 }, ()
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(served.url);
     assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
-    await page.getByTestId('indexed').filter({ hasText: '12 indexed' }).waitFor();
-    await page.getByRole('searchbox', { name: 'Search' }).fill('Lisbon trams');
-    await page.getByRole('button', { name: 'Search' }).click();
-    const first = page.getByTestId('hits').locator('li').first();
-    await first.waitFor();
-    assert.match(await first.innerText(), /Lisbon tips/);
+    await page.getByTestId('indexed').filter({ hasText: '12 documents' }).waitFor();
     const icon = await page.evaluate(async () => (await fetch('./cairn.svg')).status);
     assert.equal(icon, 200);
     assert.deepEqual(problems, [], 'no console errors (a CSP refusal would be one)');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { extractBytes } from '../../app/extract/index.ts';
-import { pageText } from '../../app/extract/pdf-reader.ts';
+import { pageText, usableText } from '../../app/extract/pdf-reader.ts';
 import { buildPdf } from '../fixtures/pdf.ts';
 
 test('the fixture PDF has a correct cross-reference table', () => {
@@ -42,9 +42,23 @@ test('a leftover title such as "Microsoft Word - draft.doc" gives way to the fil
   assert.equal(result.doc.title, 'final.pdf');
 });
 
-test('no text on any page fails as no-text with the page count', async () => {
-  const result = await extractBytes({ bytes: buildPdf({ pages: [[], [], []] }), name: 'scan.pdf' });
-  assert.deepEqual(result, { ok: false, status: 'failed', code: 'no-text', reason: 'PDF has no text layer (scanned or image-only); 3 pages' });
+test('pages without text are left to OCR; a page with text keeps it', async () => {
+  const scan = await extractBytes({ bytes: buildPdf({ pages: [[], [], []] }), name: 'scan.pdf' });
+  assert.ok(scan.ok, scan.ok ? '' : scan.reason);
+  assert.deepEqual(scan.doc.sections, []);
+  assert.deepEqual(scan.doc.ocr, { pages: [1, 2, 3] });
+  const mixed = await extractBytes({ bytes: buildPdf({ pages: [['Cover letter'], []] }), name: 'mixed.pdf' });
+  assert.ok(mixed.ok);
+  assert.deepEqual(mixed.doc.ocr, { pages: [2] });
+  const text = await extractBytes({ bytes: buildPdf({ pages: [['All text']] }), name: 'text.pdf' });
+  assert.ok(text.ok && text.doc.ocr === undefined);
+});
+
+test('a text layer of glyphs that map to no Unicode is garbage: the page goes to OCR', () => {
+  assert.equal(usableText('\uFFFD\uFFFD\uFFFD \uFFFD\uFFFD 12'), '');
+  assert.equal(usableText('\uE001\uE002\uE003\uE004 ab'), '');
+  assert.equal(usableText('Invoice \uFFFD 42'), 'Invoice  42');
+  assert.equal(usableText('   '), '');
 });
 
 test('garbage and truncated PDFs fail as damaged', async () => {

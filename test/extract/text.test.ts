@@ -61,11 +61,11 @@ test('unknown extension: text-like content is read, binary content is skipped', 
   assert.deepEqual(result, { ok: false, status: 'skipped', code: 'unsupported', reason: 'Binary file of unknown type' });
 });
 
-test('known binary formats and legacy .doc are unsupported with a reason that says so', async () => {
-  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-  const image = await extractBytes({ bytes: png, name: 'photo.png' });
-  assert.ok(!image.ok && image.status === 'skipped' && image.code === 'unsupported');
-  assert.match(image.reason, /PNG/);
+test('binary formats no reader takes and legacy .doc are unsupported with a reason that says so', async () => {
+  const gzip = Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0xff, 0xfe]);
+  const archive = await extractBytes({ bytes: gzip, name: 'backup.bin' });
+  assert.ok(!archive.ok && archive.status === 'skipped' && archive.code === 'unsupported');
+  assert.match(archive.reason, /gzip/);
 
   const doc = await extractBytes({ bytes: Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), name: 'old.doc' });
   assert.ok(!doc.ok && doc.code === 'unsupported');

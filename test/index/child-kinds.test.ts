@@ -41,7 +41,8 @@ test('attachments that failed or were skipped have the kind of their content, li
     const byTitle = new Map(rows.map((r) => [r.title, r]));
     assert.deepEqual(byTitle.get('notes.txt'), { title: 'notes.txt', kind: 'file', status: 'indexed' });
     assert.deepEqual(byTitle.get('broken.pdf'), { title: 'broken.pdf', kind: 'file', status: 'failed' });
-    assert.deepEqual(byTitle.get('image.png'), { title: 'image.png', kind: 'file', status: 'skipped' });
+    // Images are read (for OCR) since issue 13: this one, cut after its signature, is damaged.
+    assert.deepEqual(byTitle.get('image.png'), { title: 'image.png', kind: 'file', status: 'failed' });
     assert.equal(byTitle.get('Forwarded note')?.kind, 'email');
     assert.deepEqual(byTitle.get('empty.txt'), { title: 'empty.txt', kind: 'file', status: 'skipped' });
   } finally {

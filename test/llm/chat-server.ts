@@ -1,6 +1,7 @@
 // A local OpenAI-compatible /v1/chat/completions server for tests (127.0.0.1 only). The model
 // name picks the behaviour: "echo" streams the last user message back word by word, "think"
-// sends raw <think> tags cut at awkward places, "reasoning" sends reasoning_content, "endless"
+// sends raw <think> tags cut at awkward places, "reasoning" sends reasoning_content, "markdown"
+// thinks, then answers MARKDOWN_ANSWER piece by piece, "endless"
 // streams until the client goes away, "stall" goes quiet after one piece, "cut" drops the
 // connection mid-answer, "length" stops for max_tokens with usage, "fail-midway" sends an error
 // event; "missing" is unknown (404), "busy" rate-limited (429), "broken" a 500. With a key set,
@@ -9,6 +10,25 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/** What the "markdown" model answers: headings, a list, a table, code and citations [1] [2]. */
+export const MARKDOWN_ANSWER = [
+  '## In short',
+  '',
+  'The contract may be ended with **thirty days notice** [1], and the invoice is due by Friday [2].',
+  '',
+  '- Notice: thirty days, either party [1]',
+  '- Invoice: October consulting work [2]',
+  '',
+  '| What | When |',
+  '| --- | --- |',
+  '| Notice period | 30 days |',
+  '| Invoice | Friday |',
+  '',
+  '```js',
+  'const noticeDays = 30; // from the contract',
+  '```',
+].join('\n');
 
 export interface ChatRequestBody {
   model: string;
@@ -92,6 +112,19 @@ export async function startChatServer(options: { apiKey?: string } = {}): Promis
         finished = true;
         res.end();
         return;
+      }
+      case 'markdown': {
+        // A reasoning model answering in Markdown with citations, at a readable pace (the window's tests).
+        for (const piece of ['The user asks ', 'about the notes; ', 'source 1 and 2 answer it.']) {
+          send(res, delta({ reasoning_content: piece }));
+          await sleep(15);
+        }
+        for (const piece of MARKDOWN_ANSWER.match(/\s*\S+/g) ?? []) {
+          if (res.destroyed) return;
+          send(res, delta({ content: piece }));
+          await sleep(8);
+        }
+        return end();
       }
       case 'endless': {
         for (let i = 0; !res.destroyed && i < 10_000; i++) {

@@ -48,20 +48,27 @@ function fakeEngine(number: number) {
   return { port: port2, seen, close: () => port1.close() };
 }
 
+/** webUtils.getPathForFile for tests that drop nothing. */
+const noPaths = (): string => '';
+
 const engineEvent = (state: 'stopped' | 'ready' | 'failed', reason: string | null) => ({ type: 'event', event: { type: 'engine', state, restarts: 1, reason } });
 
 describe('window.cairn', () => {
-  test('exposes exactly send and onMessage, and asks main for a port when the page starts', () => {
+  test('exposes exactly send, onMessage and pathForFile, and asks main for a port when the page starts', () => {
     const ipc = new FakeIpc();
-    const bridge = createBridge(ipc);
-    assert.deepEqual(Object.keys(bridge).sort(), ['onMessage', 'send']);
+    const paths = new Map<unknown, string>();
+    const bridge = createBridge(ipc, (file) => paths.get(file) ?? '');
+    assert.deepEqual(Object.keys(bridge).sort(), ['onMessage', 'pathForFile', 'send']);
+    const dropped = new File(['x'], 'report.pdf');
+    paths.set(dropped, '/home/me/report.pdf');
+    assert.equal(bridge.pathForFile(dropped), '/home/me/report.pdf', "a dropped file's path, from webUtils");
     assert.deepEqual(ipc.sent, [IPC.connect]);
     assert.equal(IPC.desktopMethodPrefix, DESKTOP_METHOD_PREFIX);
   });
 
   test('requests wait for the port, survive an engine restart, and fail with the reason once the engine failed', async () => {
     const ipc = new FakeIpc();
-    const client = createClient(wireTransport(createBridge(ipc)));
+    const client = createClient(wireTransport(createBridge(ipc, noPaths)));
     const events: unknown[] = [];
     client.onEvent((event) => events.push(event));
 
@@ -94,7 +101,7 @@ describe('window.cairn', () => {
   test('desktop.* requests go to main, not to the engine, and come back as responses', async () => {
     const ipc = new FakeIpc();
     ipc.answer = async (message) => ({ type: 'response', id: (message as { id: number }).id, result: { available: true, platform: 'linux' } });
-    const client = createClient(wireTransport(createBridge(ipc)));
+    const client = createClient(wireTransport(createBridge(ipc, noPaths)));
     const engine = fakeEngine(1);
     ipc.emit(IPC.port, [engine.port]);
     assert.deepEqual(await client.api.desktop.info(), { available: true, platform: 'linux' });

@@ -1,5 +1,6 @@
 // `npm run build`'s desktop bundles, loaded without Electron: the preload (CommonJS) runs in a bare
-// context whose only module is a fake `electron` and exposes exactly `cairn` (send, onMessage);
+// context whose only module is a fake `electron` and exposes exactly `cairn` (send, onMessage,
+// pathForFile);
 // the main bundle runs on plain Node (no type stripping) against a fake `electron` and sets the app
 // up as it should (sandbox, app:// scheme, single instance, the engine forked with the app's
 // arguments, a sandboxed window on app://cairn); a second instance quits at once.
@@ -34,6 +35,7 @@ describe('the desktop bundles', { timeout: 120_000 }, () => {
     const ipc: { sent: string[]; on: string[] } = { sent: [], on: [] };
     const electron = {
       contextBridge: { exposeInMainWorld: (name: string, value: unknown) => exposed.push([name, value]) },
+      webUtils: { getPathForFile: () => '/dropped/file.pdf' },
       ipcRenderer: {
         on: (channel: string) => ipc.on.push(channel),
         send: (channel: string) => ipc.sent.push(channel),
@@ -55,8 +57,9 @@ describe('the desktop bundles', { timeout: 120_000 }, () => {
     assert.deepEqual(required, ['electron']);
     assert.deepEqual(exposed.map(([name]) => name), ['cairn']);
     const bridge = exposed[0]![1] as Record<string, unknown>;
-    assert.deepEqual(Object.keys(bridge).sort(), ['onMessage', 'send']);
+    assert.deepEqual(Object.keys(bridge).sort(), ['onMessage', 'pathForFile', 'send']);
     assert.ok(Object.values(bridge).every((value) => typeof value === 'function'));
+    assert.equal((bridge.pathForFile as (file: unknown) => string)({}), '/dropped/file.pdf');
     assert.deepEqual(ipc.sent, [IPC.connect], 'asks main for a port to the engine');
     assert.deepEqual(ipc.on.sort(), [IPC.engine, IPC.port].sort());
   });
