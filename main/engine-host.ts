@@ -75,7 +75,6 @@ export class EngineHost<P> {
   #failedReason: string | null = null;
   #restartTimer: NodeJS.Timeout | null = null;
   #stopped: (() => void) | null = null;
-  readonly #readyWaiters: (() => void)[] = [];
 
   constructor(options: EngineHostOptions<P>) {
     this.#options = options;
@@ -107,12 +106,6 @@ export class EngineHost<P> {
     return () => {
       this.#targets.delete(target);
     };
-  }
-
-  /** Resolves when an engine is ready (now, or after it starts or restarts). */
-  ready(): Promise<void> {
-    if (this.#state === 'ready') return Promise.resolve();
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
   }
 
   /**
@@ -169,7 +162,6 @@ export class EngineHost<P> {
         const again = this.#state === 'restarting';
         this.#state = 'ready';
         if (again) this.#notifyAll(this.#event('ready', null));
-        for (const resolve of this.#readyWaiters.splice(0)) resolve();
         break;
       }
       case 'failed':

@@ -60,7 +60,7 @@ const own = new EngineChannel<MessagePortMain>({
 });
 const client = createClient(wireTransport(own), { onProblem: (message) => console.warn(`cairn: ${message}`) });
 
-let window: BrowserWindow | null = null;
+let mainWindow: BrowserWindow | null = null;
 let disconnectWindow: (() => void) | null = null;
 let host: EngineHost<MessagePortMain> | null = null;
 
@@ -87,7 +87,7 @@ async function choose({ pick, multiple, title, extensions }: ParsedParamsOf<'des
     ...(title ? { title } : {}),
     ...(extensions?.length ? { filters: [{ name: extensions.map((e) => `.${e}`).join(', '), extensions }] } : {}),
   };
-  const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return result.canceled ? [] : result.filePaths;
 }
 
@@ -105,7 +105,7 @@ const desktop: DesktopDeps = {
 /** Whether an IPC message comes from the Cairn window's own page (not a frame, not another page). */
 function fromWindow(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return window !== null && event.sender === window.webContents && frame !== null && frame.parent === null && isAppUrl(frame.url);
+  return mainWindow !== null && event.sender === mainWindow.webContents && frame !== null && frame.parent === null && isAppUrl(frame.url);
 }
 
 function createWindow(): BrowserWindow {
@@ -126,7 +126,7 @@ function createWindow(): BrowserWindow {
   created.on('closed', () => {
     disconnectWindow?.();
     disconnectWindow = null;
-    window = null;
+    mainWindow = null;
   });
   void created.loadURL(APP_URL);
   return created;
@@ -134,10 +134,10 @@ function createWindow(): BrowserWindow {
 
 function showWindow(): void {
   if (!app.isReady()) return; // the window opens when the app is ready
-  window ??= createWindow();
-  if (window.isMinimized()) window.restore();
-  window.show();
-  window.focus();
+  mainWindow ??= createWindow();
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
 }
 
 async function start(): Promise<void> {
