@@ -1,6 +1,7 @@
-// The Electron main process (bundled as dist/main.js): thin on purpose. It keeps the window, the
-// menu, the tray, dialogs, notifications, opening files and links, and the secrets; the engine
-// runs in a utilityProcess (main/engine-host.ts) and the window talks to it over a MessagePort.
+// The Electron main process (bundled as dist/main.cjs: CommonJS, so that all of it runs before the
+// app is ready): thin on purpose. It keeps the window, the menu, the tray, dialogs, notifications,
+// opening files and links, and the secrets; the engine runs in a utilityProcess
+// (main/engine-host.ts) and the window talks to it over a MessagePort.
 // This file only puts the pieces together: each of them is tested without Electron (test/main).
 import {
   app,

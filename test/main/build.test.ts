@@ -65,7 +65,7 @@ describe('the desktop bundles', { timeout: 120_000 }, () => {
   });
 
   test('the main bundle runs on plain JavaScript and sets the app up; a second instance quits', () => {
-    const main = bundles.find((file) => file.endsWith('/main.js'));
+    const main = bundles.find((file) => file.endsWith('/main.cjs'));
     assert.ok(main, bundles.join(', '));
     const run = (lock: boolean) => {
       const result = spawnSync(process.execPath, ['--no-experimental-strip-types', '--import', FAKE_ELECTRON, main], {

@@ -27,7 +27,7 @@ test('electron-builder.yml is valid and packages what the app runs', async () =>
   assert.equal(statSync(join(ROOT, 'resources', 'desktop', 'icon.png')).isFile(), true);
 
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
-  assert.equal(pkg.main, 'dist/main.js');
+  assert.equal(pkg.main, 'dist/main.cjs');
   assert.match(pkg.scripts.start!, /node build\.ts && electron \./);
   assert.match(pkg.scripts.dist!, /node build\.ts && electron-builder/);
   for (const name of ['electron', 'electron-builder']) {

@@ -1,4 +1,4 @@
-// `node --import ./use-fake-electron.mjs dist/main.js`: `electron` resolves to fake-electron.mjs.
+// `node --import ./use-fake-electron.mjs dist/main.cjs`: `electron` resolves (for require and import alike) to fake-electron.mjs.
 import { registerHooks } from 'node:module';
 import { URL } from 'node:url';
 
