@@ -1,8 +1,13 @@
 // `npm run build`: plain JavaScript for running without TypeScript type stripping (the packaged
 // app). esbuild bundles the engine process (dist/engine.js), the CLI (dist/cairn.js) and the
-// extraction worker (dist/extract-worker.js), with every npm package left external (native
-// modules must load from node_modules, unpacked in the app); Vite builds the React renderer into
-// dist/renderer. main/ and the preload join the esbuild entries when they exist.
+// workers as ES modules, with every npm package left external (native modules must load from
+// node_modules, unpacked in the app); the Electron main process (dist/main.cjs) and the preload
+// (dist/preload.cjs) as CommonJS; Vite builds the React renderer into dist/renderer.
+//
+// Main is CommonJS because Electron loads an ES-module main asynchronously, so that its own code
+// may run after the app is ready, too late for what must come before (the sandbox for every
+// renderer, the app:// scheme's privileges); a sandboxed preload cannot be an ES module at all,
+// and has everything but electron inside it.
 //
 // Run from source, code finds files next to itself with import.meta.dirname and starts workers
 // from `new URL('./x.ts', import.meta.url)`: the bundle rewrites both so that they still point at
@@ -10,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 export const ROOT = import.meta.dirname;
 
@@ -57,7 +62,13 @@ const BANNER = [
   'const __cairnDir = (relative) => __cairnJoin(__cairnDirname(__cairnFileURLToPath(import.meta.url)), relative);',
 ].join('\n');
 
-/** Bundles the engine process, the CLI and the worker into `outDir` (default dist/). */
+/** The Electron side, as CommonJS: main on Electron's Node (npm packages external), the preload for the sandboxed page (electron its only import). */
+const COMMONJS: { source: string; out: string; options: BuildOptions }[] = [
+  { source: 'main/index.ts', out: 'main.cjs', options: { platform: 'node', target: 'node22', packages: 'external' } },
+  { source: 'main/preload.ts', out: 'preload.cjs', options: { platform: 'browser', target: 'chrome120', external: ['electron'] } },
+];
+
+/** Bundles the engine process, the CLI, the workers, main and the preload into `outDir` (default dist/). */
 export async function buildBundles(root = ROOT, outDir = join(root, 'dist')): Promise<string[]> {
   const { build } = await import('esbuild');
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -76,7 +87,18 @@ export async function buildBundles(root = ROOT, outDir = join(root, 'dist')): Pr
     define: { 'process.env.CAIRN_VERSION': JSON.stringify(version) },
     plugins: [sourcePaths(root, outDir)],
   });
-  return Object.keys(ENTRIES).map((name) => join(outDir, `${name}.js`));
+  for (const bundle of COMMONJS) {
+    await build({
+      entryPoints: [join(root, bundle.source)],
+      outfile: join(outDir, bundle.out),
+      bundle: true,
+      format: 'cjs',
+      ...bundle.options,
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    });
+  }
+  return [...Object.keys(ENTRIES).map((name) => join(outDir, `${name}.js`)), ...COMMONJS.map((bundle) => join(outDir, bundle.out))];
 }
 
 /** Builds the renderer with Vite into `outDir` (default dist/renderer), atomically: a half-built one is never served. */

@@ -22,7 +22,8 @@ test('the built engine bundle runs on plain Node and answers a search over the w
   // Inside the checkout, so that the external packages resolve from its node_modules.
   const outDir = join(ROOT, 'dist', `.test-build-${process.pid}`);
   try {
-    const [engine, cli] = await buildBundles(ROOT, outDir);
+    const bundles = await buildBundles(ROOT, outDir);
+    const [engine, cli] = ['engine.js', 'cairn.js'].map((name) => bundles.find((file) => file.endsWith(`/${name}`)));
     const dbPath = join(tempDir(), 'library.db');
     const worker = new Worker(engine!, { argv: ['--db', dbPath, '--no-watch'], execArgv: PLAIN_NODE, stderr: false });
     const { port1, port2 } = new MessageChannel();

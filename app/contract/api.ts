@@ -333,6 +333,47 @@ export const SettingsPatch = z.object({
 });
 export type SettingsPatch = z.input<typeof SettingsPatch>;
 
+// ---- the desktop app -------------------------------------------------------------------------
+// What only the desktop app can do for a window: open a document's file in the system's viewer,
+// show it in the file manager, ask for files or folders with the system's dialog, open a web link
+// in the system's browser. In Electron the preload hands every `desktop.*` request to the main
+// process, which answers it; anywhere else (a browser against `cairn serve`) `desktop.info` says
+// `available: false` and the others fail with the code 'desktop-only'. A window asks
+// `desktop.info` once and hides what is not available.
+
+/** The error code of a desktop action asked for where there is no desktop app (a browser). */
+export const DESKTOP_ONLY = 'desktop-only';
+/** The methods main answers (the preload routes requests by this prefix). */
+export const DESKTOP_METHOD_PREFIX = 'desktop.';
+
+export const DesktopInfo = z.object({
+  /** Whether the desktop actions below work here (false in a browser). */
+  available: z.boolean(),
+  /** The operating system (for words and shortcuts); null in a browser. */
+  platform: z.enum(['darwin', 'win32', 'linux']).nullable(),
+});
+export type DesktopInfo = z.infer<typeof DesktopInfo>;
+
+/** How a document was shown: opened in its viewer (a web page: in the browser), or its file shown in the file manager. */
+export const DocumentShown = z.object({
+  shown: z.enum(['opened', 'revealed']),
+  /** Whether the viewer was told the page asked for (most viewers cannot be: the document opens at its start). */
+  atPage: z.boolean(),
+  /** A line for the user when less was done than asked (why it was revealed rather than opened, why not at the page). */
+  note: z.string().nullable(),
+});
+export type DocumentShown = z.infer<typeof DocumentShown>;
+
+export const ChoosePaths = z.object({
+  /** What the dialog picks. */
+  pick: z.enum(['files', 'folders']),
+  multiple: z.boolean().default(true),
+  title: z.string().max(200).optional(),
+  /** Only files with these extensions (no dot), e.g. ['gguf'] for a model. */
+  extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).max(50).optional(),
+});
+export type ChoosePaths = z.input<typeof ChoosePaths>;
+
 // ---- the table -------------------------------------------------------------------------------
 
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -463,6 +504,17 @@ export const methods = {
   'settings.forgetWebKey': method(z.object({ provider: z.enum(['brave', 'tavily']) }), Settings),
   /** Replaces the local API's token (tools configured with the old one stop working). */
   'settings.newApiToken': method(NoParams, Settings),
+
+  /** Whether the desktop actions work here (see "the desktop app" above). */
+  'desktop.info': method(NoParams, DesktopInfo),
+  /** Opens a document's file in the system's viewer, at `page` where the viewer can be told one; a web page in the browser. */
+  'desktop.openDocument': method(z.object({ id: Id, page: z.number().int().min(1).optional() }), DocumentShown),
+  /** Shows a document's file in the file manager (Finder, Explorer, Files). */
+  'desktop.revealDocument': method(z.object({ id: Id }), DocumentShown),
+  /** The system's open dialog; `paths` is empty when the user cancelled. */
+  'desktop.choosePaths': method(ChoosePaths, z.object({ paths: z.array(z.string()) })),
+  /** Opens an http(s) address in the system's browser (never inside the app). */
+  'desktop.openExternal': method(z.object({ url: z.url({ protocol: /^https?$/ }) }), z.object({ opened: z.boolean() })),
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;

@@ -82,7 +82,7 @@ export function wireTransport(channel: WireChannel, options: { onProblem?: (mess
     }
     const message = parsed.data;
     if (message.type === 'event') {
-      if (message.event.type === 'engine' && message.event.state === 'stopped') failAll(`The engine stopped (${message.event.reason ?? 'no reason given'})`);
+      if (message.event.type === 'engine' && message.event.state !== 'ready') failAll(`The engine stopped (${message.event.reason ?? 'no reason given'})`);
       for (const listener of listeners) listener(message.event);
       return;
     }

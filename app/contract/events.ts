@@ -90,11 +90,13 @@ export type AnswerEvent = z.infer<typeof AnswerEvent>;
 
 /**
  * The engine process itself: `stopped` when it died (requests under way fail; the host restarts
- * it), `ready` when it answers again (`restarts` says how many times it was restarted).
+ * it), `ready` when it answers again (`restarts` says how many times it was restarted), `failed`
+ * when it could not open the library or kept stopping, and will not be restarted (`reason` says
+ * why; every request fails at once until the app is started again).
  */
 export const EngineStateEvent = z.object({
   type: z.literal('engine'),
-  state: z.enum(['ready', 'stopped']),
+  state: z.enum(['ready', 'stopped', 'failed']),
   restarts: z.number().int().min(0),
   reason: z.string().nullable(),
 });

@@ -42,6 +42,8 @@ export type WireToUi = WireResponse | WireEvent;
 export interface CairnBridge {
   send(message: WireRequest): void;
   onMessage(listener: (message: unknown) => void): () => void;
+  /** The path of a file dropped on the window (Electron's webUtils.getPathForFile; '' for one with no path). Desktop app only. */
+  pathForFile?(file: File): string;
 }
 
 /** Error codes of the wire itself (a handler's own errors have their own codes). */
@@ -79,6 +81,8 @@ export const HostToEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('connect') }),
   /** Stop answers and downloads (kept, resumable), close the library, exit. */
   z.object({ type: z.literal('shutdown') }),
+  /** The answer to the engine's `secret` request `id`: the value for `get` (null: none), null for `set` and `delete`, or why it failed. */
+  z.object({ type: z.literal('secret-result'), id: z.number().int().min(0), value: z.string().nullable(), error: ErrorBody.nullable() }),
 ]);
 export type HostToEngine = z.infer<typeof HostToEngine>;
 
@@ -90,5 +94,11 @@ export const EngineToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('failed'), error: ErrorBody }),
   /** Shut down cleanly (after `shutdown`). */
   z.object({ type: z.literal('stopped') }),
+  /**
+   * The engine's secret store asks its host (started with `--host-secrets`: the desktop app keeps
+   * mail passwords and API keys with Electron's safeStorage, which only main can use). Answered by
+   * a `secret-result` with the same id.
+   */
+  z.object({ type: z.literal('secret'), id: z.number().int().min(0), op: z.enum(['get', 'set', 'delete']), key: z.string(), value: z.string().optional() }),
 ]);
 export type EngineToHost = z.infer<typeof EngineToHost>;

@@ -6,11 +6,17 @@
 // plain Node it runs as a worker thread (`new Worker('dist/engine.js', {argv: ['--db', FILE]})`)
 // and gets `{type: 'connect', port}`. Either way it answers `ready` (or `failed`) on the parent
 // port, and `shutdown` closes it cleanly. See HostToEngine / EngineToHost in app/contract/wire.ts.
+// Options: --db FILE; --no-watch (tests); --description TEXT (what other processes see while this
+// one watches the library: the desktop app says "the Cairn app"); --host-secrets TEXT (the host
+// keeps secrets, answering `secret` requests; TEXT says where, for people).
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort as workerParent, type MessagePort as NodeMessagePort } from 'node:worker_threads';
 import { CairnError } from '../contract/index.ts';
 import { HostToEngine, type EngineToHost } from '../contract/wire.ts';
+import { openSecretStore } from '../sources/index.ts';
 import { resolveLibraryPath } from '../store/index.ts';
+import { HostSecretStore } from './host-secrets.ts';
 import { LocalApiSwitch } from './local-api.ts';
 import { electronPortChannel, nodePortChannel, serveChannel, type ElectronPortLike, type EngineChannel } from './channel.ts';
 import { Service } from './service.ts';
@@ -55,7 +61,16 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, 'no-watch': { type: 'boolean' } }, strict: false });
+  const { values } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, 'no-watch': { type: 'boolean' }, description: { type: 'string' }, 'host-secrets': { type: 'string' } },
+    strict: false,
+  });
+  const dbPath = resolveLibraryPath(typeof values.db === 'string' ? values.db : undefined);
+  // The desktop app keeps secrets itself (safeStorage) and says where, for people.
+  const secrets = typeof values['host-secrets'] === 'string'
+    ? new HostSecretStore((message) => parent.post(message), values['host-secrets'], () => openSecretStore(dirname(dbPath), () => {}))
+    : undefined;
   const waiting: EngineChannel[] = [];
   let service: Service | null = null;
   let localApi: LocalApiSwitch | null = null;
@@ -63,7 +78,9 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
   parent.onMessage((raw, port) => {
     const message = HostToEngine.safeParse(raw);
     if (!message.success) return; // nothing from the host can stop the engine but `shutdown`
-    if (message.data.type === 'connect' && port) {
+    if (message.data.type === 'secret-result') {
+      secrets?.receive(message.data);
+    } else if (message.data.type === 'connect' && port) {
       if (service) serveChannel(port, service);
       else waiting.push(port);
     } else if (message.data.type === 'shutdown' && !stopping) {
@@ -77,7 +94,13 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
     }
   });
   try {
-    service = await Service.open({ dbPath: resolveLibraryPath(typeof values.db === 'string' ? values.db : undefined), live: values['no-watch'] !== true });
+    service = await Service.open({
+      dbPath,
+      live: values['no-watch'] !== true,
+      // What other processes see while this one watches the library ("the Cairn app").
+      ...(typeof values.description === 'string' ? { description: values.description } : {}),
+      ...(secrets ? { secrets } : {}),
+    });
   } catch (error) {
     parent.post({ type: 'failed', error: { code: error instanceof CairnError ? error.code : 'engine-failed', message: (error as Error).message } });
     process.exitCode = 1;

@@ -3,7 +3,7 @@
 // What takes long (indexing, syncing, downloads, answers) starts here and reports by events.
 import { resolve } from 'node:path';
 import { CairnError, type DocumentProblem } from '../contract/index.ts';
-import type { DocumentDetail, DocumentSummary, MethodName, ParsedParamsOf, ResultOf } from '../contract/api.ts';
+import { DESKTOP_ONLY, type DocumentDetail, type DocumentSummary, type MethodName, type ParsedParamsOf, type ResultOf } from '../contract/api.ts';
 import { conversationToMarkdown } from '../chat/index.ts';
 import type { ListedDocument } from '../store/index.ts';
 import { AnswerRunner } from './answers.ts';
@@ -37,6 +37,11 @@ export function createHandlers(host: EngineHost): ServiceParts {
     void engine.mail.sync(ids).catch(() => {
       // Told through the account's state (error with the reason).
     });
+  };
+
+  /** Desktop actions reach the engine only where there is no desktop app to answer them (a browser). */
+  const desktopOnly = (what: string) => (): never => {
+    throw new CairnError(DESKTOP_ONLY, `${what} works in the Cairn desktop app, not in a browser.`);
   };
 
   const handlers: Handlers = {
@@ -210,6 +215,12 @@ export function createHandlers(host: EngineHost): ServiceParts {
       await host.settingsChanged();
       return readSettings(host);
     },
+
+    'desktop.info': () => ({ available: false, platform: null }),
+    'desktop.openDocument': desktopOnly('Opening a document in its viewer'),
+    'desktop.revealDocument': desktopOnly('Showing a file in the file manager'),
+    'desktop.choosePaths': desktopOnly("Choosing files with the system's dialog"),
+    'desktop.openExternal': desktopOnly('Opening a link from Cairn'),
   };
   return { handlers, answers, models };
 }

@@ -41,6 +41,7 @@ export const en = {
   'status.problems': { one: '{count} problem', other: '{count} problems' },
 
   'engine.stopped': 'The engine stopped.',
+  'engine.failed': 'The engine is not running:',
   'engine.restarting': 'Restarting it; what you see stays here meanwhile.',
   'engine.reconnected': 'Reconnected: everything shown is up to date again.',
 

@@ -40,6 +40,7 @@ export const zhCN: Record<MessageKey, Message> = {
   'status.problems': '{count} 个问题',
 
   'engine.stopped': '引擎已停止。',
+  'engine.failed': '引擎未在运行：',
   'engine.restarting': '正在重新启动；当前显示的内容会保留。',
   'engine.reconnected': '已重新连接：显示的内容已是最新。',
 

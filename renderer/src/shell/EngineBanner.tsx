@@ -17,6 +17,15 @@ export function EngineBanner() {
     const timer = setTimeout(() => setRecent(false), 4000);
     return () => clearTimeout(timer);
   }, [state.recoveredAt]);
+  if (state.state === 'failed') {
+    return (
+      <div className="banner banner--warning" role="alert" data-testid="engine-banner">
+        <span>
+          <strong>{t('engine.failed')}</strong> {state.reason ?? ''}
+        </span>
+      </div>
+    );
+  }
   if (state.state === 'stopped') {
     return (
       <div className="banner banner--warning" role="alert" data-testid="engine-banner">

@@ -1,10 +1,11 @@
 // Whether the engine answers: `stopped` (it died; the host restarts it) shows a banner until
-// `ready`, when everything is fetched again (state/sync.ts).
+// `ready`, when everything is fetched again (state/sync.ts); `failed` (it cannot open the library,
+// or kept dying) stays, with the reason.
 import type { EngineStateEvent } from '../../../app/contract/index.ts';
 import { createStore } from './store.ts';
 
 export interface EngineState {
-  state: 'ready' | 'stopped';
+  state: EngineStateEvent['state'];
   reason: string | null;
   /** When it came back last (for a short "reconnected" line); null before any restart. */
   recoveredAt: number | null;

@@ -115,8 +115,8 @@ export function startLiveAnswers(): void {
   started = true;
   onEngineEvent((event) => {
     if (event.type === 'answer') applyAnswerEvent(event);
-    // The engine restarted: an answer under way is gone (it was stored as stopped, or not at all).
-    if (event.type === 'engine' && event.state === 'stopped') {
+    // The engine restarted (or failed for good): an answer under way is gone (it was stored as stopped, or not at all).
+    if (event.type === 'engine' && event.state !== 'ready') {
       const next = new Map(store.get());
       for (const [id, live] of next) if (!live.done && !live.failed) next.set(id, { ...live, failed: { code: 'engine-gone', message: event.reason ?? '' } });
       store.set(next);
