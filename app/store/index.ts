@@ -6,6 +6,7 @@ import { ConversationRepository } from './conversations.ts';
 import { DocumentRepository } from './documents.ts';
 import { DocumentListing } from './document-listing.ts';
 import { JobQueue } from './jobs.ts';
+import { KeywordIndex } from './keyword-index.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
@@ -32,6 +33,8 @@ export { SignIndex } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
+export { KeywordIndex, type KeywordTerm, type KeywordTotals, type Postings } from './keyword-index.ts';
+export { tokenSequences } from './fts-tokens.ts';
 export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 
 export class Library {
@@ -42,6 +45,8 @@ export class Library {
   /** Documents as a UI browses them (pages, detail, problems). */
   readonly listing: DocumentListing;
   readonly jobs: JobQueue;
+  /** Postings by token for BM25 top-k, kept in step with the chunks by every transaction. */
+  readonly keywords: KeywordIndex;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
   /** This process among those using the library: owner of the jobs it claims and the locks it takes. */
@@ -63,6 +68,7 @@ export class Library {
     this.listing = new DocumentListing(db);
     this.presence = new Presence(db);
     this.jobs = new JobQueue(db, this.presence);
+    this.keywords = new KeywordIndex(db);
     this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
     this.retrieval = new RetrievalQueries(db);
@@ -98,11 +104,18 @@ export class Library {
   /**
    * Runs `fn` in a write transaction. IMMEDIATE: the write lock is taken (waiting on another
    * process) at the start, so a transaction that reads before it writes never fails half way
-   * because another process wrote meanwhile.
+   * because another process wrote meanwhile. The keyword index takes in the chunks written or
+   * removed before it commits.
    */
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      return this.db
+        .transaction(() => {
+          const result = fn();
+          this.keywords.sync();
+          return result;
+        })
+        .immediate();
     } catch (error) {
       // BEGIN and COMMIT are better-sqlite3's own statements: their errors come here unmapped.
       throw this.mapError(error);

@@ -5,7 +5,7 @@
 // builds new tables beside the old ones. Statements name a model's tables, so each model adds its
 // own few statements to the connection's (bounded by the models a library has had).
 import type { SqliteDatabase } from '../../native/sqlite.ts';
-import type { SqlCondition } from './retrieval.ts';
+import { chunkIdsWhere, type SqlCondition } from './retrieval.ts';
 import { SignIndex } from './sign-index.ts';
 
 export type ModelState = 'building' | 'active' | 'retired';
@@ -136,7 +136,7 @@ export class VectorStore {
         )
         .all(blob, ...(filter?.params ?? []), k) as { chunkId: number; distance: number }[];
     }
-    const allowed = filter && this.chunkIdsWhere(filter);
+    const allowed = filter && chunkIdsWhere(this.db, filter);
     const querySigns = this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer;
     const candidates = index.nearest(querySigns, Math.max(k * 8, 200), allowed && ((id) => allowed.has(id)));
     if (candidates.length === 0) return [];
@@ -166,14 +166,6 @@ export class VectorStore {
       this.cache.dataVersion = dataVersion;
     }
     return this.cache.index;
-  }
-
-  private chunkIdsWhere(filter: SqlCondition): Set<number> {
-    const ids = this.db
-      .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE ${filter.sql}`)
-      .pluck()
-      .all(...filter.params) as number[];
-    return new Set(ids);
   }
 }
 

@@ -1,0 +1,394 @@
+// The keyword index: for each token of the full-text index, the chunks that hold it, so that
+// app/search can rank BM25 top-k itself instead of FTS5's bm25() scoring row by row through
+// SQL callbacks. Tokens are FTS5's own (fts-tokens.ts) over the same analysed text as the
+// full-text rows (title and sender, body), so the statistics are FTS5's: chunks and tokens in
+// all, chunks per token, and per posting the title and body counts and the chunk's length.
+//
+// Postings are kept by token in blocks of chunk ids (BLOCK at most, ordered), each a blob of
+// varints. Triggers (migration 10) keep the bookkeeping exact whatever writes the chunks: a new
+// chunk is queued in keyword_pending, a deleted one leaves keyword_chunks (its tokens go to
+// keyword_removed, and the totals follow), a document whose title or sender changes queues its
+// chunks again. sync() applies the queues in the caller's transaction (Library.transaction does
+// it before every commit), so the index commits with the chunks or not at all; while anything
+// is queued, current() is false and search asks FTS5 instead.
+import { analyze } from '../search/analyze.ts';
+import type { SqliteDatabase } from '../../native/sqlite.ts';
+import { tokenize, type TokenCounts } from './fts-tokens.ts';
+
+/** Postings a block holds after a write (a block grows to twice this before it is split). */
+const BLOCK = 128;
+/** Chunks read and indexed at a time by sync(): memory stays flat however much is queued. */
+const PAGE = 2_000;
+
+/** A token's postings, in chunk id order. */
+export interface Postings {
+  count: number;
+  ids: Float64Array;
+  title: Uint32Array;
+  body: Uint32Array;
+  length: Uint32Array;
+}
+
+export interface KeywordTerm {
+  id: number;
+  /** Chunks that hold the token. */
+  chunks: number;
+}
+
+export interface KeywordTotals {
+  chunks: number;
+  tokens: number;
+}
+
+interface Posting {
+  id: number;
+  title: number;
+  body: number;
+  length: number;
+}
+
+/** The schema of migration 10 (see the file comment). */
+export const KEYWORD_SCHEMA = `
+  CREATE TABLE keyword_terms (
+    id INTEGER PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    chunks INTEGER NOT NULL
+  );
+  -- Postings of a token in blocks, keyed by their last chunk id: varints of (chunk id delta,
+  -- body count, title count, chunk length).
+  CREATE TABLE keyword_blocks (
+    term_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    postings BLOB NOT NULL,
+    PRIMARY KEY (term_id, last_id)
+  ) WITHOUT ROWID;
+  -- Every indexed chunk: its length in tokens and its term ids (varints of the deltas), so
+  -- that its postings can be found again when it goes.
+  CREATE TABLE keyword_chunks (
+    chunk_id INTEGER PRIMARY KEY,
+    length INTEGER NOT NULL,
+    terms BLOB NOT NULL
+  );
+  CREATE TABLE keyword_pending (chunk_id INTEGER PRIMARY KEY);
+  CREATE TABLE keyword_removed (chunk_id INTEGER NOT NULL, terms BLOB NOT NULL);
+  CREATE TABLE keyword_totals (id INTEGER PRIMARY KEY CHECK (id = 1), chunks INTEGER NOT NULL, tokens INTEGER NOT NULL);
+  INSERT INTO keyword_totals (id, chunks, tokens) VALUES (1, 0, 0);
+
+  CREATE TRIGGER chunks_insert_keywords AFTER INSERT ON chunks BEGIN
+    INSERT INTO keyword_pending (chunk_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM keyword_pending WHERE chunk_id = new.id);
+  END;
+  CREATE TRIGGER chunks_delete_keywords AFTER DELETE ON chunks BEGIN
+    DELETE FROM keyword_pending WHERE chunk_id = old.id;
+    DELETE FROM keyword_chunks WHERE chunk_id = old.id;
+  END;
+  CREATE TRIGGER keyword_chunks_insert AFTER INSERT ON keyword_chunks BEGIN
+    UPDATE keyword_totals SET chunks = chunks + 1, tokens = tokens + new.length;
+  END;
+  CREATE TRIGGER keyword_chunks_delete AFTER DELETE ON keyword_chunks BEGIN
+    INSERT INTO keyword_removed (chunk_id, terms) VALUES (old.chunk_id, old.terms);
+    UPDATE keyword_totals SET chunks = chunks - 1, tokens = tokens - old.length;
+  END;
+  -- The title row of every chunk is its document's title and sender. (No OR IGNORE inside
+  -- triggers: the statement that fires one, an upsert, imposes its own conflict policy.)
+  CREATE TRIGGER documents_title_keywords AFTER UPDATE OF title, sender ON documents
+  WHEN old.title IS NOT new.title OR old.sender IS NOT new.sender BEGIN
+    DELETE FROM keyword_chunks WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = new.id);
+    INSERT INTO keyword_pending (chunk_id) SELECT id FROM chunks
+    WHERE document_id = new.id AND id NOT IN (SELECT chunk_id FROM keyword_pending);
+  END;
+`;
+
+export class KeywordIndex {
+  private readonly db: SqliteDatabase;
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  /** Whether the index holds exactly what the full-text index does (nothing queued). */
+  current(): boolean {
+    return !this.db.prepare('SELECT EXISTS (SELECT 1 FROM keyword_pending) OR EXISTS (SELECT 1 FROM keyword_removed)').pluck().get();
+  }
+
+  /** Applies what is queued: removed chunks leave their postings, pending ones are tokenized and added. */
+  sync(): void {
+    if (this.current()) return;
+    this.applyRemovals();
+    this.indexPending();
+  }
+
+  totals(): KeywordTotals {
+    return this.db.prepare('SELECT chunks, tokens FROM keyword_totals').get() as KeywordTotals;
+  }
+
+  /** The terms of these tokens (null where no chunk has the token), in the same order. */
+  terms(tokens: readonly string[]): (KeywordTerm | null)[] {
+    const find = this.db.prepare('SELECT id, chunks FROM keyword_terms WHERE token = ?');
+    return tokens.map((token) => (find.get(token) as KeywordTerm | undefined) ?? null);
+  }
+
+  /** Every posting of a term, in chunk id order. */
+  postings(term: KeywordTerm): Postings {
+    const blocks = this.db.prepare('SELECT count, postings FROM keyword_blocks WHERE term_id = ? ORDER BY last_id').raw().all(term.id) as [number, Buffer][];
+    let count = 0;
+    for (const [n] of blocks) count += n;
+    const out: Postings = { count, ids: new Float64Array(count), title: new Uint32Array(count), body: new Uint32Array(count), length: new Uint32Array(count) };
+    let at = 0;
+    for (const [n, blob] of blocks) at = decodeInto(blob, n, out, at);
+    return out;
+  }
+
+  /** Rebuilds the index from the chunks (the migration that adds it; repair). */
+  rebuild(): void {
+    if (!this.db.inTransaction) return this.db.transaction(() => this.rebuild())();
+    this.db.exec(`
+      DELETE FROM keyword_terms; DELETE FROM keyword_blocks; DELETE FROM keyword_chunks; DELETE FROM keyword_removed;
+      UPDATE keyword_totals SET chunks = 0, tokens = 0;
+      INSERT OR IGNORE INTO keyword_pending (chunk_id) SELECT id FROM chunks;
+    `);
+    this.sync();
+  }
+
+  private applyRemovals(): void {
+    const read = this.db.prepare('SELECT rowid, chunk_id, terms FROM keyword_removed WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
+    const byTerm = new Map<number, number[]>();
+    for (let after = 0; ; ) {
+      const rows = read.all(after, PAGE) as [number, number, Buffer][];
+      if (rows.length === 0) break;
+      for (const [, chunkId, terms] of rows) {
+        for (const termId of decodeTerms(terms)) {
+          let ids = byTerm.get(termId);
+          if (!ids) byTerm.set(termId, (ids = []));
+          ids.push(chunkId);
+        }
+      }
+      after = rows.at(-1)![0];
+    }
+    for (const [termId, ids] of byTerm) this.removePostings(termId, ids.sort((a, b) => a - b));
+    this.db.prepare('DELETE FROM keyword_removed').run();
+  }
+
+  private removePostings(termId: number, ids: number[]): void {
+    const blockAt = this.db.prepare('SELECT last_id, count, postings FROM keyword_blocks WHERE term_id = ? AND last_id >= ? ORDER BY last_id LIMIT 1').raw();
+    const drop = this.db.prepare('DELETE FROM keyword_blocks WHERE term_id = ? AND last_id = ?');
+    let removed = 0;
+    for (let i = 0; i < ids.length; ) {
+      const row = blockAt.get(termId, ids[i]) as [number, number, Buffer] | undefined;
+      if (!row) break;
+      const [lastId, count, blob] = row;
+      const gone = new Set<number>();
+      while (i < ids.length && ids[i]! <= lastId) gone.add(ids[i++]!);
+      const kept = decodeBlock(blob, count).filter((p) => !gone.has(p.id));
+      removed += count - kept.length;
+      drop.run(termId, lastId);
+      if (kept.length) this.writeBlock(termId, kept);
+    }
+    const left = (this.db.prepare('UPDATE keyword_terms SET chunks = chunks - ? WHERE id = ? RETURNING chunks').pluck().get(removed, termId) as number | undefined) ?? 0;
+    if (left <= 0) this.db.prepare('DELETE FROM keyword_terms WHERE id = ?').run(termId);
+  }
+
+  private indexPending(): void {
+    const page = this.db.prepare(
+      `SELECT c.id, c.text, d.title || ' ' || coalesce(d.sender, '') FROM keyword_pending p
+       JOIN chunks c ON c.id = p.chunk_id JOIN documents d ON d.id = c.document_id ORDER BY p.chunk_id LIMIT ?`,
+    ).raw();
+    const done = this.db.prepare('DELETE FROM keyword_pending WHERE chunk_id IN (SELECT value FROM json_each(?))');
+    for (;;) {
+      const rows = page.all(PAGE) as [number, string, string][];
+      if (rows.length === 0) break;
+      this.add(rows);
+      done.run(JSON.stringify(rows.map((r) => r[0])));
+    }
+    // Queued chunks whose document is gone (the join missed them) are gone themselves.
+    this.db.prepare('DELETE FROM keyword_pending').run();
+  }
+
+  /** Adds chunks [id, text, title] (never indexed, or removed before). */
+  private add(rows: [number, string, string][]): void {
+    const titles = new Map<string, number>();
+    for (const [, , title] of rows) if (!titles.has(title)) titles.set(title, titles.size);
+    const titleTexts = [...titles.keys()];
+    const tokens = tokenize([...titleTexts.map(analyze), ...rows.map(([, text]) => analyze(text))]);
+    const termIds = this.termIds(tokens);
+    const byTerm = new Map<number, Posting[]>();
+    const chunkRow = this.db.prepare('INSERT INTO keyword_chunks (chunk_id, length, terms) VALUES (?, ?, ?)');
+    rows.forEach(([id, , title], i) => {
+      const titleCounts = tokens[titles.get(title)!]!;
+      const bodyCounts = tokens[titleTexts.length + i]!;
+      let length = 0;
+      for (const n of titleCounts.values()) length += n;
+      for (const n of bodyCounts.values()) length += n;
+      const counts = new Map<number, Posting>();
+      for (const [token, n] of titleCounts) counts.set(termIds.get(token)!, { id, title: n, body: 0, length });
+      for (const [token, n] of bodyCounts) {
+        const termId = termIds.get(token)!;
+        const posting = counts.get(termId);
+        if (posting) posting.body = n;
+        else counts.set(termId, { id, title: 0, body: n, length });
+      }
+      for (const [termId, posting] of counts) {
+        let list = byTerm.get(termId);
+        if (!list) byTerm.set(termId, (list = []));
+        list.push(posting);
+      }
+      chunkRow.run(id, length, encodeTerms([...counts.keys()].sort((a, b) => a - b)));
+    });
+    const count = this.db.prepare('UPDATE keyword_terms SET chunks = chunks + ? WHERE id = ?');
+    for (const [termId, postings] of byTerm) {
+      this.insertPostings(termId, postings.sort((a, b) => a.id - b.id));
+      count.run(postings.length, termId);
+    }
+  }
+
+  /** Term ids of every token in these counts, made for new tokens. */
+  private termIds(counts: TokenCounts[]): Map<string, number> {
+    const find = this.db.prepare('SELECT id FROM keyword_terms WHERE token = ?').pluck();
+    const make = this.db.prepare('INSERT INTO keyword_terms (token, chunks) VALUES (?, 0) RETURNING id').pluck();
+    const ids = new Map<string, number>();
+    for (const map of counts) {
+      for (const token of map.keys()) {
+        if (ids.has(token)) continue;
+        ids.set(token, ((find.get(token) as number | undefined) ?? make.get(token)) as number);
+      }
+    }
+    return ids;
+  }
+
+  /** Merges postings (by id, none already there) into a term's blocks. */
+  private insertPostings(termId: number, postings: Posting[]): void {
+    const blockAt = this.db.prepare('SELECT last_id, count, postings FROM keyword_blocks WHERE term_id = ? AND last_id >= ? ORDER BY last_id LIMIT 1').raw();
+    const lastBlock = this.db.prepare('SELECT last_id, count, postings FROM keyword_blocks WHERE term_id = ? ORDER BY last_id DESC LIMIT 1').raw();
+    const drop = this.db.prepare('DELETE FROM keyword_blocks WHERE term_id = ? AND last_id = ?');
+    for (let i = 0; i < postings.length; ) {
+      // The block these go in: the first that ends after the next one, else the last block.
+      let row = blockAt.get(termId, postings[i]!.id) as [number, number, Buffer] | undefined;
+      const tail = !row;
+      if (tail) row = lastBlock.get(termId) as [number, number, Buffer] | undefined;
+      let j = i;
+      if (tail) j = postings.length;
+      else while (j < postings.length && postings[j]!.id <= row![0]) j++;
+      const incoming = postings.slice(i, j);
+      i = j;
+      if (!row) {
+        this.writeBlocks(termId, incoming);
+        continue;
+      }
+      const existing = decodeBlock(row[2], row[1]);
+      // Appending (ids past the block's last) keeps the block full; a merge inside may overfill it.
+      if (existing.length >= BLOCK && tail) {
+        this.writeBlocks(termId, incoming);
+        continue;
+      }
+      drop.run(termId, row[0]);
+      const merged = tail ? existing.concat(incoming) : mergeById(existing, incoming);
+      if (merged.length <= 2 * BLOCK && !tail) this.writeBlock(termId, merged);
+      else this.writeBlocks(termId, merged);
+    }
+  }
+
+  /** Writes postings as blocks of BLOCK. */
+  private writeBlocks(termId: number, postings: Posting[]): void {
+    for (let at = 0; at < postings.length; at += BLOCK) this.writeBlock(termId, postings.slice(at, at + BLOCK));
+  }
+
+  private writeBlock(termId: number, postings: Posting[]): void {
+    this.db.prepare('INSERT INTO keyword_blocks (term_id, last_id, count, postings) VALUES (?, ?, ?, ?)').run(termId, postings.at(-1)!.id, postings.length, encodeBlock(postings));
+  }
+}
+
+function mergeById(a: Posting[], b: Posting[]): Posting[] {
+  const out: Posting[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.id < b[j]!.id)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+// Varints: 7 bits a byte, low first; arithmetic rather than bit operations, so that chunk ids
+// past 2^31 survive.
+
+class Writer {
+  bytes: number[] = [];
+  put(value: number): void {
+    while (value >= 0x80) {
+      this.bytes.push((value % 0x80) + 0x80);
+      value = Math.floor(value / 0x80);
+    }
+    this.bytes.push(value);
+  }
+}
+
+function encodeBlock(postings: Posting[]): Buffer {
+  const w = new Writer();
+  let previous = 0;
+  for (const p of postings) {
+    w.put(p.id - previous);
+    w.put(p.body);
+    w.put(p.title);
+    w.put(p.length);
+    previous = p.id;
+  }
+  return Buffer.from(w.bytes);
+}
+
+/** Decodes a block's `count` postings into `out` from index `at`; returns the index after them. */
+function decodeInto(blob: Uint8Array, count: number, out: Postings, at: number): number {
+  let pos = 0;
+  let id = 0;
+  const read = () => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  };
+  for (let n = 0; n < count; n++, at++) {
+    id += read();
+    out.ids[at] = id;
+    out.body[at] = read();
+    out.title[at] = read();
+    out.length[at] = read();
+  }
+  return at;
+}
+
+function decodeBlock(blob: Uint8Array, count: number): Posting[] {
+  const out: Postings = { count, ids: new Float64Array(count), title: new Uint32Array(count), body: new Uint32Array(count), length: new Uint32Array(count) };
+  decodeInto(blob, count, out, 0);
+  return Array.from({ length: count }, (_, i) => ({ id: out.ids[i]!, title: out.title[i]!, body: out.body[i]!, length: out.length[i]! }));
+}
+
+function encodeTerms(ids: number[]): Buffer {
+  const w = new Writer();
+  let previous = 0;
+  for (const id of ids) {
+    w.put(id - previous);
+    previous = id;
+  }
+  return Buffer.from(w.bytes);
+}
+
+function decodeTerms(blob: Uint8Array): number[] {
+  const ids: number[] = [];
+  let pos = 0;
+  let previous = 0;
+  while (pos < blob.length) {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 0x80;
+    }
+    previous += value;
+    ids.push(previous);
+  }
+  return ids;
+}
