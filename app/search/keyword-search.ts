@@ -6,7 +6,7 @@
 // It answers only where it is exact; otherwise search asks FTS5 (null): while the index has
 // queued changes, or when a term is a phrase (several FTS5 tokens, as 2022年 is "2022 年"),
 // which needs positions the index does not keep.
-import { tokenSequences, type Library } from '../store/index.ts';
+import { MAX_CHUNK_ID, tokenSequences, type KeywordTerm, type Library } from '../store/index.ts';
 import { termWords } from './analyze.ts';
 import { selectiveTerms } from './common-terms.ts';
 
@@ -15,8 +15,6 @@ const K1 = 1.2;
 const B = 0.75;
 /** Query terms whose FTS5 tokens are remembered (a query's terms are tokenized once). */
 const REMEMBERED_TERMS = 10_000;
-/** Chunk ids the accumulator covers at most; a library with larger ids is ranked by FTS5. */
-const MAX_CHUNK_ID = 1 << 27;
 
 export interface KeywordHit {
   chunkId: number;
@@ -31,6 +29,8 @@ export class KeywordSearch {
   /** Which query last touched each chunk id (so the accumulator is never cleared in full). */
   private stamps = new Uint32Array(0);
   private stamp = 0;
+  /** The chunks a search has touched (reused). */
+  private touched: Int32Array<ArrayBuffer> = new Int32Array(1024);
 
   constructor(library: Library) {
     this.library = library;
@@ -40,6 +40,12 @@ export class KeywordSearch {
    * The best `k` chunks for the query's terms by BM25, ties by chunk id, among `allowed` when
    * given; the common-word cut applied as CommonTermFilter applies it. Null where only FTS5
    * can rank exactly.
+   *
+   * MaxScore, a term at a time: terms are taken by how much they can add to a score at most
+   * (rare terms first). Once the terms left could not lift a chunk that has none of the terms
+   * taken so far above the k-th best score so far, no such chunk can be in the top k: the
+   * remaining (common) terms are only looked up for the chunks that still can, and those are
+   * thinned out after each. Scores are FTS5's, summed in another order (equal to within 1e-15).
    */
   search(terms: string[], k: number, titleWeight: number, allowed?: Set<number>): KeywordHit[] | null {
     const index = this.library.keywords;
@@ -49,41 +55,89 @@ export class KeywordSearch {
     if (tokens.some((t) => t.length > 1)) return null;
     const known = index.terms(tokens.map((t) => t[0] ?? ''));
     const totals = index.totals();
-    const phrases = selectiveTerms(
-      terms.map((_, i) => ({ term: tokens[i]!.length ? known[i] : null })),
-      (p) => p.term?.chunks ?? 0,
+    const kept = selectiveTerms(
+      terms.map((_, i) => (tokens[i]!.length ? known[i]! : null)),
+      (term) => term?.chunks ?? 0,
       totals.chunks,
     );
-    if (totals.chunks === 0) return [];
-    const avgdl = totals.tokens / totals.chunks;
-    const weight = Number.isFinite(titleWeight) ? titleWeight : 1;
-    const lists = phrases.flatMap(({ term }) => (term ? [{ term, postings: index.postings(term) }] : []));
-    const lastId = Math.max(0, ...lists.map(({ postings: p }) => (p.count ? p.ids[p.count - 1]! : 0)));
+    if (totals.chunks === 0 || k <= 0) return [];
+    const lastId = index.lastChunkId();
     if (lastId >= MAX_CHUNK_ID) return null;
     this.reserve(lastId);
+
+    const avgdl = totals.tokens / totals.chunks;
+    const weight = Number.isFinite(titleWeight) ? titleWeight : 1;
+    const integral = Number.isInteger(weight) && Math.abs(weight) < 2 ** 20;
+    // FTS5 adds the column weight once per occurrence, title first.
+    const frequency = (title: number, body: number) => {
+      let f = 0;
+      for (let n = title; n > 0; n--) f += weight;
+      for (let n = body; n > 0; n--) f += 1;
+      return f;
+    };
+    const saturation = (f: number, length: number) => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl));
+    const phrases = kept
+      .filter((term): term is KeywordTerm => term !== null)
+      .map((term) => {
+        let idf = Math.log((totals.chunks - term.chunks + 0.5) / (term.chunks + 0.5));
+        if (idf <= 0) idf = 1e-6;
+        return { term, idf, bound: idf * saturation(Math.max(0, weight) * term.maxTitle + term.maxBody, term.minLength) };
+      })
+      .sort((a, b) => b.bound - a.bound);
+    // left[j]: the most the terms from j on can add to any score.
+    const left = phrases.map((_, j) => phrases.slice(j).reduce((sum, p) => sum + p.bound, 0));
+    // Pruning keeps what is within rounding of the k-th score: FTS5 sums in another order.
+    const below = (score: number, threshold: number) => score < threshold - 1e-9 * Math.abs(threshold);
+
     this.nextStamp();
     const { scores, stamps, stamp } = this;
-    const touched: number[] = [];
-    for (const { term, postings: p } of lists) {
-      let idf = Math.log((totals.chunks - term.chunks + 0.5) / (term.chunks + 0.5));
-      if (idf <= 0) idf = 1e-6;
+    let touched = this.touched;
+    let count = 0;
+    let top = 0;
+    let j = 0;
+    let threshold = 0;
+    for (; j < phrases.length; j++) {
+      if (count >= k && left[j]! < top) {
+        threshold = kthBest(touched, count, scores, k);
+        if (below(left[j]!, threshold)) break;
+      }
+      const { term, idf } = phrases[j]!;
+      const p = index.postings(term);
+      if (touched.length < count + p.count) touched = this.touched = grown(touched, count + p.count);
+      const { ids, title, body, length } = p;
       for (let i = 0; i < p.count; i++) {
-        // FTS5 adds the column weight once per occurrence, title first.
-        let f = 0;
-        for (let n = p.title[i]!; n > 0; n--) f += weight;
-        for (let n = p.body[i]!; n > 0; n--) f += 1;
-        const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * p.length[i]!) / avgdl)));
-        const id = p.ids[i]!;
+        const id = ids[i]!;
+        if (allowed && !allowed.has(id)) continue;
+        // An integer weight adds up exactly as FTS5's repeated additions do.
+        const f = integral ? weight * title[i]! + body[i]! : frequency(title[i]!, body[i]!);
+        const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length[i]!) / avgdl)));
+        let total = score;
         if (stamps[id] !== stamp) {
           stamps[id] = stamp;
-          scores[id] = score;
-          touched.push(id);
+          touched[count++] = id;
         } else {
-          scores[id]! += score;
+          total += scores[id]!;
         }
+        scores[id] = total;
+        if (total > top) top = total;
       }
     }
-    return best(touched, scores, k, allowed);
+    if (j === phrases.length) return best(touched.subarray(0, count), scores, k);
+
+    // The remaining terms, looked up for the chunks that can still make the top k.
+    let candidates = touched.subarray(0, count).filter((id) => !below(scores[id]! + left[j]!, threshold)).sort();
+    for (; j < phrases.length; j++) {
+      const { term, idf } = phrases[j]!;
+      const ids = candidates;
+      index.lookup(term, ids, (i, title, body, length) => {
+        scores[ids[i]!]! += idf * saturation(frequency(title, body), length);
+      });
+      if (j + 1 < phrases.length && candidates.length > k) {
+        threshold = kthBest(candidates, candidates.length, scores, k);
+        candidates = candidates.filter((id) => !below(scores[id]! + left[j + 1]!, threshold));
+      }
+    }
+    return best(candidates, scores, k);
   }
 
   /** Each term's FTS5 tokens, as its MATCH phrase would have them. */
@@ -118,8 +172,45 @@ export class KeywordSearch {
   }
 }
 
+function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(Math.max(size, array.length * 2));
+  out.set(array);
+  return out;
+}
+
+let selectScratch = new Float64Array(1024);
+
+/** The k-th highest score of the first `n` ids (n ≥ k). */
+function kthBest(ids: Int32Array, n: number, scores: Float64Array, k: number): number {
+  if (selectScratch.length < n) selectScratch = new Float64Array(Math.max(n, selectScratch.length * 2));
+  const values = selectScratch.subarray(0, n);
+  for (let i = 0; i < n; i++) values[i] = scores[ids[i]!]!;
+  // Quickselect for the (n - k)-th smallest.
+  const target = values.length - k;
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
+}
+
 /** The `k` best of the touched ids by score (ties: lower id first), best first. A bounded heap. */
-function best(ids: number[], scores: Float64Array, k: number, allowed?: Set<number>): KeywordHit[] {
+function best(ids: Int32Array, scores: Float64Array, k: number): KeywordHit[] {
   // heap[0] is the worst kept; `worse` orders the heap.
   const heap: number[] = [];
   const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
@@ -136,7 +227,6 @@ function best(ids: number[], scores: Float64Array, k: number, allowed?: Set<numb
     }
   };
   for (const id of ids) {
-    if (allowed && !allowed.has(id)) continue;
     if (heap.length < k) {
       heap.push(id);
       for (let i = heap.length - 1; i > 0; ) {

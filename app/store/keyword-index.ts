@@ -16,7 +16,16 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { tokenize, type TokenCounts } from './fts-tokens.ts';
 
 /** Postings a block holds after a write (a block grows to twice this before it is split). */
-const BLOCK = 128;
+const BLOCK = 256;
+/** Chunk ids the index keys can hold (a block's key is term id × this + its last chunk id). */
+export const MAX_CHUNK_ID = 2 ** 27;
+// A term's blocks: keys from @term × 2^27 on; the first at or past chunk @at; the last; one by its last chunk.
+const TERM_BLOCKS = 'SELECT postings FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key';
+const BLOCK_AT = `SELECT key - @term * 134217728, postings FROM keyword_blocks
+  WHERE key >= @term * 134217728 + @at AND key < (@term + 1) * 134217728 ORDER BY key LIMIT 1`;
+const LAST_BLOCK = `SELECT key - @term * 134217728, postings FROM keyword_blocks
+  WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key DESC LIMIT 1`;
+const DROP_BLOCK = 'DELETE FROM keyword_blocks WHERE key = @term * 134217728 + @at';
 /** Chunks read and indexed at a time by sync(): memory stays flat however much is queued. */
 const PAGE = 2_000;
 
@@ -33,6 +42,11 @@ export interface KeywordTerm {
   id: number;
   /** Chunks that hold the token. */
   chunks: number;
+  /** At least as many times as it occurs in any chunk's title, and in any chunk's body. */
+  maxTitle: number;
+  maxBody: number;
+  /** At most the length of any chunk that holds it. */
+  minLength: number;
 }
 
 export interface KeywordTotals {
@@ -49,20 +63,24 @@ interface Posting {
 
 /** The schema of migration 10 (see the file comment). */
 export const KEYWORD_SCHEMA = `
+  -- Per token: chunks that hold it, and bounds on its postings for ranking with MaxScore (the
+  -- most it occurs in a title and in a body, the shortest chunk): kept when postings go, so
+  -- they may be loose but never too tight.
   CREATE TABLE keyword_terms (
     id INTEGER PRIMARY KEY,
     token TEXT NOT NULL UNIQUE,
-    chunks INTEGER NOT NULL
+    chunks INTEGER NOT NULL,
+    max_title INTEGER NOT NULL DEFAULT 0,
+    max_body INTEGER NOT NULL DEFAULT 0,
+    min_length INTEGER NOT NULL DEFAULT 2147483647
   );
-  -- Postings of a token in blocks, keyed by their last chunk id: varints of (chunk id delta,
-  -- body count, title count, chunk length).
+  -- Postings of a token in blocks, keyed by term id × 2^27 + the block's last chunk id (a rowid:
+  -- its rows keep blobs of a few KB inline, where an index's overflow past 1 KB): varints of
+  -- the number of postings, then of each (chunk id delta, body count, title count, chunk length).
   CREATE TABLE keyword_blocks (
-    term_id INTEGER NOT NULL,
-    last_id INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    postings BLOB NOT NULL,
-    PRIMARY KEY (term_id, last_id)
-  ) WITHOUT ROWID;
+    key INTEGER PRIMARY KEY,
+    postings BLOB NOT NULL
+  );
   -- Every indexed chunk: its length in tokens and its term ids (varints of the deltas), so
   -- that its postings can be found again when it goes.
   CREATE TABLE keyword_chunks (
@@ -117,25 +135,76 @@ export class KeywordIndex {
     this.indexPending();
   }
 
+  /** The largest chunk id the index holds (0 when empty). */
+  lastChunkId(): number {
+    return (this.db.prepare('SELECT max(chunk_id) FROM keyword_chunks').pluck().get() as number | null) ?? 0;
+  }
+
   totals(): KeywordTotals {
     return this.db.prepare('SELECT chunks, tokens FROM keyword_totals').get() as KeywordTotals;
   }
 
   /** The terms of these tokens (null where no chunk has the token), in the same order. */
   terms(tokens: readonly string[]): (KeywordTerm | null)[] {
-    const find = this.db.prepare('SELECT id, chunks FROM keyword_terms WHERE token = ?');
+    const find = this.db.prepare('SELECT id, chunks, max_title AS maxTitle, max_body AS maxBody, min_length AS minLength FROM keyword_terms WHERE token = ?');
     return tokens.map((token) => (find.get(token) as KeywordTerm | undefined) ?? null);
   }
 
-  /** Every posting of a term, in chunk id order. */
+  /**
+   * Every posting of a term, in chunk id order, in arrays this index reuses: valid until the
+   * next call.
+   */
   postings(term: KeywordTerm): Postings {
-    const blocks = this.db.prepare('SELECT count, postings FROM keyword_blocks WHERE term_id = ? ORDER BY last_id').raw().all(term.id) as [number, Buffer][];
+    const blocks = this.db.prepare(TERM_BLOCKS).pluck().all({ term: term.id }) as Buffer[];
     let count = 0;
-    for (const [n] of blocks) count += n;
-    const out: Postings = { count, ids: new Float64Array(count), title: new Uint32Array(count), body: new Uint32Array(count), length: new Uint32Array(count) };
+    for (const blob of blocks) count += blockCount(blob);
+    const out = this.scratchFor(count);
     let at = 0;
-    for (const [n, blob] of blocks) at = decodeInto(blob, n, out, at);
+    for (const blob of blocks) at = decodeInto(blob, out, at);
     return out;
+  }
+
+  /**
+   * The postings of a term for some chunks (ids ascending): `found(i, title, body, length)` for
+   * each ids[i] the term has. Reads only the blocks those chunks fall in, or all of them in one
+   * go when that is cheaper.
+   */
+  lookup(term: KeywordTerm, ids: ArrayLike<number>, found: (i: number, title: number, body: number, length: number) => void): void {
+    if (ids.length === 0) return;
+    if (ids.length * 8 >= term.chunks / BLOCK) {
+      const p = this.postings(term);
+      for (let i = 0, j = 0; i < ids.length && j < p.count; ) {
+        if (p.ids[j]! < ids[i]!) j++;
+        else if (p.ids[j]! > ids[i]!) i++;
+        else found(i++, p.title[j]!, p.body[j]!, p.length[j++]!);
+      }
+      return;
+    }
+    const blockAt = this.db.prepare(BLOCK_AT).raw();
+    for (let i = 0; i < ids.length; ) {
+      const row = blockAt.get({ term: term.id, at: ids[i] }) as [number, Buffer] | undefined;
+      if (!row) return;
+      const [lastId, blob] = row;
+      const count = blockCount(blob);
+      const p = this.scratchFor(count);
+      decodeInto(blob, p, 0);
+      for (let j = 0; i < ids.length && ids[i]! <= lastId; ) {
+        while (j < count && p.ids[j]! < ids[i]!) j++;
+        if (j < count && p.ids[j] === ids[i]) found(i, p.title[j]!, p.body[j]!, p.length[j]!);
+        i++;
+      }
+    }
+  }
+
+  private scratch: Postings = { count: 0, ids: new Float64Array(0), title: new Uint32Array(0), body: new Uint32Array(0), length: new Uint32Array(0) };
+
+  private scratchFor(count: number): Postings {
+    if (this.scratch.ids.length < count) {
+      const size = Math.max(count, this.scratch.ids.length * 2);
+      this.scratch = { count, ids: new Float64Array(size), title: new Uint32Array(size), body: new Uint32Array(size), length: new Uint32Array(size) };
+    }
+    this.scratch.count = count;
+    return this.scratch;
   }
 
   /** Rebuilds the index from the chunks (the migration that adds it; repair). */
@@ -169,18 +238,19 @@ export class KeywordIndex {
   }
 
   private removePostings(termId: number, ids: number[]): void {
-    const blockAt = this.db.prepare('SELECT last_id, count, postings FROM keyword_blocks WHERE term_id = ? AND last_id >= ? ORDER BY last_id LIMIT 1').raw();
-    const drop = this.db.prepare('DELETE FROM keyword_blocks WHERE term_id = ? AND last_id = ?');
+    const blockAt = this.db.prepare(BLOCK_AT).raw();
+    const drop = this.db.prepare(DROP_BLOCK);
     let removed = 0;
     for (let i = 0; i < ids.length; ) {
-      const row = blockAt.get(termId, ids[i]) as [number, number, Buffer] | undefined;
+      const row = blockAt.get({ term: termId, at: ids[i] }) as [number, Buffer] | undefined;
       if (!row) break;
-      const [lastId, count, blob] = row;
+      const [lastId, blob] = row;
       const gone = new Set<number>();
       while (i < ids.length && ids[i]! <= lastId) gone.add(ids[i++]!);
-      const kept = decodeBlock(blob, count).filter((p) => !gone.has(p.id));
-      removed += count - kept.length;
-      drop.run(termId, lastId);
+      const postings = decodeBlock(blob);
+      const kept = postings.filter((p) => !gone.has(p.id));
+      removed += postings.length - kept.length;
+      drop.run({ term: termId, at: lastId });
       if (kept.length) this.writeBlock(termId, kept);
     }
     const left = (this.db.prepare('UPDATE keyword_terms SET chunks = chunks - ? WHERE id = ? RETURNING chunks').pluck().get(removed, termId) as number | undefined) ?? 0;
@@ -190,7 +260,8 @@ export class KeywordIndex {
   private indexPending(): void {
     const page = this.db.prepare(
       `SELECT c.id, c.text, d.title || ' ' || coalesce(d.sender, '') FROM keyword_pending p
-       JOIN chunks c ON c.id = p.chunk_id JOIN documents d ON d.id = c.document_id ORDER BY p.chunk_id LIMIT ?`,
+       JOIN chunks c ON c.id = p.chunk_id JOIN documents d ON d.id = c.document_id
+       WHERE p.chunk_id < 134217728 ORDER BY p.chunk_id LIMIT ?`,
     ).raw();
     const done = this.db.prepare('DELETE FROM keyword_pending WHERE chunk_id IN (SELECT value FROM json_each(?))');
     for (;;) {
@@ -199,8 +270,9 @@ export class KeywordIndex {
       this.add(rows);
       done.run(JSON.stringify(rows.map((r) => r[0])));
     }
-    // Queued chunks whose document is gone (the join missed them) are gone themselves.
-    this.db.prepare('DELETE FROM keyword_pending').run();
+    // Queued chunks whose document is gone (the join missed them) are gone themselves. Chunk ids
+    // past MAX_CHUNK_ID stay queued: such a library is ranked by FTS5 alone.
+    this.db.prepare('DELETE FROM keyword_pending WHERE chunk_id < 134217728').run();
   }
 
   /** Adds chunks [id, text, title] (never indexed, or removed before). */
@@ -233,10 +305,15 @@ export class KeywordIndex {
       }
       chunkRow.run(id, length, encodeTerms([...counts.keys()].sort((a, b) => a - b)));
     });
-    const count = this.db.prepare('UPDATE keyword_terms SET chunks = chunks + ? WHERE id = ?');
+    const count = this.db.prepare(
+      `UPDATE keyword_terms SET chunks = chunks + ?, max_title = max(max_title, ?), max_body = max(max_body, ?),
+         min_length = min(min_length, ?) WHERE id = ?`,
+    );
     for (const [termId, postings] of byTerm) {
       this.insertPostings(termId, postings.sort((a, b) => a.id - b.id));
-      count.run(postings.length, termId);
+      let [maxTitle, maxBody, minLength] = [0, 0, Infinity];
+      for (const p of postings) [maxTitle, maxBody, minLength] = [Math.max(maxTitle, p.title), Math.max(maxBody, p.body), Math.min(minLength, p.length)];
+      count.run(postings.length, maxTitle, maxBody, minLength, termId);
     }
   }
 
@@ -256,14 +333,14 @@ export class KeywordIndex {
 
   /** Merges postings (by id, none already there) into a term's blocks. */
   private insertPostings(termId: number, postings: Posting[]): void {
-    const blockAt = this.db.prepare('SELECT last_id, count, postings FROM keyword_blocks WHERE term_id = ? AND last_id >= ? ORDER BY last_id LIMIT 1').raw();
-    const lastBlock = this.db.prepare('SELECT last_id, count, postings FROM keyword_blocks WHERE term_id = ? ORDER BY last_id DESC LIMIT 1').raw();
-    const drop = this.db.prepare('DELETE FROM keyword_blocks WHERE term_id = ? AND last_id = ?');
+    const blockAt = this.db.prepare(BLOCK_AT).raw();
+    const lastBlock = this.db.prepare(LAST_BLOCK).raw();
+    const drop = this.db.prepare(DROP_BLOCK);
     for (let i = 0; i < postings.length; ) {
       // The block these go in: the first that ends after the next one, else the last block.
-      let row = blockAt.get(termId, postings[i]!.id) as [number, number, Buffer] | undefined;
+      let row = blockAt.get({ term: termId, at: postings[i]!.id }) as [number, Buffer] | undefined;
       const tail = !row;
-      if (tail) row = lastBlock.get(termId) as [number, number, Buffer] | undefined;
+      if (tail) row = lastBlock.get({ term: termId }) as [number, Buffer] | undefined;
       let j = i;
       if (tail) j = postings.length;
       else while (j < postings.length && postings[j]!.id <= row![0]) j++;
@@ -273,13 +350,13 @@ export class KeywordIndex {
         this.writeBlocks(termId, incoming);
         continue;
       }
-      const existing = decodeBlock(row[2], row[1]);
+      const existing = decodeBlock(row[1]);
       // Appending (ids past the block's last) keeps the block full; a merge inside may overfill it.
       if (existing.length >= BLOCK && tail) {
         this.writeBlocks(termId, incoming);
         continue;
       }
-      drop.run(termId, row[0]);
+      drop.run({ term: termId, at: row[0] });
       const merged = tail ? existing.concat(incoming) : mergeById(existing, incoming);
       if (merged.length <= 2 * BLOCK && !tail) this.writeBlock(termId, merged);
       else this.writeBlocks(termId, merged);
@@ -292,7 +369,7 @@ export class KeywordIndex {
   }
 
   private writeBlock(termId: number, postings: Posting[]): void {
-    this.db.prepare('INSERT INTO keyword_blocks (term_id, last_id, count, postings) VALUES (?, ?, ?, ?)').run(termId, postings.at(-1)!.id, postings.length, encodeBlock(postings));
+    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: termId, at: postings.at(-1)!.id, postings: encodeBlock(postings) });
   }
 }
 
@@ -323,6 +400,7 @@ class Writer {
 
 function encodeBlock(postings: Posting[]): Buffer {
   const w = new Writer();
+  w.put(postings.length);
   let previous = 0;
   for (const p of postings) {
     w.put(p.id - previous);
@@ -334,33 +412,61 @@ function encodeBlock(postings: Posting[]): Buffer {
   return Buffer.from(w.bytes);
 }
 
-/** Decodes a block's `count` postings into `out` from index `at`; returns the index after them. */
-function decodeInto(blob: Uint8Array, count: number, out: Postings, at: number): number {
+/** How many postings a block holds (its first varint). */
+function blockCount(blob: Uint8Array): number {
+  let value = 0;
+  for (let pos = 0, scale = 1; ; pos++, scale *= 0x80) {
+    value += (blob[pos]! & 0x7f) * scale;
+    if (blob[pos]! < 0x80) return value;
+  }
+}
+
+/** Decodes a block's postings into `out` from index `at`; returns the index after them. */
+function decodeInto(blob: Uint8Array, out: Postings, at: number): number {
+  const { ids, body, title, length } = out;
+  const count = blockCount(blob);
   let pos = 0;
+  while (blob[pos++]! >= 0x80);
   let id = 0;
-  const read = () => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = blob[pos++]!;
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
-    }
-  };
   for (let n = 0; n < count; n++, at++) {
-    id += read();
-    out.ids[at] = id;
-    out.body[at] = read();
-    out.title[at] = read();
-    out.length[at] = read();
+    // Four varints, each nearly always one or two bytes: read inline.
+    let byte = blob[pos++]!;
+    let value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+    }
+    id += value;
+    ids[at] = id;
+    byte = blob[pos++]!;
+    value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+    }
+    body[at] = value;
+    byte = blob[pos++]!;
+    value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+    }
+    title[at] = value;
+    byte = blob[pos++]!;
+    value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+    }
+    length[at] = value;
   }
   return at;
 }
 
-function decodeBlock(blob: Uint8Array, count: number): Posting[] {
+function decodeBlock(blob: Uint8Array): Posting[] {
+  const count = blockCount(blob);
   const out: Postings = { count, ids: new Float64Array(count), title: new Uint32Array(count), body: new Uint32Array(count), length: new Uint32Array(count) };
-  decodeInto(blob, count, out, 0);
+  decodeInto(blob, out, 0);
   return Array.from({ length: count }, (_, i) => ({ id: out.ids[i]!, title: out.title[i]!, body: out.body[i]!, length: out.length[i]! }));
 }
 

@@ -10,7 +10,8 @@ export function dump(library: Library): unknown[] {
     library.keywords.totals(),
     ...tokens.map((token, i) => {
       const p = library.keywords.postings(terms[i]!);
-      return [token, terms[i]!.chunks, [...p.ids], [...p.title], [...p.body], [...p.length]];
+      const n = p.count;
+      return [token, terms[i]!.chunks, [...p.ids.subarray(0, n)], [...p.title.subarray(0, n)], [...p.body.subarray(0, n)], [...p.length.subarray(0, n)]];
     }),
   ];
 }
