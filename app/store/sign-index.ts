@@ -12,7 +12,8 @@ export class SignIndex {
   private words = new Uint32Array(0);
   private ids = new Float64Array(0);
   private size = 0;
-  private readonly slots = new Map<number, number>();
+  /** Slot of each id: made when first needed (a search after a bulk load never needs it). */
+  private slotMap: Map<number, number> | null = new Map();
 
   constructor(dimensions: number) {
     this.bytes = Math.ceil(dimensions / 8);
@@ -21,6 +22,14 @@ export class SignIndex {
 
   get count(): number {
     return this.size;
+  }
+
+  private get slots(): Map<number, number> {
+    if (!this.slotMap) {
+      this.slotMap = new Map();
+      for (let slot = 0; slot < this.size; slot++) this.slotMap.set(this.ids[slot]!, slot);
+    }
+    return this.slotMap;
   }
 
   /** Adds or replaces the bits of `id` (a blob of vec_quantize_binary). */
@@ -35,6 +44,24 @@ export class SignIndex {
     const target = new Uint8Array(this.words.buffer, slot * this.stride * 4, this.stride * 4);
     target.fill(0);
     target.set(bits.subarray(0, this.bytes));
+  }
+
+  /**
+   * Adds many new ids at once: `bits` holds their bits one after another (whole bytes each), as
+   * sqlite-vec stores a block of vectors. Each id must not be in the index yet.
+   */
+  addMany(ids: ArrayLike<number>, bits: Uint8Array): void {
+    const first = this.size;
+    while (this.ids.length < first + ids.length) this.grow();
+    for (let i = 0; i < ids.length; i++) this.ids[first + i] = ids[i]!;
+    this.size += ids.length;
+    this.slotMap = null;
+    const target = new Uint8Array(this.words.buffer, first * this.stride * 4, ids.length * this.stride * 4);
+    if (this.bytes === this.stride * 4) {
+      target.set(bits.subarray(0, ids.length * this.bytes));
+    } else {
+      for (let i = 0; i < ids.length; i++) target.set(bits.subarray(i * this.bytes, (i + 1) * this.bytes), i * this.stride * 4);
+    }
   }
 
   /** Forgets `id` (its vector is gone): the last slot moves into its place. */
