@@ -120,8 +120,8 @@ export class VectorStore {
   /**
    * Nearest chunks to `query` (L2-normalised) by cosine distance, among the chunks whose document
    * passes `filter` (a condition on documents `d`) when given. With a bit index: the nearest
-   * `max(8k, 200 √(n / 100,000))` of the n vectors by hamming distance (more as the library
-   * grows: a query has more near neighbours to tell apart), re-ranked exactly. Recall@10 against
+   * `max(8k, 200 √(n / 100,000), 200)` of the n vectors by hamming distance (more as the library
+   * grows past 100,000: a query has more near neighbours to tell apart), re-ranked exactly. Recall@10 against
    * exhaustive search is about 0.99 at 100,000 chunks (bench b). Without one (small models): an
    * exact scan.
    */
@@ -140,7 +140,7 @@ export class VectorStore {
     }
     const allowed = filter && chunkIdsWhere(this.db, filter);
     const querySigns = this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer;
-    const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(index.count / 100_000)));
+    const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
     const candidates = index.nearest(querySigns, wanted, allowed && ((id) => allowed.has(id)));
     if (candidates.length === 0) return [];
     const rows = this.db
