@@ -29,7 +29,7 @@ export { filterCondition } from './retrieval.ts';
 export type { SourceKind, SourceRow } from './sources.ts';
 export type { EmbeddingModelRow, ModelState } from './vectors.ts';
 export { VectorStore, usesBitIndex } from './vectors.ts';
-export { SignIndex } from './sign-index.ts';
+export { SignIndex, signBits } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';

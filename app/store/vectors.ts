@@ -6,7 +6,7 @@
 // own few statements to the connection's (bounded by the models a library has had).
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { chunkIdsWhere, type SqlCondition } from './retrieval.ts';
-import { SignIndex } from './sign-index.ts';
+import { signBits, SignIndex } from './sign-index.ts';
 
 export type ModelState = 'building' | 'active' | 'retired';
 
@@ -139,7 +139,7 @@ export class VectorStore {
         .all(blob, ...(filter?.params ?? []), k) as { chunkId: number; distance: number }[];
     }
     const allowed = filter && chunkIdsWhere(this.db, filter);
-    const querySigns = this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer;
+    const querySigns = signBits(query);
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
     const candidates = index.nearest(querySigns, wanted, allowed && ((id) => allowed.has(id)));
     if (candidates.length === 0) return [];
