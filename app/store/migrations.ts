@@ -6,7 +6,6 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 // them needs it (a leaf module: it imports nothing).
 import { analyze, normalize } from '../search/analyze.ts';
 import { KEYWORD_SCHEMA, KeywordIndex } from './keyword-index.ts';
-import { VectorStore, type EmbeddingModelRow } from './vectors.ts';
 
 export interface Migration {
   version: number;
@@ -307,13 +306,10 @@ export const migrations: Migration[] = [
   },
   {
     version: 10,
-    name: 'keyword index: postings by token, for BM25 top-k without scoring every match; vectors in bytes',
+    name: 'keyword index: postings by token, for BM25 top-k without scoring every match',
     up(db) {
       db.exec(KEYWORD_SCHEMA);
       new KeywordIndex(db).rebuild();
-      for (const model of db.prepare('SELECT id, key, spec, dimensions, state FROM embedding_models').all() as EmbeddingModelRow[]) {
-        new VectorStore(db, model).createBytes();
-      }
     },
   },
 ];

@@ -132,8 +132,8 @@ function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: Sqlite
   const copy = (name: string) => {
     if (oldTables.has(name)) tables.push(copyTable(old, db, name, /without\s+rowid/i.test(oldTables.get(name)!)));
   };
-  // The keyword index and the vectors in bytes are derived: rebuilt below, like the full-text index.
-  for (const name of plainTables(db)) if (!/^(keyword_|vector_bytes_)/.test(name)) copy(name);
+  // The keyword index is derived from the chunks: rebuilt below, like the full-text index.
+  for (const name of plainTables(db)) if (!name.startsWith('keyword_')) copy(name);
   for (const model of db.prepare('SELECT id, key, spec, dimensions, state FROM embedding_models').all() as EmbeddingModelRow[]) {
     new VectorStore(db, model).create();
     copy(`vectors_${model.id}`);
@@ -146,7 +146,7 @@ function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: Sqlite
   rebuildSignBits(db);
   db.pragma('foreign_keys = ON');
   const known = new Set(plainTables(db));
-  const derived = (name: string) => /^(chunk_fts|vector_bits_\d+|vector_bytes_|keyword_)/.test(name) || name.startsWith('sqlite_');
+  const derived = (name: string) => /^(chunk_fts|vector_bits_\d+|keyword_)/.test(name) || name.startsWith('sqlite_');
   const skipped = [...oldTables.keys()].filter((name) => !known.has(name) && !derived(name)).sort();
   const mailAccounts = db.prepare(`SELECT count(*) FROM sources WHERE kind = 'mailbox'`).pluck().get() as number;
   return { tables, orphans, incomplete, skipped, mailAccounts };
@@ -322,13 +322,12 @@ function rebuildFullText(db: SqliteDatabase, analyse: (text: string) => string):
   }
 }
 
-/** Each model's sign-bit table and vectors in bytes, from its float vectors. */
+/** Each model's sign-bit table, from its float vectors. */
 function rebuildSignBits(db: SqliteDatabase): void {
   for (const model of db.prepare('SELECT id, dimensions FROM embedding_models').all() as { id: number; dimensions: number }[]) {
     const bits = `vector_bits_${model.id}`;
     if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(bits)) continue;
     db.exec(`INSERT INTO ${bits} (rowid, embedding) SELECT chunk_id, vec_quantize_binary(embedding) FROM vectors_${model.id}`);
-    new VectorStore(db, { ...model, key: '', spec: '', state: 'active' }).fillBytes();
   }
 }
 

@@ -49,8 +49,6 @@ export class VectorStore {
   private readonly db: SqliteDatabase;
   private readonly floats: string;
   private readonly bits: string | null;
-  /** With a bit index: each vector in bytes (see toBytes), the re-rank's first cut. */
-  private readonly bytes: string | null;
   private readonly cache: SignIndexCache;
 
   constructor(db: SqliteDatabase, model: EmbeddingModelRow, cache: SignIndexCache = { index: null, dataVersion: -1 }) {
@@ -59,7 +57,6 @@ export class VectorStore {
     this.cache = cache;
     this.floats = `vectors_${model.id}`;
     this.bits = usesBitIndex(model.dimensions) ? `vector_bits_${model.id}` : null;
-    this.bytes = this.bits && `vector_bytes_${model.id}`;
   }
 
   /** Creates this model's tables (idempotent). */
@@ -78,43 +75,12 @@ export class VectorStore {
           DELETE FROM ${bits} WHERE rowid = old.chunk_id;
         END;
       `);
-      this.createBytes();
-    }
-  }
-
-  /**
-   * The vectors in bytes, for a model with a bit index (idempotent; filled from the float
-   * vectors when made for a model that has some: migration 10).
-   */
-  createBytes(): void {
-    const { floats, bytes } = this;
-    if (!bytes || this.db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(bytes)) return;
-    this.db.exec(`
-      CREATE TABLE ${bytes} (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL);
-      CREATE TRIGGER ${floats}_delete_bytes AFTER DELETE ON ${floats} BEGIN
-        DELETE FROM ${bytes} WHERE chunk_id = old.chunk_id;
-      END;
-    `);
-    this.fillBytes();
-  }
-
-  /** Makes the vectors in bytes again from the float vectors (repair). */
-  fillBytes(): void {
-    const { floats, bytes } = this;
-    if (!bytes) return;
-    if (!this.db.inTransaction) return this.db.transaction(() => this.fillBytes())();
-    this.db.prepare(`DELETE FROM ${bytes}`).run();
-    const insert = this.db.prepare(`INSERT INTO ${bytes} (chunk_id, embedding) VALUES (?, ?)`);
-    const page = this.db.prepare(`SELECT chunk_id, embedding FROM ${floats} WHERE chunk_id > ? ORDER BY chunk_id LIMIT 1000`).raw();
-    for (let rows = page.all(-1) as [number, Buffer][]; rows.length; rows = page.all(rows.at(-1)![0]) as [number, Buffer][]) {
-      for (const [id, embedding] of rows) insert.run(id, toBytes(fromBlob(embedding)));
     }
   }
 
   drop(): void {
     this.cache.index = null;
     if (this.bits) this.db.exec(`DROP TABLE IF EXISTS ${this.bits}`);
-    if (this.bytes) this.db.exec(`DROP TABLE IF EXISTS ${this.bytes}`);
     this.db.exec(`DROP TABLE IF EXISTS ${this.floats}`);
   }
 
@@ -127,8 +93,7 @@ export class VectorStore {
     if (this.bits) {
       this.db.prepare(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
       this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
-      this.cache.index?.set(chunkId, signBits(vector));
-      this.db.prepare(`INSERT OR REPLACE INTO ${this.bytes} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, toBytes(vector));
+      this.cache.index?.set(chunkId, this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer);
     }
   }
 
@@ -178,10 +143,8 @@ export class VectorStore {
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
     const candidates = index.nearest(querySigns, wanted, allowed && ((id) => allowed.has(id)));
     if (candidates.length === 0) return [];
-    // The candidates by their vectors in bytes (small rows, mostly in the page cache), then the
-    // best few of those by their exact vectors: exact distances for what is returned.
     const rows = this.db
-      .prepare(`SELECT chunk_id, embedding FROM ${this.bytes} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
       .raw()
       .all(JSON.stringify(candidates)) as [number, Buffer][];
     if (rows.length < candidates.length) {
@@ -189,16 +152,7 @@ export class VectorStore {
       const present = new Set(rows.map((row) => row[0]));
       for (const id of candidates) if (!present.has(id)) index.delete(id);
     }
-    const closest = rows
-      .map(([chunkId, embedding]) => ({ chunkId, similarity: bytesDot(query, embedding) }))
-      .sort((a, b) => b.similarity - a.similarity)
-      .slice(0, Math.max(4 * k, 40))
-      .map((r) => r.chunkId);
-    const exact = this.db
-      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
-      .raw()
-      .all(JSON.stringify(closest)) as [number, Buffer][];
-    return exact
+    return rows
       .map(([chunkId, embedding]) => ({ chunkId, distance: 1 - dot(query, fromBlob(embedding)) }))
       .sort((a, b) => a.distance - b.distance)
       .slice(0, k);
@@ -258,30 +212,6 @@ export class VectorStore {
     }
     return true;
   }
-}
-
-/**
- * A vector in bytes: its largest magnitude as a float32, then each component as a signed byte
- * of that scale (error at most 1/254 of the largest component).
- */
-export function toBytes(vector: Float32Array): Buffer {
-  let max = 0;
-  for (const x of vector) max = Math.max(max, Math.abs(x));
-  const out = Buffer.alloc(4 + vector.length);
-  out.writeFloatLE(max, 0);
-  const scale = max > 0 ? 127 / max : 0;
-  for (let i = 0; i < vector.length; i++) out.writeInt8(Math.round(vector[i]! * scale), 4 + i);
-  return out;
-}
-
-/** The dot product of a vector with one in bytes (toBytes). */
-function bytesDot(query: Float32Array, bytes: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < query.length; i++) {
-    const b = bytes[4 + i]!;
-    sum += query[i]! * (b > 127 ? b - 256 : b);
-  }
-  return (sum * bytes.readFloatLE(0)) / 127;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
