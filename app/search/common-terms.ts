@@ -13,6 +13,16 @@ const MIN_COMMON = 1_000;
 /** ...unless fewer than this many words would remain (then the rarest are kept). */
 const MIN_TERMS = 2;
 
+/** The terms worth scoring, in their original order, given how many of `total` chunks hold each. */
+export function selectiveTerms<T>(terms: T[], chunksWith: (term: T) => number, total: number): T[] {
+  if (terms.length <= MIN_TERMS) return terms;
+  const limit = Math.max(total * COMMON_SHARE, MIN_COMMON);
+  const rare = terms.filter((term) => chunksWith(term) <= limit);
+  if (rare.length >= MIN_TERMS) return rare;
+  const rarest = new Set([...terms].sort((a, b) => chunksWith(a) - chunksWith(b)).slice(0, MIN_TERMS));
+  return terms.filter((term) => rarest.has(term));
+}
+
 export class CommonTermFilter {
   private readonly library: Library;
   /** Chunk counts per word and of the library, valid while the library is unchanged. */
@@ -28,11 +38,7 @@ export class CommonTermFilter {
   selective(terms: string[]): string[] {
     if (terms.length <= MIN_TERMS) return terms;
     this.refresh();
-    const limit = Math.max(this.total * COMMON_SHARE, MIN_COMMON);
-    const rare = terms.filter((term) => this.chunksWith(term) <= limit);
-    if (rare.length >= MIN_TERMS) return rare;
-    const rarest = new Set([...terms].sort((a, b) => this.chunksWith(a) - this.chunksWith(b)).slice(0, MIN_TERMS));
-    return terms.filter((term) => rarest.has(term));
+    return selectiveTerms(terms, (term) => this.chunksWith(term), this.total);
   }
 
   private chunksWith(term: string): number {

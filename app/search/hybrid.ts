@@ -8,10 +8,11 @@ import {
   type SearchRequestParsed,
   type SearchResponse,
 } from '../contract/index.ts';
-import { filterCondition, type Library, type VectorStore } from '../store/index.ts';
+import { filterCondition, type Library, type SqlCondition, type VectorStore } from '../store/index.ts';
 import { orExpression, searchQuery } from './analyze.ts';
 import { CommonTermFilter } from './common-terms.ts';
 import { fuse } from './fusion.ts';
+import { KeywordSearch, type KeywordHit } from './keyword-search.ts';
 import { makeSnippet } from './snippet.ts';
 
 /** What vector search needs: the active model's vectors and a way to embed the query with it. */
@@ -38,6 +39,7 @@ export class HybridSearch {
   private readonly titleWeight: number;
   private readonly weights: { bm25: number; vector: number };
   private readonly commonTerms: CommonTermFilter;
+  private readonly keywords: KeywordSearch;
   /** Vectors of the last few queries, by model and text (see queryVector). */
   private readonly recentVectors = new Map<string, Promise<Float32Array>>();
 
@@ -47,6 +49,20 @@ export class HybridSearch {
     this.titleWeight = options.titleWeight ?? 2;
     this.weights = options.weights ?? { bm25: 1, vector: 1 };
     this.commonTerms = new CommonTermFilter(library);
+    this.keywords = new KeywordSearch(library);
+  }
+
+  /**
+   * The best `k` chunks by BM25: from the keyword index where it can rank exactly, else from
+   * FTS5 (with the common-word cut both apply).
+   */
+  private keywordHits(terms: string[], k: number, where?: SqlCondition): KeywordHit[] {
+    const allowed = where && this.library.retrieval.chunkIdsWhere(where);
+    const hits = this.keywords.search(terms, k, this.titleWeight, allowed);
+    if (hits) return hits;
+    const match = orExpression(this.commonTerms.selective(terms));
+    // FTS5's bm25() is lower-is-better; reported the usual way round.
+    return match ? this.library.retrieval.fullText(match, k, this.titleWeight, where).map((r) => ({ chunkId: r.chunkId, score: -r.score })) : [];
   }
 
   /**
@@ -98,11 +114,9 @@ export class HybridSearch {
     const lists: Record<string, number[]> = {};
     const scores = new Map<string, Map<number, number>>();
     if (mode !== 'vector') {
-      const match = orExpression(this.commonTerms.selective(query.terms));
-      const rows = match ? this.library.retrieval.fullText(match, depth, this.titleWeight, where) : [];
+      const rows = this.keywordHits(query.terms, depth, where);
       lists.bm25 = rows.map((r) => r.chunkId);
-      // FTS5's bm25() is lower-is-better; report it the usual way round.
-      scores.set('bm25', new Map(rows.map((r) => [r.chunkId, -r.score])));
+      scores.set('bm25', new Map(rows.map((r) => [r.chunkId, r.score])));
     }
     if (vectors) {
       const rows = vectors.store.nearest(vectors.query, depth, where && { sql: where.sql, params: where.params });

@@ -8,6 +8,7 @@ import { DocumentListing } from './document-listing.ts';
 import { DocumentTextQueries } from './document-text.ts';
 import { ImportRepository } from './imports.ts';
 import { JobQueue } from './jobs.ts';
+import { KeywordIndex } from './keyword-index.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
 import { migrate } from './migrations.ts';
@@ -35,10 +36,12 @@ export type { SourceKind, SourceRow } from './sources.ts';
 export { PAUSED_SOURCES_SETTING } from './sources.ts';
 export type { EmbeddingModelRow, ModelState } from './vectors.ts';
 export { VectorStore, usesBitIndex } from './vectors.ts';
-export { SignIndex } from './sign-index.ts';
+export { SignIndex, signBits } from './sign-index.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
+export { KeywordIndex, MAX_CHUNK_ID, type KeywordTerm, type KeywordTotals, type Postings } from './keyword-index.ts';
+export { tokenSequences } from './fts-tokens.ts';
 export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 
 export class Library {
@@ -53,6 +56,8 @@ export class Library {
   readonly jobs: JobQueue;
   /** Imports (files and folders added together, documents read again): state, progress, what they ended with. */
   readonly imports: ImportRepository;
+  /** Postings by token for BM25 top-k, kept in step with the chunks by every transaction. */
+  readonly keywords: KeywordIndex;
   readonly mailboxes: MailboxRepository;
   readonly models: ModelRepository;
   readonly ocr: OcrRepository;
@@ -77,6 +82,7 @@ export class Library {
     this.presence = new Presence(db);
     this.jobs = new JobQueue(db, this.presence);
     this.imports = new ImportRepository(db);
+    this.keywords = new KeywordIndex(db);
     this.mailboxes = new MailboxRepository(db, this.jobs);
     this.models = new ModelRepository(db);
     this.ocr = new OcrRepository(db, this.jobs);
@@ -113,11 +119,18 @@ export class Library {
   /**
    * Runs `fn` in a write transaction. IMMEDIATE: the write lock is taken (waiting on another
    * process) at the start, so a transaction that reads before it writes never fails half way
-   * because another process wrote meanwhile.
+   * because another process wrote meanwhile. The keyword index takes in the chunks written or
+   * removed before it commits.
    */
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      return this.db
+        .transaction(() => {
+          const result = fn();
+          this.keywords.sync();
+          return result;
+        })
+        .immediate();
     } catch (error) {
       // BEGIN and COMMIT are better-sqlite3's own statements: their errors come here unmapped.
       throw this.mapError(error);

@@ -5,6 +5,7 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 // The full-text rows are what the analyser makes of the chunks' text: a migration that rebuilds
 // them needs it (a leaf module: it imports nothing).
 import { analyze, normalize } from '../search/analyze.ts';
+import { KEYWORD_SCHEMA, KeywordIndex } from './keyword-index.ts';
 
 export interface Migration {
   version: number;
@@ -332,6 +333,14 @@ export const migrations: Migration[] = [
           PRIMARY KEY (content_hash, page)
         ) WITHOUT ROWID;
       `);
+    },
+  },
+  {
+    version: 10,
+    name: 'keyword index: postings by token, for BM25 top-k without scoring every match',
+    up(db) {
+      db.exec(KEYWORD_SCHEMA);
+      new KeywordIndex(db).rebuild();
     },
   },
   {

@@ -8,6 +8,7 @@ import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../../nat
 import { CairnError } from '../contract/index.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { migrate, migrations } from './migrations.ts';
+import { KeywordIndex } from './keyword-index.ts';
 import { clearDamageMark, damageMark } from './storage-errors.ts';
 import { VectorStore, type EmbeddingModelRow } from './vectors.ts';
 
@@ -131,7 +132,8 @@ function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: Sqlite
   const copy = (name: string) => {
     if (oldTables.has(name)) tables.push(copyTable(old, db, name, /without\s+rowid/i.test(oldTables.get(name)!)));
   };
-  for (const name of plainTables(db)) copy(name);
+  // The keyword index is derived from the chunks: rebuilt below, like the full-text index.
+  for (const name of plainTables(db)) if (!name.startsWith('keyword_')) copy(name);
   for (const model of db.prepare('SELECT id, key, spec, dimensions, state FROM embedding_models').all() as EmbeddingModelRow[]) {
     new VectorStore(db, model).create();
     copy(`vectors_${model.id}`);
@@ -140,10 +142,11 @@ function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: Sqlite
   const orphans = dropOrphans(db);
   const incomplete = markIncomplete(old, db);
   rebuildFullText(db, analyse);
+  new KeywordIndex(db).rebuild();
   rebuildSignBits(db);
   db.pragma('foreign_keys = ON');
   const known = new Set(plainTables(db));
-  const derived = (name: string) => /^(chunk_fts|vector_bits_\d+)/.test(name) || name.startsWith('sqlite_');
+  const derived = (name: string) => /^(chunk_fts|vector_bits_\d+|keyword_)/.test(name) || name.startsWith('sqlite_');
   const skipped = [...oldTables.keys()].filter((name) => !known.has(name) && !derived(name)).sort();
   const mailAccounts = db.prepare(`SELECT count(*) FROM sources WHERE kind = 'mailbox'`).pluck().get() as number;
   return { tables, orphans, incomplete, skipped, mailAccounts };

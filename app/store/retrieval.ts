@@ -59,6 +59,34 @@ export function filterCondition(filters: ParsedFilters): SqlCondition | undefine
   return parts.length ? { sql: parts.join(' AND '), params } : undefined;
 }
 
+/** The last filter's chunks, per connection: a hybrid search asks for them twice. */
+const lastAllowed = new WeakMap<SqliteDatabase, { key: string; ids: Set<number> }>();
+
+/**
+ * The ids of the chunks whose document passes `filter`: what a filtered search may return. Its
+ * cost is the filter's own (one indexed query, a set as large as what passes); the last answer
+ * is kept while the library is unchanged.
+ */
+export function chunkIdsWhere(db: SqliteDatabase, filter: SqlCondition): Set<number> {
+  const key = `${changeMark(db)}\n${filter.sql}\n${JSON.stringify(filter.params)}`;
+  const last = lastAllowed.get(db);
+  if (last?.key === key) return last.ids;
+  const ids = new Set(
+    db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE ${filter.sql}`).pluck().all(...filter.params) as number[],
+  );
+  lastAllowed.set(db, { key, ids });
+  return ids;
+}
+
+/**
+ * A value that changes whenever the library's content may have: commits by this connection
+ * (total_changes) or by any other (data_version). For caches of derived figures.
+ */
+function changeMark(db: SqliteDatabase): string {
+  const local = db.prepare('SELECT total_changes()').pluck().get() as number;
+  return `${db.prepare('PRAGMA data_version').pluck().get() as number}:${local}`;
+}
+
 export interface HitRow {
   chunkId: number;
   documentId: number;
@@ -106,8 +134,12 @@ export class RetrievalQueries {
    * (total_changes) or by any other (data_version). For caches of derived figures.
    */
   changeMark(): string {
-    const local = this.db.prepare('SELECT total_changes()').pluck().get() as number;
-    return `${this.db.prepare('PRAGMA data_version').pluck().get() as number}:${local}`;
+    return changeMark(this.db);
+  }
+
+  /** The chunks a filtered search may return (see chunkIdsWhere). */
+  chunkIdsWhere(filter: SqlCondition): Set<number> {
+    return chunkIdsWhere(this.db, filter);
   }
 
   hits(chunkIds: number[]): Map<number, HitRow> {

@@ -1,95 +1,95 @@
-// A search-bench library written straight through the store (no extraction, no embedding):
-// documents of four chunks of SciFact-like text, each chunk with a 384-d vector near its
-// document's point, itself near one of the topic centres (see ClusteredVectors). Grows in big
-// transactions.
+// A search-bench library written straight through the store (no extraction, no embedding): the
+// real-text corpus (corpus.ts) in chunks of about 100 words, each document's chunks with 384-d
+// vectors near the document's point, itself near one of the topic centres (see ClusteredVectors).
+// Grows in big transactions.
 import { approximateTokens } from '../../app/chunk/index.ts';
 import { analyze } from '../../app/search/index.ts';
 import type { Library, VectorStore } from '../../app/store/index.ts';
-import type { ClusteredVectors, TextSource } from './synthetic.ts';
+import { corpusChunks, corpusDocuments, type CorpusChunks } from './corpus.ts';
+import type { ClusteredVectors } from './synthetic.ts';
 
 export const BENCH_DIMENSIONS = 384;
-const CHUNKS_PER_DOCUMENT = 4;
+/** Chunks written a transaction. */
+const TRANSACTION_CHUNKS = 10_000;
 
 export class BenchLibrary {
-  readonly library: Library;
-  readonly store: VectorStore;
-  /** Every vector, in chunk order, for the exact (brute-force) KNN that recall is measured against. */
-  readonly chunkIds: number[] = [];
-  private readonly vectors: Float32Array[] = [];
-  private readonly text: TextSource;
+  library: Library;
+  store: VectorStore;
   private readonly topics: ClusteredVectors;
+  private readonly chunks: Generator<CorpusChunks>;
   private readonly sourceId: number;
+  private count = 0;
   private documents = 0;
 
-  constructor(library: Library, text: TextSource, topics: ClusteredVectors) {
+  constructor(library: Library, topics: ClusteredVectors) {
     this.library = library;
-    this.text = text;
     this.topics = topics;
+    this.chunks = corpusChunks(corpusDocuments());
     this.sourceId = library.sources.ensure('import', '/bench', 'bench').id;
     const model = library.models.register('bench:384', { type: 'bench', dimensions: BENCH_DIMENSIONS }, BENCH_DIMENSIONS, 'active');
     this.store = library.models.store(model);
   }
 
   get size(): number {
-    return this.chunkIds.length;
+    return this.count;
+  }
+
+  /** Continues with the same library opened again (by another Library object). */
+  reopened(library: Library): void {
+    this.library = library;
+    this.store = library.models.store(library.models.byState('active')!);
   }
 
   /** Adds documents until the library holds at least `chunks` chunks. */
   growTo(chunks: number): void {
-    while (this.size < chunks) {
+    while (this.count < chunks) {
       this.library.transaction(() => {
-        for (let i = 0; i < 2_000 && this.size < chunks; i++) this.addDocument();
+        for (let written = 0; written < TRANSACTION_CHUNKS && this.count < chunks; ) written += this.addDocument();
       });
     }
   }
 
-  private addDocument(): void {
+  private addDocument(): number {
+    const { key, document, chunks } = this.chunks.next().value as CorpusChunks;
     const n = this.documents++;
-    const title = this.text.title();
-    const path = `/bench/folder${Math.floor(n / 100)}/doc${n}.md`;
+    const path = `/bench/${document.origin}/${key}`;
     const id = this.library.documents.upsert({
-      sourceId: this.sourceId, parentId: null, uri: path, path, kind: 'file', title, mime: 'text/markdown',
-      size: 4_000, mtime: n, contentHash: `bench-${n}`, status: 'indexed', errorCode: null, reason: null,
-      metadata: {}, date: n, sender: null, recipients: null,
+      sourceId: this.sourceId, parentId: null, uri: path, path, kind: document.kind, title: document.title, mime: null,
+      size: document.text.length, mtime: n, contentHash: `bench-${key}`, status: 'indexed', errorCode: null, reason: null,
+      metadata: {}, date: n, sender: document.sender, recipients: null,
     });
-    const ftsTitle = analyze(title);
-    const texts = Array.from({ length: CHUNKS_PER_DOCUMENT }, () => this.text.paragraph(600));
-    const ids = this.library.documents.insertChunks(id, texts.map((text) => ({
-      text, start: 0, end: text.length, page: null, headingPath: [title], tokenCount: approximateTokens(text),
-      ftsTitle, ftsBody: analyze(text),
+    const ftsTitle = analyze(`${document.title} ${document.sender ?? ''}`);
+    const ids = this.library.documents.insertChunks(id, chunks.map((text: string) => ({
+      text, start: 0, end: text.length, page: null, headingPath: [], tokenCount: approximateTokens(text), ftsTitle, ftsBody: analyze(text),
     })));
     const centre = this.topics.topicPoint(1);
-    for (const chunkId of ids) {
-      const vector = this.topics.embed(this.topics.near(centre, 0.5));
-      this.store.put(chunkId, vector);
-      this.chunkIds.push(chunkId);
-      this.vectors.push(vector);
-    }
-  }
-
-  /** The exact `k` nearest chunks by cosine (all vectors are unit length: dot product). */
-  exactNearest(query: Float32Array, k: number): number[] {
-    return topByScore(this.vectors.length, k, (i) => dot(this.vectors[i]!, query)).map((i) => this.chunkIds[i]!);
+    for (const chunkId of ids) this.store.put(chunkId, this.topics.embed(this.topics.near(centre, 0.5)));
+    this.count += ids.length;
+    return ids.length;
   }
 
   /**
-   * What the bit index + re-rank would return with `oversample` candidates, computed here in JS:
-   * the `oversample` nearest by hamming distance of the sign bits (vec_quantize_binary), then the
-   * `k` best of those by exact cosine. Shows what a larger or smaller first pass would buy.
+   * The exact `k` nearest chunks to each query by cosine (all vectors are unit length: dot
+   * product), every stored vector read once.
    */
-  bitThenExact(query: Float32Array, oversample: number, k: number): number[] {
-    const q = signBits(query);
-    const candidates = topByScore(this.vectors.length, oversample, (i) => -hamming(this.signs(i), q));
-    return candidates
-      .map((i) => ({ i, score: dot(this.vectors[i]!, query) }))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k)
-      .map((c) => this.chunkIds[c.i]!);
-  }
-
-  private readonly bitCache: Uint32Array[] = [];
-  private signs(i: number): Uint32Array {
-    return (this.bitCache[i] ??= signBits(this.vectors[i]!));
+  exactNearest(queries: Float32Array[], k: number): number[][] {
+    const best = queries.map(() => [] as { id: number; score: number }[]);
+    const rows = this.library.db.prepare(`SELECT chunk_id, embedding FROM vectors_${this.store.model.id}`).raw().iterate() as Iterable<[number, Buffer]>;
+    const vector = new Float32Array(BENCH_DIMENSIONS);
+    const bytes = new Uint8Array(vector.buffer);
+    for (const [id, blob] of rows) {
+      bytes.set(blob);
+      queries.forEach((query, q) => {
+        const score = dot(vector, query);
+        const list = best[q]!;
+        if (list.length === k && score <= list[k - 1]!.score) return;
+        let at = list.length;
+        while (at > 0 && list[at - 1]!.score < score) at--;
+        list.splice(at, 0, { id, score });
+        if (list.length > k) list.pop();
+      });
+    }
+    return best.map((list) => list.map((e) => e.id));
   }
 }
 
@@ -97,34 +97,4 @@ function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let d = 0; d < a.length; d++) sum += a[d]! * b[d]!;
   return sum;
-}
-
-/** Bit d set when component d is positive, as sqlite-vec's vec_quantize_binary does. */
-function signBits(v: Float32Array): Uint32Array {
-  const out = new Uint32Array(Math.ceil(v.length / 32));
-  for (let d = 0; d < v.length; d++) if (v[d]! > 0) out[d >> 5]! |= 1 << (d & 31);
-  return out;
-}
-
-function hamming(a: Uint32Array, b: Uint32Array): number {
-  let sum = 0;
-  for (let w = 0; w < a.length; w++) {
-    let x = a[w]! ^ b[w]!;
-    x -= (x >>> 1) & 0x55555555;
-    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-    sum += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-  }
-  return sum;
-}
-
-/** Indices 0..n-1 of the `k` highest scores, best first (ties: lower index first). */
-function topByScore(n: number, k: number, score: (i: number) => number): number[] {
-  const scores = new Float64Array(n);
-  for (let i = 0; i < n; i++) scores[i] = score(i);
-  if (n === 0) return [];
-  // The k-th best score by a typed-array sort, then only the indices at or above it.
-  const threshold = scores.slice().sort()[Math.max(0, n - k)]!;
-  const chosen: number[] = [];
-  for (let i = 0; i < n; i++) if (scores[i]! >= threshold) chosen.push(i);
-  return chosen.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
 }

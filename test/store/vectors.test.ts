@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
-import { Library, SignIndex } from '../../app/store/index.ts';
+import { Library, SignIndex, signBits } from '../../app/store/index.ts';
 import { docInput } from '../support/documents.ts';
 import { tempDir } from '../support/corpus.ts';
 
@@ -21,10 +21,10 @@ function hamming(a: Uint8Array, b: Uint8Array): number {
   return sum;
 }
 
-test('the sign index returns exactly the nearest by hamming distance, with filters and deletions', () => {
+for (const wasm of [true, false]) test(`the sign index returns exactly the nearest by hamming distance, with filters and deletions (${wasm ? 'WebAssembly' : 'JavaScript'})`, () => {
   const random = seeded(11);
-  const dims = 136; // not a multiple of 32: the last word is padded
-  const index = new SignIndex(dims);
+  const dims = 136; // not a multiple of 128: the last group is padded
+  const index = new SignIndex(dims, { wasm });
   const all = new Map<number, Buffer>();
   for (let id = 1; id <= 3_000; id++) {
     const bits = signsOf(Float32Array.from({ length: dims }, () => random() - 0.5));
@@ -62,6 +62,16 @@ test('the sign index returns exactly the nearest by hamming distance, with filte
   check(5_000); // more than there are: all of them
   check(20, (id) => id === 1400 || id === 2100); // fewer allowed than asked
   check(10, () => false);
+});
+
+test('sign bits made in JavaScript are the ones sqlite-vec makes', () => {
+  const random = seeded(5);
+  for (const dims of [128, 136, 384]) {
+    for (let i = 0; i < 50; i++) {
+      const v = Float32Array.from({ length: dims }, () => (random() < 0.05 ? 0 : random() - 0.5));
+      assert.deepEqual([...signBits(v)], [...signsOf(v)]);
+    }
+  }
 });
 
 const unit = (dims: number, hot: number) => Float32Array.from({ length: dims }, (_, i) => (i === hot ? 1 : i === (hot + 1) % dims ? 0.3 : 0.01));

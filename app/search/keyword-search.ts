@@ -1,0 +1,244 @@
+// BM25 top-k over the keyword index (app/store/keyword-index.ts): FTS5's bm25() to the bit (same
+// tokens, statistics, k1, b, IDF floor, title weighting and order of summation), without FTS5's
+// cost of a SQL function call per matching chunk. The query's terms are scored a term at a time
+// into an accumulator indexed by chunk id, then the best k are taken.
+//
+// It answers only where it is exact; otherwise search asks FTS5 (null): while the index has
+// queued changes, or when a term is a phrase (several FTS5 tokens, as 2022年 is "2022 年"),
+// which needs positions the index does not keep.
+import { MAX_CHUNK_ID, tokenSequences, type KeywordTerm, type Library } from '../store/index.ts';
+import { termWords } from './analyze.ts';
+import { selectiveTerms } from './common-terms.ts';
+
+/** FTS5's bm25() constants (fts5_aux.c). */
+const K1 = 1.2;
+const B = 0.75;
+/** Query terms whose FTS5 tokens are remembered (a query's terms are tokenized once). */
+const REMEMBERED_TERMS = 10_000;
+
+export interface KeywordHit {
+  chunkId: number;
+  /** BM25, higher is better (FTS5's bm25() negated). */
+  score: number;
+}
+
+export class KeywordSearch {
+  private readonly library: Library;
+  private readonly tokens = new Map<string, string[]>();
+  private scores = new Float64Array(0);
+  /** Which query last touched each chunk id (so the accumulator is never cleared in full). */
+  private stamps = new Uint32Array(0);
+  private stamp = 0;
+  /** The chunks a search has touched (reused). */
+  private touched: Int32Array<ArrayBuffer> = new Int32Array(1024);
+
+  constructor(library: Library) {
+    this.library = library;
+  }
+
+  /**
+   * The best `k` chunks for the query's terms by BM25, ties by chunk id, among `allowed` when
+   * given; the common-word cut applied as CommonTermFilter applies it. Null where only FTS5
+   * can rank exactly.
+   *
+   * MaxScore, a term at a time: terms are taken by how much they can add to a score at most
+   * (rare terms first). Once the terms left could not lift a chunk that has none of the terms
+   * taken so far above the k-th best score so far, no such chunk can be in the top k: the
+   * remaining (common) terms are only looked up for the chunks that still can, and those are
+   * thinned out after each. Scores are FTS5's, summed in another order (equal to within 1e-15).
+   */
+  search(terms: string[], k: number, titleWeight: number, allowed?: Set<number>): KeywordHit[] | null {
+    const index = this.library.keywords;
+    if (terms.length === 0) return [];
+    if (!index.current()) return null;
+    const tokens = this.tokensOf(terms);
+    if (tokens.some((t) => t.length > 1)) return null;
+    const known = index.terms(tokens.map((t) => t[0] ?? ''));
+    const totals = index.totals();
+    const kept = selectiveTerms(
+      terms.map((_, i) => (tokens[i]!.length ? known[i]! : null)),
+      (term) => term?.chunks ?? 0,
+      totals.chunks,
+    );
+    if (totals.chunks === 0 || k <= 0) return [];
+    const lastId = index.lastChunkId();
+    if (lastId >= MAX_CHUNK_ID) return null;
+    this.reserve(lastId);
+
+    const avgdl = totals.tokens / totals.chunks;
+    const weight = Number.isFinite(titleWeight) ? titleWeight : 1;
+    const integral = Number.isInteger(weight) && Math.abs(weight) < 2 ** 20;
+    // FTS5 adds the column weight once per occurrence, title first.
+    const frequency = (title: number, body: number) => {
+      let f = 0;
+      for (let n = title; n > 0; n--) f += weight;
+      for (let n = body; n > 0; n--) f += 1;
+      return f;
+    };
+    const saturation = (f: number, length: number) => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl));
+    const phrases = kept
+      .filter((term): term is KeywordTerm => term !== null)
+      .map((term) => {
+        let idf = Math.log((totals.chunks - term.chunks + 0.5) / (term.chunks + 0.5));
+        if (idf <= 0) idf = 1e-6;
+        return { term, idf, bound: idf * saturation(Math.max(0, weight) * term.maxTitle + term.maxBody, term.minLength) };
+      })
+      .sort((a, b) => b.bound - a.bound);
+    // left[j]: the most the terms from j on can add to any score.
+    const left = phrases.map((_, j) => phrases.slice(j).reduce((sum, p) => sum + p.bound, 0));
+    // Pruning keeps what is within rounding of the k-th score: FTS5 sums in another order.
+    const below = (score: number, threshold: number) => score < threshold - 1e-9 * Math.abs(threshold);
+
+    this.nextStamp();
+    const { scores, stamps, stamp } = this;
+    let touched = this.touched;
+    let count = 0;
+    let top = 0;
+    let j = 0;
+    let threshold = 0;
+    for (; j < phrases.length; j++) {
+      if (count >= k && left[j]! < top) {
+        threshold = kthBest(touched, count, scores, k);
+        if (below(left[j]!, threshold)) break;
+      }
+      const { term, idf } = phrases[j]!;
+      const p = index.postings(term);
+      if (touched.length < count + p.count) touched = this.touched = grown(touched, count + p.count);
+      const { ids, title, body, length } = p;
+      for (let i = 0; i < p.count; i++) {
+        const id = ids[i]!;
+        if (allowed && !allowed.has(id)) continue;
+        // An integer weight adds up exactly as FTS5's repeated additions do.
+        const f = integral ? weight * title[i]! + body[i]! : frequency(title[i]!, body[i]!);
+        const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length[i]!) / avgdl)));
+        let total = score;
+        if (stamps[id] !== stamp) {
+          stamps[id] = stamp;
+          touched[count++] = id;
+        } else {
+          total += scores[id]!;
+        }
+        scores[id] = total;
+        if (total > top) top = total;
+      }
+    }
+    if (j === phrases.length) return best(touched.subarray(0, count), scores, k);
+
+    // The remaining terms, looked up for the chunks that can still make the top k.
+    let candidates = touched.subarray(0, count).filter((id) => !below(scores[id]! + left[j]!, threshold)).sort();
+    for (; j < phrases.length; j++) {
+      const { term, idf } = phrases[j]!;
+      const ids = candidates;
+      index.lookup(term, ids, (i, title, body, length) => {
+        scores[ids[i]!]! += idf * saturation(frequency(title, body), length);
+      });
+      if (j + 1 < phrases.length && candidates.length > k) {
+        threshold = kthBest(candidates, candidates.length, scores, k);
+        candidates = candidates.filter((id) => !below(scores[id]! + left[j + 1]!, threshold));
+      }
+    }
+    return best(candidates, scores, k);
+  }
+
+  /** Each term's FTS5 tokens, as its MATCH phrase would have them. */
+  private tokensOf(terms: string[]): string[][] {
+    const missing = terms.filter((t) => !this.tokens.has(t));
+    if (missing.length) {
+      if (this.tokens.size + missing.length > REMEMBERED_TERMS) this.tokens.clear();
+      const made = tokenSequences(missing.map(termWords));
+      missing.forEach((term, i) => this.tokens.set(term, made[i]!));
+    }
+    return terms.map((t) => this.tokens.get(t)!);
+  }
+
+  private nextStamp(): void {
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  /** Makes the accumulator cover chunk ids up to `id`. */
+  private reserve(id: number): void {
+    if (id < this.scores.length) return;
+    const size = Math.min(MAX_CHUNK_ID, Math.max(1024, (id + 1) * 1.25));
+    const scores = new Float64Array(size);
+    scores.set(this.scores);
+    const stamps = new Uint32Array(size);
+    stamps.set(this.stamps);
+    this.scores = scores;
+    this.stamps = stamps;
+  }
+}
+
+function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(Math.max(size, array.length * 2));
+  out.set(array);
+  return out;
+}
+
+let selectScratch = new Float64Array(1024);
+
+/** The k-th highest score of the first `n` ids (n ≥ k). */
+function kthBest(ids: Int32Array, n: number, scores: Float64Array, k: number): number {
+  if (selectScratch.length < n) selectScratch = new Float64Array(Math.max(n, selectScratch.length * 2));
+  const values = selectScratch.subarray(0, n);
+  for (let i = 0; i < n; i++) values[i] = scores[ids[i]!]!;
+  // Quickselect for the (n - k)-th smallest.
+  const target = values.length - k;
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
+}
+
+/** The `k` best of the touched ids by score (ties: lower id first), best first. A bounded heap. */
+function best(ids: Int32Array, scores: Float64Array, k: number): KeywordHit[] {
+  // heap[0] is the worst kept; `worse` orders the heap.
+  const heap: number[] = [];
+  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (const id of ids) {
+    if (heap.length < k) {
+      heap.push(id);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!worse(heap[i]!, heap[parent]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (k > 0 && worse(heap[0]!, id)) {
+      heap[0] = id;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((id) => ({ chunkId: id, score: scores[id]! }));
+}
