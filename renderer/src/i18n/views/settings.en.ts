@@ -99,6 +99,7 @@ export const settingsEn = {
   'settings.ocrLanguagesHelp': 'The languages pages are written in. Each one more makes reading slower. Pages already read keep their text.',
   'settings.ocrEng': 'English',
   'settings.ocrChiSim': 'Chinese (Simplified)',
+  'settings.ocrOneLanguage': 'OCR needs at least one language',
   'settings.ocrPageLimit': 'Time limit per page',
   'settings.ocrPageLimitHelp': 'A page taking longer is given up and not tried again.',
   'settings.ocrWaiting': 'Waiting',

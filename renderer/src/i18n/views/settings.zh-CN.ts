@@ -102,6 +102,7 @@ export const settingsZh: Record<keyof typeof settingsEn, Message> = {
   'settings.ocrLanguagesHelp': '页面所用的语言。每多选一种，识别就更慢。已识别的页面保留原有文字。',
   'settings.ocrEng': '英语',
   'settings.ocrChiSim': '简体中文',
+  'settings.ocrOneLanguage': 'OCR 至少需要一种语言',
   'settings.ocrPageLimit': '每页时限',
   'settings.ocrPageLimitHelp': '超过时限的页面将被放弃，不再重试。',
   'settings.ocrWaiting': '等待中',

@@ -194,12 +194,17 @@ function Ocr({ settings }: { settings: Settings }) {
   const id = useId();
   const save = useSave();
   const status = useQuery('library.status', {});
-  const { enabled, languages, pageTimeoutMs } = settings.ocr;
+  const { enabled, pageTimeoutMs } = settings.ocr;
+  // A box shows its new state at once; the stored languages come back with the answer (or stay, on failure).
+  const [languages, setLanguages] = useState(settings.ocr.languages);
+  useEffect(() => setLanguages(settings.ocr.languages), [settings.ocr.languages]);
   const toggle = (language: OcrLanguage, on: boolean) => {
     const chosen = new Set(languages);
     if (on) chosen.add(language);
     else chosen.delete(language);
-    void save({ ocr: { languages: OCR_ORDER.filter((l) => chosen.has(l)) } });
+    const next = OCR_ORDER.filter((l) => chosen.has(l));
+    setLanguages(next);
+    void save({ ocr: { languages: next } }).then((ok) => ok || setLanguages(settings.ocr.languages));
   };
   const waiting = status.data?.ocr;
   const limits = PAGE_LIMITS.includes(pageTimeoutMs) ? PAGE_LIMITS : [...PAGE_LIMITS, pageTimeoutMs].sort((a, b) => a - b);
@@ -212,15 +217,11 @@ function Ocr({ settings }: { settings: Settings }) {
         <div className="checks" role="group" aria-labelledby={`${id}-languages`}>
           {OcrLanguage.options.map((language) => {
             const checked = languages.includes(language);
+            // The last one stays: OCR reads in at least one language. (Not `disabled`, which greys a checked box out of sight.)
+            const last = checked && languages.length === 1;
             return (
-              <label key={language} className="check">
-                <input
-                  type="checkbox"
-                  checked={checked}
-                  // The last one stays: OCR reads in at least one language.
-                  disabled={checked && languages.length === 1}
-                  onChange={(e) => toggle(language, e.target.checked)}
-                />
+              <label key={language} className="check" title={last ? t('settings.ocrOneLanguage') : undefined}>
+                <input type="checkbox" checked={checked} aria-disabled={last || undefined} onChange={(e) => last || toggle(language, e.target.checked)} />
                 {t(OCR_LANGUAGE_NAMES[language])}
               </label>
             );
