@@ -473,7 +473,7 @@ export class Ingestor {
     if (chunks.length === 0) {
       const what = input.mime === 'application/pdf' ? `PDF has no text layer (scanned or image-only); ${pages.length} page${pages.length === 1 ? '' : 's'}` : 'Image has no text of its own';
       if (left.length === 0) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}, and OCR found none` });
-      else if (!this.ocr?.settings().enabled) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}: waiting for OCR, which is off (\`cairn ocr on\`)` });
+      else if (!this.ocr?.settings().enabled) Object.assign(input, { status: 'skipped', errorCode: 'ocr-off', reason: `${what}: waiting for OCR, which is off (Settings, or \`cairn ocr on\`)` });
     }
     return left.length ? left : null;
   }

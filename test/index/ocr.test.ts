@@ -55,7 +55,7 @@ test('with OCR off, scans wait as skipped with the reason; switched on, the next
     engine.add([dir]);
     await engine.index();
     assert.deepEqual(engine.status().problems.map((p) => [p.code, p.reason]), [
-      ['no-text', 'PDF has no text layer (scanned or image-only); 2 pages: waiting for OCR, which is off (`cairn ocr on`)'],
+      ['ocr-off', 'PDF has no text layer (scanned or image-only); 2 pages: waiting for OCR, which is off (Settings, or `cairn ocr on`)'],
     ]);
     assert.equal(engine.status().ocr?.pagesWaiting, 2);
     engine.setOcrSettings({ enabled: true });

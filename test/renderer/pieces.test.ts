@@ -1,9 +1,12 @@
 // The renderer's plain logic: rates and time left from progress samples, and Markdown split into
-// blocks for streaming (a block never cuts fenced code or a list item's continuation).
+// blocks for streaming (a block never cuts fenced code or a list item's continuation), reasons
+// in plain words.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { splitBlocks } from '../../renderer/src/components/markdown-blocks.ts';
+import { createTranslator, LOCALES } from '../../renderer/src/i18n/format.ts';
 import { etaSeconds, RateMeter } from '../../renderer/src/state/rate.ts';
+import { plainReason } from '../../renderer/src/views/library/reasons.ts';
 
 test('a rate meter smooths samples and starts over when counting does', () => {
   const meter = new RateMeter(5);
@@ -26,4 +29,14 @@ test('Markdown splits into blocks at blank lines, not inside code or list items'
   // Joined again, the blocks are the text.
   const text = 'a\n\nb\n\n```\nx\n\ny\n```\n\nc';
   assert.equal(splitBlocks(text).join('\n'), text);
+});
+
+test('a reason code the engine gives is a plain sentence in each language, and an unknown one falls back on the status', () => {
+  for (const locale of LOCALES) {
+    const tr = createTranslator(locale);
+    const off = plainReason(tr, 'skipped', 'ocr-off');
+    assert.notEqual(off, plainReason(tr, 'skipped', 'no-text'), 'waiting for OCR that is off says so, not just "no text"');
+    assert.equal(off, tr.t('reason.ocr-off'));
+    assert.equal(plainReason(tr, 'failed', 'not-a-code'), tr.t('reason.failed'));
+  }
 });

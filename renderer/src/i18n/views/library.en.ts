@@ -70,6 +70,7 @@ export const libraryEn = {
   'reason.damaged': 'The file is damaged or not what its name says, so it could not be read. Open it in its own app to check; if it opens there, save a new copy and retry.',
   'reason.encrypted': 'The file is protected by a password, so its text cannot be read.',
   'reason.no-text': 'The file has no text to read (a scan or images only).',
+  'reason.ocr-off': 'A scan waiting for OCR, which is off: switch it on in Settings (General), and its pages are read in the background.',
   'reason.timeout': 'Reading the file took too long and was stopped. Retry when the computer is less busy.',
   'reason.unreadable': 'Cairn was not allowed to read it (permissions), or the disk reported an error.',
   'reason.outside': 'It is a link to a file outside the folder you chose, so it was not read.',

@@ -72,6 +72,7 @@ export const libraryZhCN: Record<keyof typeof libraryEn, Message> = {
   'reason.damaged': '文件已损坏或与其扩展名不符，因此无法读取。请用对应的应用打开检查；若能打开，另存一份新副本后重试。',
   'reason.encrypted': '文件受密码保护，无法读取其中的文本。',
   'reason.no-text': '文件中没有可读取的文本（只有扫描件或图片）。',
+  'reason.ocr-off': '扫描件正在等待文字识别（OCR），但 OCR 已关闭：在“设置”（常规）中打开后，会在后台读取它的页面。',
   'reason.timeout': '读取文件耗时过长而被中止。请在电脑较空闲时重试。',
   'reason.unreadable': 'Cairn 没有读取权限，或磁盘报告了错误。',
   'reason.outside': '这是指向所选文件夹之外文件的链接，因此没有读取。',

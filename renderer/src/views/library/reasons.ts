@@ -3,7 +3,7 @@
 // English, goes beside it for the details. Used by the Library's detail and the activity panel.
 import type { MessageKey, Translator } from '../../i18n/index.tsx';
 
-const CODES = ['empty', 'too-large', 'unsupported', 'damaged', 'encrypted', 'no-text', 'timeout', 'unreadable', 'outside', 'vanished'] as const;
+const CODES = ['empty', 'too-large', 'unsupported', 'damaged', 'encrypted', 'no-text', 'ocr-off', 'timeout', 'unreadable', 'outside', 'vanished'] as const;
 
 /** A sentence for the code, or for the status when the code is not one the window knows. */
 export function plainReason(tr: Translator, status: string, code: string | null): string {
