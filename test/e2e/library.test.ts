@@ -112,6 +112,8 @@ describe('the Library view', { timeout: 300_000 }, () => {
     await detail.getByRole('heading', { name: expected.items[0]!.title }).waitFor();
     assert.match(await detail.innerText(), /From\s+Ann <ann@example\.com>/);
     assert.match(await status.innerText(), /Pending[\s\S]*Waiting to be read/);
+    // Not read yet: it is not said to have no text.
+    assert.match(await detail.getByTestId('extracted-text').innerText(), /once it has been read/);
     assert.equal(await first.getAttribute('aria-selected'), 'true');
     await screenshot('library-filtered-detail-en-light');
     // Arrow keys move through the rows and the detail follows; Escape closes it.

@@ -45,6 +45,7 @@ export const libraryEn = {
   'library.openParent': 'Open what it is in',
   'library.insideTitle': { one: 'Inside it: {count} document', other: 'Inside it: {count} documents' },
   'library.text': { one: 'Extracted text: {count} passage', other: 'Extracted text: {count} passages' },
+  'library.notReadYet': 'Its text shows here once it has been read.',
   'library.noText': 'No text was extracted from it.',
   'library.noPassages': 'It has no text of its own: what is inside it is searched.',
   'library.morePassages': { one: 'Show {count} more passage', other: 'Show {count} more passages' },

@@ -47,6 +47,7 @@ export const libraryZhCN: Record<keyof typeof libraryEn, Message> = {
   'library.openParent': '打开其所在文档',
   'library.insideTitle': '其中包含 {count} 个文档',
   'library.text': '提取的文本：{count} 个段落',
+  'library.notReadYet': '读取完成后，它的文本会显示在这里。',
   'library.noText': '未能从中提取到文本。',
   'library.noPassages': '它本身没有文本：搜索的是其中包含的文档。',
   'library.morePassages': '再显示 {count} 个段落',

@@ -138,7 +138,7 @@ function DetailBody({ doc, source, onMore }: { doc: Detail; source: SourceStatus
       <section className="doc-detail__section" data-testid="extracted-text">
         <h3 className="doc-detail__heading">{t('library.text', { count: doc.chunksTotal })}</h3>
         {doc.chunkList.length === 0 ? (
-          <p className="quiet-note">{doc.childList.length > 0 ? t('library.noPassages') : t('library.noText')}</p>
+          <p className="quiet-note">{doc.status === 'pending' ? t('library.notReadYet') : doc.childList.length > 0 ? t('library.noPassages') : t('library.noText')}</p>
         ) : (
           <ol className="passages">
             {doc.chunkList.map((chunk, i) => (
