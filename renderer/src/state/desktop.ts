@@ -13,9 +13,8 @@ const available = createStore(knownDesktopInfo()?.available ?? false);
 
 /** Whether the desktop actions work here: false until `desktop.info` said so, and in a browser. */
 export function useDesktop(): boolean {
-  useEffect(() => {
-    if (knownDesktopInfo() === null) void desktopInfo().then((info) => available.set(info.available));
-  }, []);
+  // The answer is cached: asking again is free once it came (and asks anew after a failure).
+  useEffect(() => void desktopInfo().then((info) => available.set(info.available)), []);
   return useStore(available);
 }
 
