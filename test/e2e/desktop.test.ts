@@ -111,16 +111,24 @@ function writeLibrary(): string {
   return dir;
 }
 
-/** A conversation whose answer cites a web page (as web search leaves it). */
-function webConversation(dbPath: string): void {
+const SAVED_URL = 'https://harbour.example/fees';
+
+/** A conversation whose answer cites a web page (as web search leaves it), and a saved web page (as `cairn web save` leaves it, less its text); returns the page's id. */
+function webPages(dbPath: string): number {
   const library = Library.open(dbPath);
   try {
+    const source = library.sources.ensure('web', 'web', 'Saved web pages');
+    const saved = library.documents.upsert({
+      sourceId: source.id, parentId: null, uri: SAVED_URL, path: null, kind: 'web', title: 'Harbour fees', mime: 'text/html', size: 0, mtime: null,
+      contentHash: null, status: 'indexed', errorCode: null, reason: null, metadata: {}, date: null, sender: null, recipients: null,
+    });
     const conversation = library.conversations.create({ title: 'Moorings', scope: { type: 'none' }, filters: {}, settings: {} });
     library.conversations.addMessage({ conversationId: conversation.id, role: 'user', content: 'Who runs the moorings?', status: 'complete' });
     const reply = library.conversations.addMessage({ conversationId: conversation.id, role: 'assistant', content: 'The Harbour Trust runs them [1].', status: 'complete' });
     library.conversations.addSources(reply.id, [
       { n: 1, chunkId: 0, documentId: 0, uri: WEB_URL, title: 'Harbour Trust moorings', kind: 'web', page: null, headingPath: [], snippet: 'The Harbour Trust runs the moorings.', date: null, from: null, cited: true },
     ]);
+    return saved;
   } finally {
     library.close();
   }
@@ -131,10 +139,11 @@ describe('the desktop app’s actions in the window', { timeout: 240_000 }, () =
   let answered = 0;
   let webChat = 0;
   let lease = { documentId: 0, n: 0 };
+  let savedPage = 0;
 
   before(async () => {
     if (!chromiumAvailable()) return;
-    app = await startApp({ library: { folder: writeLibrary() }, chatModel: 'cite-all', prepare: webConversation });
+    app = await startApp({ library: { folder: writeLibrary() }, chatModel: 'cite-all', prepare: (db) => void (savedPage = webPages(db)) });
     // An answer citing the lease at page 2.
     const { page, call, context } = await app.open();
     await page.getByTestId('indexed').waitFor();
@@ -220,6 +229,13 @@ describe('the desktop app’s actions in the window', { timeout: 240_000 }, () =
       assert.deepEqual(await log.next(), { method: 'desktop.revealDocument', params: { id: lease.documentId } });
       assert.deepEqual(await detail.locator('.doc-detail__actions button').allInnerTexts(), ['Read again', 'Remove from library', 'Open in default app', 'Show in folder']);
 
+      // A saved web page has no file: it opens in the browser.
+      await page.goto(`${app.served.origin}/#/library/${savedPage}`);
+      await detail.getByRole('heading', { name: 'Harbour fees' }).waitFor();
+      assert.deepEqual(await detail.locator('.doc-detail__actions button').allInnerTexts(), ['Read again', 'Remove from library', 'Open in browser']);
+      await detail.getByRole('button', { name: 'Open in browser' }).click();
+      assert.deepEqual(await log.next(), { method: 'desktop.openExternal', params: { url: SAVED_URL } });
+
       // A web citation goes to the system's browser, and no tab opens.
       await page.goto(`${app.served.origin}/#/chat/${webChat}`);
       await page.getByTestId('answer').first().getByRole('button', { name: 'Source 1: Harbour Trust moorings' }).click();
@@ -265,6 +281,11 @@ describe('the desktop app’s actions in the window', { timeout: 240_000 }, () =
       const detail = page.getByTestId('document-detail');
       await detail.getByRole('heading', { name: 'Harbour lease' }).waitFor();
       assert.deepEqual(await detail.locator('.doc-detail__actions button').allInnerTexts(), ['Read again', 'Remove from library']);
+
+      // A saved web page opens in a tab too.
+      await page.goto(`${app.served.origin}/#/library/${savedPage}`);
+      await detail.getByRole('heading', { name: 'Harbour fees' }).waitFor();
+      assert.deepEqual(await detail.locator('.doc-detail__actions button').allInnerTexts(), ['Read again', 'Remove from library', 'Open in browser']);
 
       await page.goto(`${app.served.origin}/#/chat/${webChat}`);
       const opened = context.waitForEvent('page');
