@@ -356,7 +356,7 @@ export class Engine {
       target: this.target(),
       ...(this.options.ingest ? { options: this.options.ingest } : {}),
       emit: this.emit,
-      ocr: { worker: this.ocrWorker, settings: this.ocrSettings() },
+      ocr: { worker: this.ocrWorker, settings: () => this.ocrSettings() },
     });
     try {
       return await ingestor.run(signal);

@@ -14,8 +14,11 @@ const files = process.argv.slice(2);
 const scratch = mkdtempSync(join(tmpdir(), 'cairn-test-run-'));
 // As /tmp is: tests run servers and commands as other users (Dovecot's, `nobody`).
 chmodSync(scratch, 0o1777);
-/** Not left by a test: Node's compile cache (TypeScript and ESLint turn it on), kept between runs by design. */
-const TOOL_CACHES = new Set(['node-compile-cache']);
+/**
+ * Not left by a test: tools' caches, kept between runs by design: Node's compile cache (TypeScript
+ * and ESLint turn it on) and jiti's (electron-builder reads its configuration through it).
+ */
+const TOOL_CACHES = new Set(['node-compile-cache', 'jiti']);
 const runner = spawn(process.execPath, ['--test', '--test-concurrency=2', ...(files.length ? files : ['test/**/*.test.ts'])], {
   stdio: 'inherit',
   env: { ...process.env, TMPDIR: scratch, TMP: scratch, TEMP: scratch },

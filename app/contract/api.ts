@@ -275,6 +275,22 @@ export const ModelCatalogInfo = z.object({
 export const WebProvider = z.enum(['searxng', 'brave', 'tavily', 'duckduckgo']);
 export type WebProvider = z.infer<typeof WebProvider>;
 
+/** The languages OCR can read: those whose trained data Cairn installs (app/ocr/languages.ts names them). */
+export const OcrLanguage = z.enum(['eng', 'chi_sim']);
+export type OcrLanguage = z.infer<typeof OcrLanguage>;
+
+/**
+ * OCR of scanned pages and images, per library (as `cairn ocr`). Off: pages found wait in the queue
+ * until it is on again. Languages are read in this order, the first being the main one.
+ */
+export const OcrSettings = z.object({
+  enabled: z.boolean(),
+  languages: z.array(OcrLanguage).min(1, 'choose at least one OCR language').refine((l) => new Set(l).size === l.length, 'each OCR language once'),
+  /** A page taking longer is given up (and not tried again with the same languages). */
+  pageTimeoutMs: z.number().int().min(5_000).max(3_600_000),
+});
+export type OcrSettings = z.infer<typeof OcrSettings>;
+
 /** Settings a person changes; each part may be sent alone (settings.update). */
 export const EditableSettings = z.object({
   /** Defaults for new conversations' search. */
@@ -301,6 +317,7 @@ export const EditableSettings = z.object({
    * from the library list their cited sources in the text too (for clients that show only the text).
    */
   localApi: z.object({ enabled: z.boolean(), port: z.number().int().min(0).max(65535), appendSources: z.boolean() }),
+  ocr: OcrSettings,
 });
 export type EditableSettings = z.infer<typeof EditableSettings>;
 
@@ -328,6 +345,8 @@ export const SettingsPatch = z.object({
   generation: EditableSettings.shape.generation.partial().optional(),
   interface: EditableSettings.shape.interface.partial().optional(),
   localApi: EditableSettings.shape.localApi.partial().optional(),
+  /** Switching OCR on, or changing its languages, reads the pages waiting in the background. */
+  ocr: OcrSettings.partial().optional(),
   /** A provider to use, or null: no web search. */
   web: z.object({ provider: WebProvider, baseUrl: z.url({ protocol: /^https?$/ }).optional() }).nullable().optional(),
 });

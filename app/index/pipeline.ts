@@ -93,8 +93,12 @@ export class Ingestor {
   private readonly vanished: PreparedFile[] = [];
   /** Each source's folder, resolved once a run (see leavesSource). */
   private readonly roots = new Map<number, Promise<string | null>>();
-  /** OCR: the worker that reads pages and the library's setting. Without it, pages wait in the queue. */
-  private readonly ocr: { worker: OcrWorker; settings: OcrSettings } | null;
+  /**
+   * OCR: the worker that reads pages and the library's setting, read again before each page (so a
+   * switch to off, from the window or another process, stops the run after the page being read).
+   * Without it, pages wait in the queue.
+   */
+  private readonly ocr: { worker: OcrWorker; settings: () => OcrSettings } | null;
   /** The OCR job being worked on, page by page, between steps of the run. */
   private ocrJob: { job: Job; payload: OcrJobPayload; bytes: Uint8Array | null } | null = null;
   /** Jobs this run claimed and has not finished: back in the queue when it stops or fails. */
@@ -109,7 +113,7 @@ export class Ingestor {
     target: EmbeddingTarget | null;
     options?: Partial<IngestOptions>;
     emit?: (event: EngineEvent) => void;
-    ocr?: { worker: OcrWorker; settings: OcrSettings };
+    ocr?: { worker: OcrWorker; settings: () => OcrSettings };
   }) {
     this.library = deps.library;
     this.pool = deps.pool;
@@ -204,7 +208,7 @@ export class Ingestor {
 
     try {
       await this.textWork(progress, report, signal);
-      while (this.ocr?.settings.enabled && !signal?.aborted) {
+      while (this.ocr?.settings().enabled && !signal?.aborted) {
         if (this.textQueued()) {
           await this.textWork(progress, report, signal);
           continue;
@@ -469,13 +473,13 @@ export class Ingestor {
     if (chunks.length === 0) {
       const what = input.mime === 'application/pdf' ? `PDF has no text layer (scanned or image-only); ${pages.length} page${pages.length === 1 ? '' : 's'}` : 'Image has no text of its own';
       if (left.length === 0) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}, and OCR found none` });
-      else if (!this.ocr?.settings.enabled) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}: waiting for OCR, which is off (\`cairn ocr on\`)` });
+      else if (!this.ocr?.settings().enabled) Object.assign(input, { status: 'skipped', errorCode: 'no-text', reason: `${what}: waiting for OCR, which is off (\`cairn ocr on\`)` });
     }
     return left.length ? left : null;
   }
 
   private ocrLanguages(): string {
-    return (this.ocr?.settings.languages ?? []).join('+');
+    return (this.ocr?.settings().languages ?? []).join('+');
   }
 
   /** Chunks of one page's OCR text; offsets are within that text (see migration 9). */
@@ -599,18 +603,19 @@ export class Ingestor {
    * it read and adds its chunks to every document with that content. False when no OCR work is left.
    */
   private async ocrStep(progress: Progress, report: () => void): Promise<boolean> {
-    const ocr = this.ocr!;
+    const { worker } = this.ocr!;
+    const settings = this.ocr!.settings();
     if (!this.ocrJob) {
       const [job] = this.claim('ocr', 1);
       if (!job) return false;
       this.ocrJob = { job, ...this.library.ocr.load(job) };
       if (progress.ocrPagesTotal === undefined) {
         progress.ocrPagesDone = 0;
-        progress.ocrPagesTotal = this.library.ocr.waiting(this.ocrLanguages()).pages;
+        progress.ocrPagesTotal = this.library.ocr.waiting(settings.languages.join('+')).pages;
       }
     }
     const { job, payload, bytes } = this.ocrJob;
-    const languages = this.ocrLanguages();
+    const languages = settings.languages.join('+');
     const targets = this.library.ocr.documentsWithHash(payload.hash);
     const page = payload.pages.find((p) => this.library.ocr.page(payload.hash, p)?.languages !== languages);
     const source = bytes ? { bytes } : payload.path ? { path: payload.path } : null;
@@ -628,7 +633,7 @@ export class Ingestor {
     progress.stage = 'ocr';
     progress.currentFile = payload.uri;
     report();
-    const outcome = await ocr.worker.readPage({ source, hash: payload.hash, page, languages: ocr.settings.languages }, ocr.settings.pageTimeoutMs);
+    const outcome = await worker.readPage({ source, hash: payload.hash, page, languages: settings.languages }, settings.pageTimeoutMs);
     if (!outcome.ok && outcome.code === 'changed') {
       // Its new content is indexed (and queued for OCR) by the file's own job.
       this.library.transaction(() => {

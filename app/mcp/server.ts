@@ -148,32 +148,46 @@ export function createMcpServer(library: McpLibrary, options: McpServerOptions =
       const doc = listing.detail(target.id);
       if (!doc) throw new CairnError('not-found', `No document with id ${target.id}.`);
       const extent = listing.extent(doc.id);
+      // A citation of a passage OCR read leads to its page: its offset is in that page's text.
+      const onPage = page ?? (target.ocr ? (target.page ?? undefined) : undefined);
       let slice;
-      if (page !== undefined) {
+      let pageEnd = extent.length;
+      let ocr = false;
+      if (onPage !== undefined) {
         if (extent.pages === null) throw new CairnError('bad-request', `${doc.title || doc.uri} has no pages: leave out page, or read from an offset.`);
-        if (page > extent.pages) throw new CairnError('bad-request', `${doc.title || doc.uri} has ${extent.pages} pages (asked for page ${page}).`);
-        const spans = listing.pageSpans(doc.id, page);
-        const start = offset ?? spans[0]?.start ?? 0;
-        slice = assemble(spans, start, maxChars);
+        if (onPage > extent.pages) throw new CairnError('bad-request', `${doc.title || doc.uri} has ${extent.pages} pages (asked for page ${onPage}).`);
+        const found = listing.pageSpans(doc.id, onPage);
+        ocr = found.ocr;
+        const start = offset ?? (page === undefined ? target.start : (found.spans[0]?.start ?? 0));
+        slice = assemble(found.spans, start, maxChars);
+        pageEnd = found.spans.at(-1)?.end ?? slice.end;
       } else {
         const start = offset ?? target.start;
         if (start > extent.length) throw new CairnError('bad-request', `The document's text is ${extent.length} characters long (asked to start at ${start}).`);
         slice = assemble(listing.spans(doc.id, start, start + maxChars), start, maxChars);
       }
-      const pageEnd = page === undefined ? extent.length : (listing.pageSpans(doc.id, page).at(-1)?.end ?? slice.end);
       const nextOffset = slice.end < pageEnd ? slice.end : null;
+      const where =
+        onPage === undefined
+          ? `characters ${slice.start}–${slice.end} of ${extent.length}`
+          : `page ${onPage} of ${extent.pages}, ${ocr ? `characters ${slice.start}–${slice.end} of this page's ${pageEnd}, read by OCR from the page's image` : `characters ${slice.start}–${slice.end} of ${extent.length}`}`;
       const header = [
         `${doc.title || doc.uri} (${documentUri(doc.id)})`,
         doc.kind === 'email'
           ? `email from ${doc.sender ?? '?'}${doc.recipients.length ? ` to ${doc.recipients.join(', ')}` : ''}${doc.date !== null ? `, ${day(doc.date)}` : ''}`
           : `${doc.kind} ${doc.uri}`,
-        `${page === undefined ? '' : `page ${page} of ${extent.pages}, `}characters ${slice.start}–${slice.end} of ${extent.length}`,
+        where,
       ].join('\n');
+      // Pages that only OCR read are not in the document's text: say how to read them.
+      const scanned =
+        onPage === undefined && extent.ocrPages > 0
+          ? `\n[${extent.ocrPages} page${extent.ocrPages === 1 ? '' : 's'} of this document ${extent.ocrPages === 1 ? 'was' : 'were'} read by OCR and ${extent.ocrPages === 1 ? 'is' : 'are'} not in this text: read ${extent.ocrPages === 1 ? 'it' : 'them'} with page.]`
+          : '';
       const status = doc.status === 'indexed' ? '' : `\n[This document is ${doc.status}${doc.reason ? `: ${doc.reason}` : ''}.]`;
-      const more = nextOffset === null ? '' : `\n\n[More follows: read on with offset ${nextOffset}.]`;
-      return text(`${header}${status}\n\n${slice.text}${more}`, {
+      const more = nextOffset === null ? '' : `\n\n[More follows: read on with ${onPage === undefined ? '' : `page ${onPage} and `}offset ${nextOffset}.]`;
+      return text(`${header}${status}${scanned}\n\n${slice.text}${more}`, {
         id: doc.id, uri: documentUri(doc.id), title: doc.title, location: doc.uri, kind: doc.kind, date: doc.date, from: doc.sender, to: doc.recipients,
-        status: doc.status, page: page ?? null, pages: extent.pages, start: slice.start, end: slice.end, length: extent.length, nextOffset, text: slice.text,
+        status: doc.status, page: onPage ?? null, ocr, pages: extent.pages, start: slice.start, end: slice.end, length: extent.length, nextOffset, text: slice.text,
       });
     },
   );
@@ -268,13 +282,13 @@ export function createMcpServer(library: McpLibrary, options: McpServerOptions =
 }
 
 /** A document id, or a citation id whose passage is where reading starts. */
-function resolveTarget(listing: DocumentListing, id: number | string): { id: number; start: number } {
-  if (typeof id === 'number') return { id, start: 0 };
+function resolveTarget(listing: DocumentListing, id: number | string): { id: number; start: number; page: number | null; ocr: boolean } {
+  if (typeof id === 'number') return { id, start: 0, page: null, ocr: false };
   const [, doc, chunk] = /^(?:cairn:\/\/document\/)?(\d+)(?:#chunk=(\d+))?$/.exec(id)!;
-  if (chunk === undefined) return { id: Number(doc), start: 0 };
+  if (chunk === undefined) return { id: Number(doc), start: 0, page: null, ocr: false };
   const at = listing.chunkAt(Number(chunk));
   if (!at || at.documentId !== Number(doc)) throw new CairnError('not-found', `No passage ${id} in the library (the document may have been read again since: search again).`);
-  return { id: at.documentId, start: at.start };
+  return { id: at.documentId, start: at.start, page: at.page, ocr: at.ocr };
 }
 
 function describeDocument(d: ListedDocument): string {

@@ -1,12 +1,15 @@
 // The OCR languages Cairn ships (their trained data comes in npm packages, so nothing is ever
 // downloaded), the library's OCR setting, and its default: English plus the interface language.
 import { fileURLToPath } from 'node:url';
+import { OcrSettings as OcrSettingsSchema, type OcrLanguage, type OcrSettings } from '../contract/api.ts';
 
+export type { OcrLanguage, OcrSettings };
+
+/** Each language the contract offers, by name (the type refuses one missing here, or one more). */
 export const OCR_LANGUAGES = {
   eng: 'English',
   chi_sim: 'Chinese (Simplified)',
-} as const;
-export type OcrLanguage = keyof typeof OCR_LANGUAGES;
+} as const satisfies Record<OcrLanguage, string>;
 
 export function isOcrLanguage(value: string): value is OcrLanguage {
   return Object.hasOwn(OCR_LANGUAGES, value);
@@ -21,16 +24,7 @@ export function languageFile(language: OcrLanguage): string {
   return fileURLToPath(new URL(`./4.0.0/${language}.traineddata.gz`, import.meta.resolve(`@tesseract.js-data/${language}/package.json`)));
 }
 
-/** The library's setting (settings key 'ocr'); every field optional there. */
-export interface OcrSettings {
-  /** Whether OCR jobs run; pages wait in the queue while it is off. */
-  enabled: boolean;
-  /** Languages pages are read in, in this order (the first is the main one). */
-  languages: OcrLanguage[];
-  /** A page taking longer than this is given up (and not tried again with the same languages). */
-  pageTimeoutMs: number;
-}
-
+/** The library's setting (settings key 'ocr', the contract's OcrSettings); every field optional there. */
 export const OCR_SETTING = 'ocr';
 
 /**
@@ -42,12 +36,15 @@ export function defaultOcrLanguages(locale = systemLocale()): OcrLanguage[] {
   return /^zh\b/i.test(locale) ? ['chi_sim', 'eng'] : ['eng'];
 }
 
+/** The stored setting with a default for each field missing or no longer valid (an older or hand-edited library). */
 export function ocrSettings(stored: Partial<OcrSettings> | undefined, locale?: string): OcrSettings {
-  const languages = (stored?.languages ?? []).filter((l): l is OcrLanguage => typeof l === 'string' && isOcrLanguage(l));
+  // Languages no longer installed are dropped; the others keep their order.
+  const languages = [...new Set(Array.isArray(stored?.languages) ? stored.languages.filter((l) => typeof l === 'string' && isOcrLanguage(l)) : [])];
+  const timeout = OcrSettingsSchema.shape.pageTimeoutMs.safeParse(stored?.pageTimeoutMs);
   return {
-    enabled: stored?.enabled ?? true,
+    enabled: typeof stored?.enabled === 'boolean' ? stored.enabled : true,
     languages: languages.length ? languages : defaultOcrLanguages(locale),
-    pageTimeoutMs: typeof stored?.pageTimeoutMs === 'number' && stored.pageTimeoutMs > 0 ? stored.pageTimeoutMs : 120_000,
+    pageTimeoutMs: timeout.success ? timeout.data : 120_000,
   };
 }
 

@@ -202,6 +202,9 @@ export function createHandlers(host: EngineHost): ServiceParts {
     'settings.get': () => readSettings(host),
     'settings.update': async (patch) => {
       updateSettings(engine, patch);
+      // OCR on (or reading in other languages): the pages waiting are read in the background, as
+      // `cairn index` reads them after `cairn ocr on`. Off: the run under way stops after its page.
+      if (patch.ocr && engine.ocrSettings().enabled) host.indexSoon();
       await host.settingsChanged();
       return readSettings(host);
     },

@@ -1,7 +1,8 @@
 // The settings a person changes in the window, kept in the library: answering defaults (read by
 // the chat service at each question), the chat model's context size (part of its spec), interface
-// language and theme, the local API switch, the web search provider, and the local API's token.
-// Provider keys go to the secret store, never here.
+// language and theme, the local API switch, the web search provider, the local API's token, and
+// OCR (the engine's own setting, as `cairn ocr` changes it). Provider keys go to the secret store,
+// never here.
 import { CairnError } from '../contract/index.ts';
 import { EditableSettings, type Settings, type SettingsPatch } from '../contract/api.ts';
 import { DEFAULT_CHAT_SETTINGS } from '../chat/index.ts';
@@ -14,7 +15,7 @@ import type { EngineHost } from './host.ts';
 /** Library setting: the parts of EditableSettings not kept elsewhere (interface, local API). */
 const APP_SETTINGS = 'app-settings';
 
-const DEFAULTS: EditableSettings = {
+const DEFAULTS: Omit<EditableSettings, 'ocr'> = {
   retrieval: { k: DEFAULT_CHAT_SETTINGS.k, minSimilarity: DEFAULT_CHAT_SETTINGS.minSimilarity, meaningWeight: 0.5 },
   generation: { temperature: DEFAULT_CHAT_SETTINGS.temperature, maxAnswerTokens: null, contextSize: null },
   interface: { language: 'system', theme: 'system' },
@@ -39,10 +40,11 @@ export function editableSettings(engine: Engine): EditableSettings {
     generation: { ...DEFAULTS.generation, ...pick({ temperature: chat.temperature }), maxAnswerTokens: chat.maxAnswerTokens ?? null, contextSize: chatSpec(engine)?.contextSize ?? null },
     interface: { ...DEFAULTS.interface, ...stored.interface },
     localApi: { ...DEFAULTS.localApi, ...stored.localApi },
+    ocr: engine.ocrSettings(),
   };
   // A stored value from an older or hand-edited library that no longer fits falls back to the default.
   const parsed = EditableSettings.safeParse(merged);
-  return parsed.success ? parsed.data : DEFAULTS;
+  return parsed.success ? parsed.data : { ...DEFAULTS, ocr: merged.ocr };
 }
 
 function pick<T extends Record<string, unknown>>(values: T): Partial<T> {
@@ -71,6 +73,7 @@ export function updateSettings(engine: Engine, patch: Exclude<SettingsPatch, und
     generation: { ...current.generation, ...patch.generation },
     interface: { ...current.interface, ...patch.interface },
     localApi: { ...current.localApi, ...patch.localApi },
+    ocr: { ...current.ocr, ...patch.ocr },
   };
   const parsed = EditableSettings.safeParse(next);
   if (!parsed.success) throw new CairnError('bad-params', `Invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -94,6 +97,7 @@ export function updateSettings(engine: Engine, patch: Exclude<SettingsPatch, und
     });
     // The chat model is opened again with it at the next question (its spec changed).
     if (spec && patch.generation?.contextSize !== undefined) engine.library.settings.set(CHAT_MODEL_SETTING, withContextSize(spec, valid.generation.contextSize));
+    if (patch.ocr) engine.setOcrSettings(valid.ocr);
   });
 }
 

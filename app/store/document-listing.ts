@@ -145,11 +145,16 @@ export class DocumentListing {
        WHERE status IN ('failed', 'skipped') ORDER BY status, uri LIMIT ? OFFSET ?`,
     );
     this.problemCountStatement = db.prepare(`SELECT count(*) AS n FROM documents WHERE status IN ('failed', 'skipped')`);
+    // Chunks read by OCR have their offsets in their page's OCR text, not in the document's text:
+    // reads by offset leave them out, and a page read by OCR is read in its own offsets.
     const span = 'SELECT ordinal, text, start_offset AS start, end_offset AS end, page FROM chunks';
-    this.spansStatement = db.prepare(`${span} WHERE document_id = ? AND end_offset > ? AND start_offset < ? ORDER BY ordinal`);
-    this.pageSpansStatement = db.prepare(`${span} WHERE document_id = ? AND page = ? ORDER BY ordinal`);
-    this.extentStatement = db.prepare('SELECT coalesce(max(end_offset), 0) AS length, max(page) AS pages FROM chunks WHERE document_id = ?');
-    this.chunkAtStatement = db.prepare('SELECT document_id AS documentId, start_offset AS start FROM chunks WHERE id = ?');
+    this.spansStatement = db.prepare(`${span} WHERE document_id = ? AND ocr = 0 AND end_offset > ? AND start_offset < ? ORDER BY ordinal`);
+    this.pageSpansStatement = db.prepare(`${span} WHERE document_id = ? AND page = ? AND ocr = ? ORDER BY ordinal`);
+    this.extentStatement = db.prepare(
+      `SELECT coalesce(max(CASE WHEN ocr = 0 THEN end_offset END), 0) AS length, max(page) AS pages,
+         count(DISTINCT CASE WHEN ocr = 1 THEN page END) AS ocrPages FROM chunks WHERE document_id = ?`,
+    );
+    this.chunkAtStatement = db.prepare('SELECT document_id AS documentId, start_offset AS start, page, ocr FROM chunks WHERE id = ?');
   }
 
   /** One page of top-level documents, and how many match in all. */
@@ -199,19 +204,29 @@ export class DocumentListing {
     return this.spansStatement.all(id, start, end) as ChunkSpan[];
   }
 
-  /** The chunks of one page of the document, in order. */
-  pageSpans(id: number, page: number): ChunkSpan[] {
-    return this.pageSpansStatement.all(id, page) as ChunkSpan[];
+  /**
+   * The chunks of one page of the document, in order: those of its text layer, or where it has
+   * none, those OCR read (`ocr`: their offsets are in the page's OCR text).
+   */
+  pageSpans(id: number, page: number): { spans: ChunkSpan[]; ocr: boolean } {
+    const spans = this.pageSpansStatement.all(id, page, 0) as ChunkSpan[];
+    if (spans.length) return { spans, ocr: false };
+    const read = this.pageSpansStatement.all(id, page, 1) as ChunkSpan[];
+    return { spans: read, ocr: read.length > 0 };
   }
 
-  /** How long the document's text is (where its last chunk ends) and its last page (null: no pages). */
-  extent(id: number): { length: number; pages: number | null } {
-    return this.extentStatement.get(id) as { length: number; pages: number | null };
+  /**
+   * How long the document's own text is (where its last chunk ends, OCR's left out), its last
+   * page (null: no pages) and how many pages have text only OCR read.
+   */
+  extent(id: number): { length: number; pages: number | null; ocrPages: number } {
+    return this.extentStatement.get(id) as { length: number; pages: number | null; ocrPages: number };
   }
 
   /** Which document a chunk is in and where its text starts, or null. */
-  chunkAt(chunkId: number): { documentId: number; start: number } | null {
-    return (this.chunkAtStatement.get(chunkId) as { documentId: number; start: number } | undefined) ?? null;
+  chunkAt(chunkId: number): { documentId: number; start: number; page: number | null; ocr: boolean } | null {
+    const row = this.chunkAtStatement.get(chunkId) as { documentId: number; start: number; page: number | null; ocr: number } | undefined;
+    return row ? { ...row, ocr: row.ocr === 1 } : null;
   }
 
   /** Skipped and failed documents (children too), a page at a time, and how many there are. */

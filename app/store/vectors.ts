@@ -93,7 +93,8 @@ export class VectorStore {
     if (this.bits) {
       this.db.prepare(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
       this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
-      this.cache.index?.set(chunkId, this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer);
+      // The same bits as the table's (signBits is vec_quantize_binary), without a query.
+      this.cache.index?.set(chunkId, signBits(vector));
     }
   }
 

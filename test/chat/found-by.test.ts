@@ -1,13 +1,12 @@
 // Which search found each source of an answer (keywords, meaning or both) is kept with the answer,
 // so that a source card can say it; answers stored before it was kept say nothing (migration 13).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { foundBy } from '../../app/contract/index.ts';
 import { Library, migrate, migrations } from '../../app/store/index.ts';
 import { openSqlite } from '../../native/sqlite.ts';
+import { tempDir } from '../support/corpus.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 import { ScriptedChatModel } from '../support/scripted-chat-model.ts';
 import { chatEngine } from './library.ts';
@@ -43,7 +42,7 @@ test('an answer keeps, for each source, which search found it, as hybrid search 
 });
 
 test('answers stored before migration 13 keep their sources, which say nothing about how they were found', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'cairn-store-')), 'library.db');
+  const path = join(tempDir('cairn-store-'), 'library.db');
   const old = openSqlite(path);
   migrate(old, migrations.filter((m) => m.version < 13));
   old.exec(`INSERT INTO conversations (title, scope, created_at, updated_at) VALUES ('old', 'all', 1, 1)`);

@@ -32,7 +32,8 @@ function jobTitle(t: ReturnType<typeof useT>['t'], job: Job): string {
 
 function subjectText(t: ReturnType<typeof useT>['t'], job: Job): string | null {
   if (!job.subject) return null;
-  const name = job.importId !== null ? baseName(job.subject) : job.subject;
+  // An import's folder and the document OCR reads are named by their last part (the path is the tooltip).
+  const name = job.importId !== null || job.kind === 'ocr' ? baseName(job.subject) : job.subject;
   return job.more > 0 ? t('activity.andMore', { name, count: job.more }) : name;
 }
 

@@ -137,12 +137,13 @@ export function applyActivityEvent(event: EngineEvent): void {
       fromImport(event.import);
       break;
     case 'progress': {
-      // Scanned pages read by OCR, after all text: the run's pages of those queued.
+      // Scanned pages read by OCR, after all text: the run's pages of those queued. The run's last
+      // event (no current file) ends it, though its stage may still say 'ocr'.
       const ocr = store.get().find((j) => j.id === 'ocr');
-      if (event.stage === 'ocr' && event.ocrPagesTotal !== undefined) {
+      if (event.currentFile === null) {
+        if (ocr?.state === 'running') put({ ...ocr, done: event.ocrPagesDone ?? ocr.done, state: 'done' });
+      } else if (event.stage === 'ocr' && event.ocrPagesTotal !== undefined) {
         put({ id: 'ocr', kind: 'ocr', subject: event.currentFile, done: event.ocrPagesDone ?? 0, total: event.ocrPagesTotal, unit: 'pages', state: 'running' });
-      } else if (event.currentFile === null && ocr?.state === 'running') {
-        put({ ...ocr, state: 'done' });
       }
       break;
     }

@@ -1,11 +1,13 @@
 // Settings, each saved in the library as it is changed (settings.update): the window's language
 // and theme and where the library lives; how answers are made (sources per answer, keywords
 // against meaning, temperature, context size); web search (the provider, its key kept in the
-// secret store); the local OpenAI-compatible API (on or off, its address and token); shortcuts.
+// secret store); the local OpenAI-compatible API (on or off, its address and token); OCR of scanned
+// pages and images (on or off, languages, the time limit per page: the library's setting, as
+// `cairn ocr` changes it); shortcuts.
 import * as Tabs from '@radix-ui/react-tabs';
 import { Check, Copy, Eye, EyeOff, KeyRound, RefreshCw } from 'lucide-react';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { Settings, SettingsPatch, WebProvider } from '../../../../app/contract/api.ts';
+import { OcrLanguage, type Settings, type SettingsPatch, type WebProvider } from '../../../../app/contract/api.ts';
 import { api } from '../../api/index.ts';
 import { Button, IconButton } from '../../components/Button.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
@@ -15,7 +17,7 @@ import { Switch } from '../../components/Switch.tsx';
 import { useT, type MessageKey } from '../../i18n/index.tsx';
 import { notify, notifyError } from '../../state/notices.ts';
 import { usePreferences, type LanguageChoice, type ThemeChoice } from '../../state/preferences.ts';
-import { setQueryData, useQuery } from '../../state/query.ts';
+import { invalidate, setQueryData, useQuery } from '../../state/query.ts';
 import { shortcutLabel } from '../../shell/shortcuts.ts';
 
 const SHORTCUTS: [string, MessageKey][] = [
@@ -41,6 +43,8 @@ function useSave(): (patch: SettingsPatch) => Promise<boolean> {
   return async (patch) => {
     try {
       setQueryData('settings.get', {}, await api.settings.update(patch));
+      // The pages waiting for OCR are counted with its languages.
+      if (patch.ocr) invalidate(['library.status']);
       return true;
     } catch (error) {
       notifyError(t('settings.saveFailed'), error);
@@ -174,7 +178,76 @@ function General() {
           <span className="setting__value">{settings.data?.secretStore}</span>
         </Row>
       </Group>
+      {settings.data ? <Ocr settings={settings.data} /> : null}
     </>
+  );
+}
+
+/** The order languages are read in: Chinese first read clean Chinese and English pages alike better (app/ocr/languages.ts). */
+const OCR_ORDER: readonly OcrLanguage[] = ['chi_sim', 'eng'];
+const OCR_LANGUAGE_NAMES = { eng: 'settings.ocrEng', chi_sim: 'settings.ocrChiSim' } as const satisfies Record<OcrLanguage, MessageKey>;
+const PAGE_LIMITS = [30_000, 60_000, 120_000, 300_000, 600_000];
+
+function Ocr({ settings }: { settings: Settings }) {
+  const tr = useT();
+  const { t } = tr;
+  const id = useId();
+  const save = useSave();
+  const status = useQuery('library.status', {});
+  const { enabled, pageTimeoutMs } = settings.ocr;
+  // A box shows its new state at once; the stored languages come back with the answer (or stay, on failure).
+  const [languages, setLanguages] = useState(settings.ocr.languages);
+  useEffect(() => setLanguages(settings.ocr.languages), [settings.ocr.languages]);
+  const toggle = (language: OcrLanguage, on: boolean) => {
+    const chosen = new Set(languages);
+    if (on) chosen.add(language);
+    else chosen.delete(language);
+    const next = OCR_ORDER.filter((l) => chosen.has(l));
+    setLanguages(next);
+    void save({ ocr: { languages: next } }).then((ok) => ok || setLanguages(settings.ocr.languages));
+  };
+  const waiting = status.data?.ocr;
+  const limits = PAGE_LIMITS.includes(pageTimeoutMs) ? PAGE_LIMITS : [...PAGE_LIMITS, pageTimeoutMs].sort((a, b) => a - b);
+  return (
+    <Group title={t('settings.ocr')}>
+      <Row label={t('settings.ocrSwitch')} help={t('settings.ocrHelp')} labelId={`${id}-ocr`}>
+        <Switch checked={enabled} labelledBy={`${id}-ocr`} onChange={(on) => void save({ ocr: { enabled: on } })} />
+      </Row>
+      <Row label={t('settings.ocrLanguages')} help={t('settings.ocrLanguagesHelp')} labelId={`${id}-languages`}>
+        <div className="checks" role="group" aria-labelledby={`${id}-languages`}>
+          {OcrLanguage.options.map((language) => {
+            const checked = languages.includes(language);
+            // The last one stays: OCR reads in at least one language. (Not `disabled`, which greys a checked box out of sight.)
+            const last = checked && languages.length === 1;
+            return (
+              <label key={language} className="check" title={last ? t('settings.ocrOneLanguage') : undefined}>
+                <input type="checkbox" checked={checked} aria-disabled={last || undefined} onChange={(e) => last || toggle(language, e.target.checked)} />
+                {t(OCR_LANGUAGE_NAMES[language])}
+              </label>
+            );
+          })}
+        </div>
+      </Row>
+      <Row label={t('settings.ocrPageLimit')} help={t('settings.ocrPageLimitHelp')} htmlFor={`${id}-limit`}>
+        <Select id={`${id}-limit`} value={pageTimeoutMs} onChange={(e) => void save({ ocr: { pageTimeoutMs: Number(e.target.value) } })}>
+          {limits.map((ms) => (
+            <option key={ms} value={ms}>
+              {tr.duration(ms / 1000)}
+            </option>
+          ))}
+        </Select>
+      </Row>
+      <Row label={t('settings.ocrWaiting')}>
+        <span className="setting__value" data-testid="ocr-waiting">
+          {!waiting
+            ? null
+            : waiting.pagesWaiting === 0
+              ? t('settings.ocrNothingWaiting')
+              : `${t('settings.ocrPagesWaiting', { count: waiting.pagesWaiting, documents: t('settings.ocrDocuments', { count: waiting.documentsWaiting }) })}${enabled ? '' : ` ${t('settings.ocrWaitingOff')}`}`}
+          {waiting?.pagesFailed ? <span className="setting__value--quiet"> {t('settings.ocrFailed', { count: waiting.pagesFailed })}</span> : null}
+        </span>
+      </Row>
+    </Group>
   );
 }
 
