@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { desktopInfo } from './api/desktop.ts';
 import { startActivity } from './state/activity.ts';
 import { startSync } from './state/sync.ts';
 import { startLiveAnswers } from './views/chat/live-answers.ts';
@@ -17,6 +18,8 @@ import './styles/library.css';
 startSync();
 startActivity();
 startLiveAnswers();
+// Known before the first click that depends on it (a web link opens a tab only while the click is fresh).
+void desktopInfo();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

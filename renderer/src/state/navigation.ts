@@ -3,6 +3,7 @@
 // back to the same place and the browser's back button works in web mode.
 import type { ChatSource } from '../../../app/contract/index.ts';
 import { openExternal } from '../api/desktop.ts';
+import { notify } from './notices.ts';
 import { createStore, useStore } from './store.ts';
 
 export const VIEWS = ['chat', 'library', 'sources', 'models', 'settings'] as const;
@@ -61,7 +62,8 @@ export const navigation = {
   /** Shows a cited source beside the chat (the source viewer lives in the pane); a web page opens in the browser. */
   openCitation(source: ChatSource, context: { conversationId?: number | null; messageId?: number | null } = {}) {
     if (source.kind === 'web') {
-      openExternal(source.uri);
+      // The system's message (the desktop app's) is already written for people.
+      openExternal(source.uri).catch((error: unknown) => notify(error instanceof Error ? error.message : String(error), 'error'));
       return;
     }
     store.set({ ...store.get(), pane: { type: 'source', source, conversationId: context.conversationId ?? null, messageId: context.messageId ?? null } });

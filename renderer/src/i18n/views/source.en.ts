@@ -18,6 +18,8 @@ export const sourceEn = {
   'source.reveal': 'Show in folder',
   'source.openWeb': 'Open in browser',
   'source.openFailed': 'Could not open it',
+  'source.fileMissing': 'its file is no longer where it was (moved, renamed or deleted).',
+  'source.noFile': 'it has no file on this computer (an email kept in your mail account, for one).',
   'source.viewer': 'Document viewer',
   'source.loading': 'Opening the document…',
   'source.failed': 'The document could not be read',

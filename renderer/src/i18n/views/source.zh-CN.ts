@@ -21,6 +21,8 @@ export const sourceZhCN: Record<keyof typeof sourceEn, Message> = {
   'source.reveal': '在文件夹中显示',
   'source.openWeb': '在浏览器中打开',
   'source.openFailed': '无法打开',
+  'source.fileMissing': '它的文件已不在原处（已被移动、重命名或删除）。',
+  'source.noFile': '它在这台电脑上没有文件（例如保存在邮件账户中的邮件）。',
   'source.viewer': '文档查看器',
   'source.loading': '正在打开文档…',
   'source.failed': '无法读取该文档',

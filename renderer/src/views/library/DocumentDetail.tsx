@@ -1,7 +1,8 @@
 // One document beside the Library table: what it is (metadata), its status with the reason in
-// plain words, what is inside it or what it is inside, the actions (read again, remove), and the
-// text Cairn extracted, passage by passage with each boundary, page and heading, so that garbled
-// or missing text can be seen for what it is. Text where a passage repeats the end of the one
+// plain words, what is inside it or what it is inside, the actions (read again, remove; open its
+// file or show it in its folder in the desktop app), and the text Cairn extracted, passage by
+// passage with each boundary, page and heading, so that garbled or missing text can be seen for
+// what it is. Text where a passage repeats the end of the one
 // before it (long text is cut with an overlap) is shown faint.
 import { CornerLeftUp, RotateCw, Trash2, X } from 'lucide-react';
 import { useState } from 'react';
@@ -15,6 +16,7 @@ import { useT } from '../../i18n/index.tsx';
 import { navigation } from '../../state/navigation.ts';
 import { notify, notifyError } from '../../state/notices.ts';
 import { invalidate, useQuery } from '../../state/query.ts';
+import { FileActions } from '../source/FileActions.tsx';
 import { KindIcon } from './KindIcon.tsx';
 import { plainReason } from './reasons.ts';
 
@@ -107,6 +109,7 @@ function DetailBody({ doc, source, onMore }: { doc: Detail; source: SourceStatus
             {t('library.openParent')}
           </Button>
         )}
+        <FileActions doc={doc} />
       </div>
 
       <dl className="facts doc-detail__facts">

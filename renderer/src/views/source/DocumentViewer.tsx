@@ -3,6 +3,7 @@
 // scrolled to the passage. Says plainly when a document is gone, when the passage cannot be
 // marked, and when only part of a long document is shown.
 import { lazy, Suspense, useState } from 'react';
+import type { ParamsOf } from '../../../../app/contract/api.ts';
 import type { ChatSource } from '../../../../app/contract/index.ts';
 import { Spinner } from '../../components/Spinner.tsx';
 import { useT } from '../../i18n/index.tsx';
@@ -14,10 +15,16 @@ import { EmailReader } from './EmailReader.tsx';
 // pdf.js is large: it loads with the first PDF shown.
 const PdfViewer = lazy(() => import('./PdfViewer.tsx'));
 
+/** What the viewer asks for: the document's text around the cited chunk (the pane asks the same, from the same cache). */
+export function textParams(documentId: number, citation: ChatSource | null): ParamsOf<'documents.text'> {
+  const chunkId = citation && citation.documentId === documentId ? citation.chunkId : undefined;
+  return { id: documentId, ...(chunkId !== undefined ? { chunkId } : {}) };
+}
+
 export function DocumentViewer({ documentId, citation, pane }: { documentId: number; citation: ChatSource | null; pane: PaneContent }) {
   const { t } = useT();
-  const chunkId = citation && citation.documentId === documentId ? citation.chunkId : undefined;
-  const { data: content, error, loading } = useQuery('documents.text', { id: documentId, ...(chunkId !== undefined ? { chunkId } : {}) });
+  const { chunkId } = textParams(documentId, citation);
+  const { data: content, error, loading } = useQuery('documents.text', textParams(documentId, citation));
   const [pdfFailed, setPdfFailed] = useState<string | null>(null);
 
   if (loading) {

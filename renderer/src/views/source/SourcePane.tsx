@@ -1,19 +1,24 @@
 // The right-hand pane beside the chat: a cited source (its card: what it is, where, which search
 // found it) or a document opened from one (an email's attachment), the actions on it, and the
 // viewer: a PDF at the cited page with the passage marked, an email in a reader, any other
-// document as text scrolled to the passage.
+// document as text scrolled to the passage. Its file opens in the system's viewer or shows in its
+// folder in the desktop app (FileActions).
 import { ArrowLeft, BookOpen, X } from 'lucide-react';
 import { Button, IconButton } from '../../components/Button.tsx';
 import { SourceCard } from '../../components/CitationChip.tsx';
 import { useT } from '../../i18n/index.tsx';
 import { navigation, type PaneContent } from '../../state/navigation.ts';
-import { DocumentViewer } from './DocumentViewer.tsx';
+import { useQuery } from '../../state/query.ts';
+import { DocumentViewer, textParams } from './DocumentViewer.tsx';
+import { FileActions } from './FileActions.tsx';
 
 export function SourcePane({ content }: { content: PaneContent }) {
   const { t } = useT();
   const citation = content.type === 'source' ? content.source : null;
   const documentId = citation ? citation.documentId : content.type === 'document' ? content.documentId : 0;
   const back = content.type === 'document' ? content.back : null;
+  // The document itself (for its file's actions), from the viewer's own question.
+  const doc = useQuery('documents.text', textParams(documentId, citation)).data?.document;
   return (
     <aside className="pane source-pane" aria-label={t('source.pane')} data-testid="source-pane">
       <header className="pane__header">
@@ -28,6 +33,7 @@ export function SourcePane({ content }: { content: PaneContent }) {
           <Button size="sm" icon={<BookOpen size={14} />} onClick={() => navigation.openItem('library', documentId)}>
             {t('source.showInLibrary')}
           </Button>
+          {doc ? <FileActions doc={doc} page={citation?.page} /> : null}
         </div>
       </div>
       {/* A fresh viewer for each source: its page, zoom and scroll belong to that one. */}
