@@ -249,8 +249,12 @@ export class Ingestor {
       progress.currentFile = (JSON.parse(job.payload) as FilePayload).path;
       report();
       if (job.importId !== null) {
-        this.imports.get(job.importId)!.currentFile = progress.currentFile;
-        this.reportImport(job.importId);
+        const mine = this.imports.get(job.importId)!;
+        // An import's first file read in this run is a new stage (reading): said at once, not
+        // left to the throttle, which a small import can outrun from scan to end.
+        const first = mine.currentFile === null;
+        mine.currentFile = progress.currentFile;
+        this.reportImport(job.importId, first);
       }
       return this.prepare(job);
     });
