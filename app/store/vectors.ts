@@ -36,6 +36,8 @@ export function fromBlob(blob: Buffer): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
+/** How far an int8 cosine distance may be from the float one (about 1e-4 for unit vectors; see QuantizedVectors). */
+const INT8_TOLERANCE = 2e-3;
 /** Vectors copied into memory a slice at a time, between other work (about 4 ms each). */
 const WARM_SLICE = 1_000;
 
@@ -160,18 +162,33 @@ export class VectorStore {
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
     const candidates = index.nearest(querySigns, wanted, allowed && ((id) => allowed.has(id)));
     const ranked = this.rerank(query, candidates);
-    // The best k whose chunks are still there (this connection's deletions show here).
-    const out: { chunkId: number; distance: number }[] = [];
-    for (let next = 0; out.length < k && next < ranked.length; ) {
-      const batch = ranked.slice(next, next + k - out.length);
-      next += batch.length;
-      const present = new Set(this.db.prepare(`SELECT chunk_id FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`).pluck().all(JSON.stringify(batch.map((r) => r.chunkId))) as number[]);
-      for (const hit of batch) {
-        if (present.has(hit.chunkId)) out.push(hit);
-        else this.forget(hit.chunkId);
+    // The best k by exact distance, read from vectors_N: those int8 ranked best and any within
+    // its error of the last of them, so that near ties fall as the floats say. Chunks deleted by
+    // this connection since the copy show here (their row is gone): the next ones take their place.
+    const exact: { chunkId: number; distance: number }[] = [];
+    for (let next = 0; exact.length < k && next < ranked.length; ) {
+      let end = Math.min(ranked.length, next + k - exact.length);
+      const edge = ranked[end - 1]!.distance + INT8_TOLERANCE;
+      while (end < ranked.length && ranked[end]!.distance <= edge) end++;
+      const batch = ranked.slice(next, end).map((r) => r.chunkId);
+      next = end;
+      const read = this.readVectors(batch);
+      for (const chunkId of batch) {
+        const vector = read.get(chunkId);
+        if (vector) exact.push({ chunkId, distance: 1 - dot(query, vector) });
+        else this.forget(chunkId);
       }
     }
-    return out;
+    return exact.sort(byDistance).slice(0, k);
+  }
+
+  /** The float vectors of these chunks that vectors_N holds. */
+  private readVectors(chunkIds: number[]): Map<number, Float32Array> {
+    const rows = this.db
+      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+      .raw()
+      .all(JSON.stringify(chunkIds)) as [number, Buffer][];
+    return new Map(rows.map(([chunkId, embedding]) => [chunkId, fromBlob(embedding)]));
   }
 
   /**
@@ -188,20 +205,18 @@ export class VectorStore {
       else ranked.push({ chunkId, distance: 1 - similarity });
     }
     if (unread.length) {
-      const rows = this.db
-        .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
-        .raw()
-        .all(JSON.stringify(unread)) as [number, Buffer][];
-      const present = new Set<number>();
-      for (const [chunkId, embedding] of rows) {
-        const vector = fromBlob(embedding);
+      const read = this.readVectors(unread);
+      for (const chunkId of unread) {
+        const vector = read.get(chunkId);
+        if (!vector) {
+          this.forget(chunkId);
+          continue;
+        }
         vectors?.set(chunkId, vector);
-        present.add(chunkId);
         ranked.push({ chunkId, distance: 1 - dot(query, vector) });
       }
-      for (const id of unread) if (!present.has(id)) this.forget(id);
     }
-    return ranked.sort((a, b) => a.distance - b.distance || a.chunkId - b.chunkId);
+    return ranked.sort(byDistance);
   }
 
   /** Drops a chunk whose vector is gone (its chunk was deleted) from the in-memory indexes. */
@@ -306,6 +321,10 @@ export class VectorStore {
     }
     return true;
   }
+}
+
+function byDistance(a: { chunkId: number; distance: number }, b: { chunkId: number; distance: number }): number {
+  return a.distance - b.distance || a.chunkId - b.chunkId;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
