@@ -110,7 +110,7 @@ export class VectorStore {
     if (this.bits) {
       this.db.prepare(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
       this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
-      this.cache.index?.set(chunkId, this.db.prepare('SELECT vec_quantize_binary(?)').pluck().get(blob) as Buffer);
+      this.cache.index?.set(chunkId, signBits(vector));
       this.cache.vectors?.set(chunkId, vector);
     }
   }
