@@ -79,11 +79,13 @@ export async function retrieve(search: SearchFunction, input: RetrievalInput): P
   // best 0: FTS5's stemmer matched words this simple matcher does not see; trust it.
   const keywordRelevant = (h: SearchHit) => h.ranks.bm25 !== undefined && (best === 0 || coverage.get(h.chunkId)! >= Math.ceil(best / 2));
   const others = response.hits.filter((h) => !keywordRelevant(h));
-  let similarity = new Map<number, number>();
-  if (others.length > 0 && response.mode !== 'bm25') {
-    // Fused scores say nothing about absolute relevance; vector mode reports the cosine similarity.
-    // Same depth as hybrid search's vector side, so every hit it found is among them.
-    const vector = await search({ query: input.query, k: Math.max(input.k * 3, 50), mode: 'vector', filters });
+  // Fused scores say nothing about absolute relevance: the cosine similarity does. Hybrid search
+  // reports it on the hits its vector side found; a search that does not is asked in vector mode,
+  // which reports it as the score (same depth as hybrid search's vector side, so every hit that
+  // side found is among them).
+  let similarity = new Map(response.hits.flatMap((h) => (h.similarity === undefined ? [] : [[h.chunkId, h.similarity] as const])));
+  if (others.some((h) => h.ranks.vector !== undefined && h.similarity === undefined) && response.mode !== 'bm25') {
+    const vector = await search({ query: input.query, k: Math.max(input.k * 3, 50), mode: 'vector', filters, snippets: 0 });
     similarity = new Map(vector.mode === 'vector' ? vector.hits.map((h) => [h.chunkId, h.score]) : []);
   }
   const hits = response.hits.filter((h) => keywordRelevant(h) || (similarity.get(h.chunkId) ?? -Infinity) >= input.minSimilarity);

@@ -88,6 +88,8 @@ export const SearchHit = z.object({
   score: z.number(),
   /** 1-based rank in each retriever that found this chunk. */
   ranks: z.object({ bm25: z.number().optional(), vector: z.number().optional() }),
+  /** Cosine similarity to the query, for a hit vector search found (what a relevance cut needs besides ranks). */
+  similarity: z.number().optional(),
   date: z.number().nullable(),
   from: z.string().nullable(),
   /** True when the text was read by OCR from an image of the page (a scan, a photo): it may have misread words. */

@@ -135,7 +135,8 @@ export class HybridSearch {
       if (!row) continue;
       const score = mode === 'hybrid' ? entry.score : (scores.get(mode)?.get(entry.id) ?? 0);
       const snippet = hits.length < snippets ? makeSnippet(row.text, query.terms) : { snippet: '', highlights: [] };
-      hits.push({ ...row, ...snippet, score, ranks: entry.ranks });
+      const similarity = scores.get('vector')?.get(entry.id);
+      hits.push({ ...row, ...snippet, score, ranks: entry.ranks, ...(similarity === undefined ? {} : { similarity }) });
     }
     return { hits, mode, keywordOnly: mode === 'bm25', notice };
   }

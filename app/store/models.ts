@@ -1,11 +1,11 @@
 // The embedding models a library has vectors for, and the switch from one to the next.
 import type { SqliteDatabase } from '../../native/sqlite.ts';
-import { VectorStore, type EmbeddingModelRow, type ModelState, type SignIndexCache } from './vectors.ts';
+import { emptyVectorCache, VectorStore, type EmbeddingModelRow, type ModelState, type VectorCache } from './vectors.ts';
 
 export class ModelRepository {
   private readonly db: SqliteDatabase;
-  /** Each model's in-memory sign index, kept across searches (see VectorStore). */
-  private readonly signIndexes = new Map<number, SignIndexCache>();
+  /** Each model's in-memory indexes, kept across searches (see VectorStore). */
+  private readonly signIndexes = new Map<number, VectorCache>();
   constructor(db: SqliteDatabase) {
     this.db = db;
   }
@@ -58,7 +58,7 @@ export class ModelRepository {
 
   store(model: EmbeddingModelRow): VectorStore {
     let cache = this.signIndexes.get(model.id);
-    if (!cache) this.signIndexes.set(model.id, (cache = { index: null, dataVersion: -1 }));
+    if (!cache) this.signIndexes.set(model.id, (cache = emptyVectorCache()));
     return new VectorStore(this.db, model, cache);
   }
 }

@@ -1,10 +1,12 @@
 // Vectors per embedding model. Model N keeps its float vectors in `vectors_N` (a plain table,
 // for exact re-ranking and small-model scans) and, when its dimension allows, a bit-quantized
 // copy in the sqlite-vec table `vector_bits_N` for a fast first pass: the nearest by hamming
-// distance (scanned in memory, see SignIndex) are re-ranked by exact cosine. Changing model
-// builds new tables beside the old ones. Statements name a model's tables, so each model adds its
-// own few statements to the connection's (bounded by the models a library has had).
+// distance (scanned in memory, see SignIndex) are re-ranked by cosine against an int8 copy of the
+// vectors held in memory (QuantizedVectors), filled in the background after the first search.
+// Changing model builds new tables beside the old ones. Statements name a model's tables, so each
+// model adds its own few statements to the connection's (bounded by the models a library has had).
 import type { SqliteDatabase } from '../../native/sqlite.ts';
+import { QuantizedVectors } from './quantized-vectors.ts';
 import { chunkIdsWhere, type SqlCondition } from './retrieval.ts';
 import { signBits, SignIndex } from './sign-index.ts';
 
@@ -34,14 +36,29 @@ export function fromBlob(blob: Buffer): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
+/** How far an int8 cosine distance may be from the float one (about 1e-4 for unit vectors; see QuantizedVectors). */
+const INT8_TOLERANCE = 2e-3;
+/** Vectors copied into memory a slice at a time, between other work (about 4 ms each). */
+const WARM_SLICE = 1_000;
+
 /**
- * A model's in-memory sign index, shared by every VectorStore of that model on one connection.
- * Writes through VectorStore.put keep it current; a commit by another connection (seen in
- * `PRAGMA data_version`) makes it reload on the next search.
+ * A model's in-memory indexes, shared by every VectorStore of that model on one connection: the
+ * sign bits, and the int8 vectors for re-ranking. Writes through VectorStore.put keep them
+ * current; a commit by another connection (seen in `PRAGMA data_version`) makes them reload on
+ * the next search. Chunks deleted by this connection are found out when a search would return
+ * them (their row is gone).
  */
-export interface SignIndexCache {
+export interface VectorCache {
   index: SignIndex | null;
+  /** Filled in the background once `index` is loaded; until it is complete, re-ranking reads what it lacks from `vectors_N`. */
+  vectors: QuantizedVectors | null;
+  /** Settles when `vectors` holds every vector (or was replaced). */
+  warm: Promise<void> | null;
   dataVersion: number;
+}
+
+export function emptyVectorCache(): VectorCache {
+  return { index: null, vectors: null, warm: null, dataVersion: -1 };
 }
 
 export class VectorStore {
@@ -49,9 +66,9 @@ export class VectorStore {
   private readonly db: SqliteDatabase;
   private readonly floats: string;
   private readonly bits: string | null;
-  private readonly cache: SignIndexCache;
+  private readonly cache: VectorCache;
 
-  constructor(db: SqliteDatabase, model: EmbeddingModelRow, cache: SignIndexCache = { index: null, dataVersion: -1 }) {
+  constructor(db: SqliteDatabase, model: EmbeddingModelRow, cache: VectorCache = emptyVectorCache()) {
     this.db = db;
     this.model = model;
     this.cache = cache;
@@ -79,7 +96,7 @@ export class VectorStore {
   }
 
   drop(): void {
-    this.cache.index = null;
+    Object.assign(this.cache, emptyVectorCache());
     if (this.bits) this.db.exec(`DROP TABLE IF EXISTS ${this.bits}`);
     this.db.exec(`DROP TABLE IF EXISTS ${this.floats}`);
   }
@@ -95,6 +112,7 @@ export class VectorStore {
       this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
       // The same bits as the table's (signBits is vec_quantize_binary), without a query.
       this.cache.index?.set(chunkId, signBits(vector));
+      this.cache.vectors?.set(chunkId, vector);
     }
   }
 
@@ -122,7 +140,8 @@ export class VectorStore {
    * Nearest chunks to `query` (L2-normalised) by cosine distance, among the chunks whose document
    * passes `filter` (a condition on documents `d`) when given. With a bit index: the nearest
    * `max(8k, 200 √(n / 100,000), 200)` of the n vectors by hamming distance (more as the library
-   * grows past 100,000: a query has more near neighbours to tell apart), re-ranked exactly. Recall@10 against
+   * grows past 100,000: a query has more near neighbours to tell apart), re-ranked by cosine
+   * (against the int8 copy in memory, or the floats while it is being made). Recall@10 against
    * exhaustive search is about 0.99 at 100,000 chunks (bench b). Without one (small models): an
    * exact scan.
    */
@@ -143,23 +162,111 @@ export class VectorStore {
     const querySigns = signBits(query);
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
     const candidates = index.nearest(querySigns, wanted, allowed && ((id) => allowed.has(id)));
-    if (candidates.length === 0) return [];
+    const ranked = this.rerank(query, candidates);
+    // The best k by exact distance, read from vectors_N: those int8 ranked best and any within
+    // its error of the last of them, so that near ties fall as the floats say. Chunks deleted by
+    // this connection since the copy show here (their row is gone): the next ones take their place.
+    const exact: { chunkId: number; distance: number }[] = [];
+    for (let next = 0; exact.length < k && next < ranked.length; ) {
+      let end = Math.min(ranked.length, next + k - exact.length);
+      const edge = ranked[end - 1]!.distance + INT8_TOLERANCE;
+      while (end < ranked.length && ranked[end]!.distance <= edge) end++;
+      const batch = ranked.slice(next, end).map((r) => r.chunkId);
+      next = end;
+      const read = this.readVectors(batch);
+      for (const chunkId of batch) {
+        const vector = read.get(chunkId);
+        if (vector) exact.push({ chunkId, distance: 1 - dot(query, vector) });
+        else this.forget(chunkId);
+      }
+    }
+    return exact.sort(byDistance).slice(0, k);
+  }
+
+  /** The float vectors of these chunks that vectors_N holds. */
+  private readVectors(chunkIds: number[]): Map<number, Float32Array> {
     const rows = this.db
       .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
       .raw()
-      .all(JSON.stringify(candidates)) as [number, Buffer][];
-    if (rows.length < candidates.length) {
-      // Chunks deleted since (their rows went by cascade): forget them.
-      const present = new Set(rows.map((row) => row[0]));
-      for (const id of candidates) if (!present.has(id)) index.delete(id);
-    }
-    return rows
-      .map(([chunkId, embedding]) => ({ chunkId, distance: 1 - dot(query, fromBlob(embedding)) }))
-      .sort((a, b) => a.distance - b.distance)
-      .slice(0, k);
+      .all(JSON.stringify(chunkIds)) as [number, Buffer][];
+    return new Map(rows.map(([chunkId, embedding]) => [chunkId, fromBlob(embedding)]));
   }
 
-  /** The sign index, loaded from `vector_bits_N` on first use and after other connections wrote. */
+  /**
+   * The candidates by cosine distance to `query`, nearest first: from the vectors in memory, and
+   * from `vectors_N` for those not copied yet (chunks gone from it are forgotten).
+   */
+  private rerank(query: Float32Array, candidates: number[]): { chunkId: number; distance: number }[] {
+    const vectors = this.cache.vectors;
+    const ranked: { chunkId: number; distance: number }[] = [];
+    const unread: number[] = [];
+    for (const chunkId of candidates) {
+      const similarity = vectors?.dot(query, chunkId);
+      if (similarity === undefined) unread.push(chunkId);
+      else ranked.push({ chunkId, distance: 1 - similarity });
+    }
+    if (unread.length) {
+      const read = this.readVectors(unread);
+      for (const chunkId of unread) {
+        const vector = read.get(chunkId);
+        if (!vector) {
+          this.forget(chunkId);
+          continue;
+        }
+        vectors?.set(chunkId, vector);
+        ranked.push({ chunkId, distance: 1 - dot(query, vector) });
+      }
+    }
+    return ranked.sort(byDistance);
+  }
+
+  /** Drops a chunk whose vector is gone (its chunk was deleted) from the in-memory indexes. */
+  private forget(chunkId: number): void {
+    this.cache.index?.delete(chunkId);
+    this.cache.vectors?.delete(chunkId);
+  }
+
+  /**
+   * Settles once the in-memory copy of the vectors for re-ranking is complete (at once when
+   * there is none to make: small models, no search yet). Searches never wait for it.
+   */
+  warmed(): Promise<void> {
+    return this.cache.warm ?? Promise.resolve();
+  }
+
+  /**
+   * Copies `vectors_N` into `vectors`, WARM_SLICE rows at a time in order of chunk id, each slice
+   * when the event loop is free: the first search after opening does not wait for all of it
+   * (seconds at a million vectors), and no search waits for more than a slice. Stops when the
+   * copy is replaced (a reload, a dropped model) or the connection closes.
+   */
+  private warm(vectors: QuantizedVectors): Promise<void> {
+    const read = this.db.prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
+    const scratch = new Float32Array(this.model.dimensions);
+    const bytes = new Uint8Array(scratch.buffer);
+    return new Promise((resolve) => {
+      let after = 0;
+      const slice = () => {
+        if (this.cache.vectors !== vectors || !this.db.open) return resolve();
+        const rows = read.all(after, WARM_SLICE) as [number, Buffer][];
+        for (const [chunkId, embedding] of rows) {
+          // A vector put since the copy began is there already, and newer.
+          if (vectors.has(chunkId)) continue;
+          bytes.set(embedding);
+          vectors.set(chunkId, scratch);
+        }
+        if (rows.length < WARM_SLICE) return resolve();
+        after = rows.at(-1)![0];
+        setImmediate(slice);
+      };
+      setImmediate(slice);
+    });
+  }
+
+  /**
+   * The sign index, loaded from `vector_bits_N` on first use and after other connections wrote;
+   * the copy of the vectors for re-ranking starts with it.
+   */
   private signIndex(): SignIndex {
     const dataVersion = this.db.prepare('PRAGMA data_version').pluck().get() as number;
     if (!this.cache.index || this.cache.dataVersion !== dataVersion) {
@@ -168,8 +275,10 @@ export class VectorStore {
         const rows = this.db.prepare(`SELECT rowid, embedding FROM ${this.bits}`).raw().iterate() as Iterable<[number | bigint, Buffer]>;
         for (const [id, bits] of rows) index.set(Number(id), bits);
       }
-      this.cache.index = index;
-      this.cache.dataVersion = dataVersion;
+      const vectors = new QuantizedVectors(this.model.dimensions);
+      Object.assign(this.cache, { index, vectors, dataVersion });
+      this.cache.warm = this.warm(vectors);
+      return index;
     }
     return this.cache.index;
   }
@@ -213,6 +322,10 @@ export class VectorStore {
     }
     return true;
   }
+}
+
+function byDistance(a: { chunkId: number; distance: number }, b: { chunkId: number; distance: number }): number {
+  return a.distance - b.distance || a.chunkId - b.chunkId;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

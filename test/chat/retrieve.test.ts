@@ -36,6 +36,18 @@ test('keyword hits holding too few of the key terms, and far meaning-only hits, 
   assert.equal(requests[1]!.k, 50);
 });
 
+test('hits that carry their cosine similarity are cut by it without a second search', async () => {
+  const strong = hit(1, 'The lease has rules: pets allowed, dogs on a leash.', { bm25: 1, vector: 3 });
+  const weak = hit(2, 'The new rules for parking.', { bm25: 2 });
+  const near = { ...hit(3, 'Animals in the flat: cats and hounds welcome.', { vector: 1 }), similarity: 0.71 };
+  const far = { ...hit(4, 'A recipe for soup.', { vector: 2 }), similarity: 0.2 };
+  const { search, requests } = fakeSearch([{ ...strong, similarity: 0.8 }, weak, near, far], []);
+  const found = await retrieve(search, base);
+  assert.deepEqual(found.hits.map((h) => h.chunkId), [1, 3]);
+  assert.equal(found.dropped, 2);
+  assert.deepEqual(requests.map((r) => r.mode), ['hybrid']);
+});
+
 test('keyword-only libraries never ask for vectors; a lone match is kept when nothing matches more', async () => {
   const { search, requests } = fakeSearch([hit(1, 'Dogs must be registered.', { bm25: 1 })], [], 'bm25');
   assert.deepEqual((await retrieve(search, base)).hits.map((h) => h.chunkId), [1]);

@@ -158,6 +158,16 @@ test('hybrid fuses keyword and vector ranks; weights shift the balance', async (
   for (const hit of keywordOnly.hits) assert.ok(hit.ranks.bm25 !== undefined || hit.score === 0);
 });
 
+test('hybrid hits found by vector search carry the cosine similarity vector mode reports as their score', async () => {
+  const hybrid = await engine.search({ query: 'invoice October consulting', mode: 'hybrid', k: 8 });
+  const vector = new Map((await engine.search({ query: 'invoice October consulting', mode: 'vector', k: 50 })).hits.map((h) => [h.chunkId, h.score]));
+  assert.ok(hybrid.hits.some((h) => h.ranks.vector !== undefined));
+  for (const hit of hybrid.hits) {
+    if (hit.ranks.vector === undefined) assert.equal(hit.similarity, undefined);
+    else assert.equal(hit.similarity, vector.get(hit.chunkId));
+  }
+});
+
 test('a query searched again is not embedded again', async () => {
   const embedder = new FakeEmbedder();
   const local = await Engine.open({ dbPath: join(tempDir(), 'library.db'), embedder });

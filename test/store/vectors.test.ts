@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
-import { Library, SignIndex, signBits } from '../../app/store/index.ts';
+import { Library, QuantizedVectors, SignIndex, signBits } from '../../app/store/index.ts';
 import { docInput } from '../support/documents.ts';
 import { tempDir } from '../support/corpus.ts';
 
@@ -116,6 +116,86 @@ test('vector search sees vectors another connection wrote and forgets deleted ch
     assert.deepEqual(filtered.map((r) => r.chunkId), [b]);
   } finally {
     other.close();
+    library.close();
+  }
+});
+
+const unitRandom = (random: () => number, dims: number) => {
+  const v = Float32Array.from({ length: dims }, () => random() - 0.5);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+};
+const exactDot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+
+test('int8 vectors give the cosine similarity to within 1e-3, and keep their own after replacements and deletions', () => {
+  const random = seeded(23);
+  const dims = 384;
+  const vectors = new QuantizedVectors(dims);
+  const all = new Map<number, Float32Array>();
+  for (let id = 1; id <= 2_000; id++) {
+    const v = unitRandom(random, dims);
+    vectors.set(id * 3, v);
+    all.set(id * 3, v);
+  }
+  for (let id = 3; id <= 600; id += 3) {
+    vectors.delete(id);
+    all.delete(id);
+  }
+  const replaced = unitRandom(random, dims);
+  vectors.set(900, replaced);
+  all.set(900, replaced);
+  vectors.set(7, new Float32Array(dims)); // all zeros: similarity 0, not NaN
+  all.set(7, new Float32Array(dims));
+  assert.equal(vectors.count, all.size);
+  assert.equal(vectors.dot(unitRandom(random, dims), 3), undefined);
+  const query = unitRandom(random, dims);
+  let worst = 0;
+  for (const [id, v] of all) worst = Math.max(worst, Math.abs(vectors.dot(query, id)! - exactDot(query, v)));
+  assert.ok(worst < 1e-3, `largest error ${worst}`);
+});
+
+test('vector search re-ranks from vectors in memory once they are copied, and still forgets chunks deleted since', async () => {
+  const path = join(tempDir('cairn-vectors-'), 'library.db');
+  const library = Library.open(path);
+  try {
+    const random = seeded(31);
+    const source = library.sources.ensure('import', '/d', 'd');
+    const model = library.models.register('test:384', { type: 'test' }, 384, 'active');
+    const vectors = new Map<number, Float32Array>();
+    library.transaction(() => {
+      for (let i = 0; i < 3_000; i++) {
+        const doc = library.documents.upsert(docInput(source.id, `/d/${i}.txt`));
+        const id = library.documents.insertChunks(doc, [{ text: 'x', start: 0, end: 1, page: null, headingPath: [], tokenCount: 1, ftsTitle: '', ftsBody: 'x' }])[0]!;
+        const v = unitRandom(random, 384);
+        library.models.store(model).put(id, v);
+        vectors.set(id, v);
+      }
+    });
+    const store = () => library.models.store(model);
+    const query = unitRandom(random, 384);
+    store().nearest(query, 10); // loads the sign index and starts the copy
+    await store().warmed();
+    // Its own vector is the nearest of a chunk's: the scores are the cosine similarities.
+    const [some] = vectors.keys();
+    const found = store().nearest(vectors.get(some!)!, 10);
+    assert.equal(found[0]!.chunkId, some);
+    for (const hit of found) assert.ok(Math.abs(1 - hit.distance - exactDot(vectors.get(some!)!, vectors.get(hit.chunkId)!)) < 1e-3);
+
+    // Deleted through this connection after the copy: never returned, and k are still found.
+    const before = store().nearest(query, 10).map((r) => r.chunkId);
+    for (const id of before.slice(0, 5)) library.documents.removeUnder(`/d/${id - 1}.txt`);
+    const gone = new Set(before.slice(0, 5));
+    assert.equal(library.db.prepare(`SELECT count(*) FROM vectors_${model.id} WHERE chunk_id IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify([...gone])), 0);
+    const after = store().nearest(query, 10).map((r) => r.chunkId);
+    assert.equal(after.length, 10);
+    assert.ok(after.every((id) => !gone.has(id)));
+    assert.deepEqual(after.slice(0, 5), before.slice(5));
+
+    // A vector replaced after the copy is searched with its new value.
+    const moved = after[9]!;
+    store().put(moved, query);
+    assert.equal(store().nearest(query, 1)[0]!.chunkId, moved);
+  } finally {
     library.close();
   }
 });
