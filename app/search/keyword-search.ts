@@ -1,15 +1,18 @@
 // BM25 top-k over the keyword index (app/store/keyword-index.ts): FTS5's bm25() to the bit (same
 // tokens, statistics, k1, b, IDF floor, title weighting and order of summation), without FTS5's
-// cost of a SQL function call per matching chunk, and without reading most postings: block-max
-// MaxScore, a stretch of chunk ids at a time, over the blocks' bounds.
+// cost of a SQL function call per matching chunk. The query's terms are scored a term at a time
+// into an accumulator indexed by chunk id, then the best k are taken.
 //
 // It answers only where it is exact; otherwise search asks FTS5 (null): while the index has
 // queued changes, or when a term is a phrase (several FTS5 tokens, as 2022年 is "2022 年"),
 // which needs positions the index does not keep.
-import { blockBound, K1, B, MAX_CHUNK_ID, tokenSequences, withRoom, type KeywordTerm, type Library, type Postings } from '../store/index.ts';
+import { MAX_CHUNK_ID, tokenSequences, type KeywordTerm, type Library } from '../store/index.ts';
 import { termWords } from './analyze.ts';
 import { selectiveTerms } from './common-terms.ts';
 
+/** FTS5's bm25() constants (fts5_aux.c). */
+const K1 = 1.2;
+const B = 0.75;
 /** Query terms whose FTS5 tokens are remembered (a query's terms are tokenized once). */
 const REMEMBERED_TERMS = 10_000;
 
@@ -19,34 +22,15 @@ export interface KeywordHit {
   score: number;
 }
 
-/** A query term's place in its blocks. */
-interface Cursor {
-  term: KeywordTerm;
-  idf: number;
-  /** Its blocks' last chunk ids, and the most a chunk of each can get from the term. */
-  ends: Float64Array;
-  bounds: Float64Array;
-  /** The first block that ends at or after the stretch being ranked. */
-  block: number;
-  /** The block decoded in `postings` (-1: none), and the next of its postings to add up. */
-  decoded: number;
-  next: number;
-  postings: Postings;
-  /** Its place in KeywordSearch's reused blocks. */
-  slot: number;
-}
-
 export class KeywordSearch {
   private readonly library: Library;
   private readonly tokens = new Map<string, string[]>();
   private scores = new Float64Array(0);
-  /** Which stretch last touched each chunk id (so the accumulator is never cleared in full). */
+  /** Which query last touched each chunk id (so the accumulator is never cleared in full). */
   private stamps = new Uint32Array(0);
   private stamp = 0;
-  /** The chunks a stretch has touched (reused). */
+  /** The chunks a search has touched (reused). */
   private touched: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  /** Decoded blocks, one per query term (reused). */
-  private decoded: Postings[] = [];
 
   constructor(library: Library) {
     this.library = library;
@@ -57,13 +41,11 @@ export class KeywordSearch {
    * given; the common-word cut applied as CommonTermFilter applies it. Null where only FTS5
    * can rank exactly.
    *
-   * Block-max MaxScore. Chunk ids are taken in stretches that no block boundary crosses, in
-   * order; in each, every term has at most one block, with its bound. The terms that can add
-   * least (in order of their highest bound) whose blocks here cannot together lift a chunk to
-   * the k-th best score so far are not read for chunks of their own: only the others' postings
-   * are added up, and each chunk they give is looked up in the rest while it can still make
-   * the top k. Common terms' blocks are mostly never read. Scores are FTS5's, summed in another
-   * order (equal to within 1e-15).
+   * MaxScore, a term at a time: terms are taken by how much they can add to a score at most
+   * (rare terms first). Once the terms left could not lift a chunk that has none of the terms
+   * taken so far above the k-th best score so far, no such chunk can be in the top k: the
+   * remaining (common) terms are only looked up for the chunks that still can, and those are
+   * thinned out after each. Scores are FTS5's, summed in another order (equal to within 1e-15).
    */
   search(terms: string[], k: number, titleWeight: number, allowed?: Set<number>): KeywordHit[] | null {
     const index = this.library.keywords;
@@ -93,112 +75,69 @@ export class KeywordSearch {
       for (let n = body; n > 0; n--) f += 1;
       return f;
     };
-    /** What the posting at `i` of a cursor's decoded block adds to its chunk's score. */
-    const score = (c: Cursor, i: number) => {
-      const { title, body, length } = c.postings;
-      // An integer weight adds up exactly as FTS5's repeated additions do.
-      const f = integral ? weight * title[i]! + body[i]! : frequency(title[i]!, body[i]!);
-      return c.idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length[i]!) / avgdl)));
-    };
-    const decode = (c: Cursor) => {
-      if (c.decoded === c.block) return;
-      c.postings = this.decoded[c.slot] = index.block(c.term, c.ends[c.block]!, c.postings);
-      c.decoded = c.block;
-      c.next = 0;
-    };
-    // Least bounded first.
-    const cursors = kept
+    const saturation = (f: number, length: number) => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl));
+    const phrases = kept
       .filter((term): term is KeywordTerm => term !== null)
-      .map((term, i): Cursor & { most: number } => {
+      .map((term) => {
         let idf = Math.log((totals.chunks - term.chunks + 0.5) / (term.chunks + 0.5));
         if (idf <= 0) idf = 1e-6;
-        const blocks = index.blocks(term);
-        const ends = new Float64Array(blocks.length);
-        const bounds = new Float64Array(blocks.length);
-        let most = 0;
-        blocks.forEach((b, j) => {
-          ends[j] = b.end;
-          bounds[j] = idf * blockBound(b, weight, avgdl);
-          most = Math.max(most, bounds[j]!);
-        });
-        const postings = (this.decoded[i] ??= withRoom({ count: 0, ids: new Float64Array(0), title: new Uint32Array(0), body: new Uint32Array(0), length: new Uint32Array(0) }, 0));
-        return { term, idf, ends, bounds, block: 0, decoded: -1, next: 0, postings, slot: i, most };
+        return { term, idf, bound: idf * saturation(Math.max(0, weight) * term.maxTitle + term.maxBody, term.minLength) };
       })
-      .sort((a, b) => a.most - b.most);
+      .sort((a, b) => b.bound - a.bound);
+    // left[j]: the most the terms from j on can add to any score.
+    const left = phrases.map((_, j) => phrases.slice(j).reduce((sum, p) => sum + p.bound, 0));
     // Pruning keeps what is within rounding of the k-th score: FTS5 sums in another order.
     const below = (score: number, threshold: number) => score < threshold - 1e-9 * Math.abs(threshold);
-    const top = new TopK(k);
-    const { scores, stamps } = this;
-    const n = cursors.length;
 
-    for (let start = 0; ; ) {
-      // The stretch: from `start` to the first end of a block at or after it.
-      let end = Infinity;
-      for (const c of cursors) {
-        while (c.block < c.ends.length && c.ends[c.block]! < start) c.block++;
-        if (c.block < c.ends.length && c.ends[c.block]! < end) end = c.ends[c.block]!;
+    this.nextStamp();
+    const { scores, stamps, stamp } = this;
+    let touched = this.touched;
+    let count = 0;
+    let top = 0;
+    let j = 0;
+    let threshold = 0;
+    for (; j < phrases.length; j++) {
+      if (count >= k && left[j]! < top) {
+        threshold = kthBest(touched, count, scores, k);
+        if (below(left[j]!, threshold)) break;
       }
-      if (end === Infinity) break;
-      // Terms [0, e) here cannot lift a chunk to the threshold by themselves (together `rest` at most).
-      const threshold = top.threshold();
-      let e = 0;
-      let rest = 0;
-      for (; e < n; e++) {
-        const c = cursors[e]!;
-        const bound = c.block < c.ends.length ? c.bounds[c.block]! : 0;
-        if (!below(rest + bound, threshold)) break;
-        rest += bound;
-      }
-      if (e === n) {
-        start = end + 1;
-        continue;
-      }
-      // The other terms' postings in the stretch, added up.
-      const stamp = this.nextStamp();
-      let touched = this.touched;
-      let count = 0;
-      for (let j = e; j < n; j++) {
-        const c = cursors[j]!;
-        if (c.block >= c.ends.length) continue;
-        decode(c);
-        const { ids, count: size } = c.postings;
-        let i = c.next;
-        while (i < size && ids[i]! < start) i++;
-        for (; i < size && ids[i]! <= end; i++) {
-          const id = ids[i]!;
-          if (allowed && !allowed.has(id)) continue;
-          const add = score(c, i);
-          if (stamps[id] !== stamp) {
-            stamps[id] = stamp;
-            if (count === touched.length) touched = this.touched = grown(touched, count * 2);
-            touched[count++] = id;
-            scores[id] = add;
-          } else {
-            scores[id]! += add;
-          }
+      const { term, idf } = phrases[j]!;
+      const p = index.postings(term);
+      if (touched.length < count + p.count) touched = this.touched = grown(touched, count + p.count);
+      const { ids, title, body, length } = p;
+      for (let i = 0; i < p.count; i++) {
+        const id = ids[i]!;
+        if (allowed && !allowed.has(id)) continue;
+        // An integer weight adds up exactly as FTS5's repeated additions do.
+        const f = integral ? weight * title[i]! + body[i]! : frequency(title[i]!, body[i]!);
+        const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length[i]!) / avgdl)));
+        let total = score;
+        if (stamps[id] !== stamp) {
+          stamps[id] = stamp;
+          touched[count++] = id;
+        } else {
+          total += scores[id]!;
         }
-        c.next = i;
+        scores[id] = total;
+        if (total > top) top = total;
       }
-      // Each chunk found, completed from the rest (most bounded first) while it can make the top k.
-      for (let x = 0; x < count; x++) {
-        const id = touched[x]!;
-        let total = scores[id]!;
-        let left = rest;
-        let fits = !below(total + left, top.threshold());
-        for (let j = e - 1; fits && j >= 0; j--) {
-          const c = cursors[j]!;
-          if (c.block >= c.ends.length) continue;
-          decode(c);
-          const at = find(c.postings, id);
-          if (at >= 0) total += score(c, at);
-          left -= c.bounds[c.block]!;
-          fits = !below(total + left, top.threshold());
-        }
-        if (fits) top.offer(id, total);
-      }
-      start = end + 1;
     }
-    return top.best();
+    if (j === phrases.length) return best(touched.subarray(0, count), scores, k);
+
+    // The remaining terms, looked up for the chunks that can still make the top k.
+    let candidates = touched.subarray(0, count).filter((id) => !below(scores[id]! + left[j]!, threshold)).sort();
+    for (; j < phrases.length; j++) {
+      const { term, idf } = phrases[j]!;
+      const ids = candidates;
+      index.lookup(term, ids, (i, title, body, length) => {
+        scores[ids[i]!]! += idf * saturation(frequency(title, body), length);
+      });
+      if (j + 1 < phrases.length && candidates.length > k) {
+        threshold = kthBest(candidates, candidates.length, scores, k);
+        candidates = candidates.filter((id) => !below(scores[id]! + left[j + 1]!, threshold));
+      }
+    }
+    return best(candidates, scores, k);
   }
 
   /** Each term's FTS5 tokens, as its MATCH phrase would have them. */
@@ -212,13 +151,12 @@ export class KeywordSearch {
     return terms.map((t) => this.tokens.get(t)!);
   }
 
-  private nextStamp(): number {
+  private nextStamp(): void {
     this.stamp = (this.stamp + 1) >>> 0;
     if (this.stamp === 0) {
       this.stamps.fill(0);
       this.stamp = 1;
     }
-    return this.stamp;
   }
 
   /** Makes the accumulator cover chunk ids up to `id`. */
@@ -240,79 +178,67 @@ function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return out;
 }
 
-/** Where chunk `id` is among the decoded postings, or -1. */
-function find(p: Postings, id: number): number {
+let selectScratch = new Float64Array(1024);
+
+/** The k-th highest score of the first `n` ids (n ≥ k). */
+function kthBest(ids: Int32Array, n: number, scores: Float64Array, k: number): number {
+  if (selectScratch.length < n) selectScratch = new Float64Array(Math.max(n, selectScratch.length * 2));
+  const values = selectScratch.subarray(0, n);
+  for (let i = 0; i < n; i++) values[i] = scores[ids[i]!]!;
+  // Quickselect for the (n - k)-th smallest.
+  const target = values.length - k;
   let lo = 0;
-  let hi = p.count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const at = p.ids[mid]!;
-    if (at < id) lo = mid + 1;
-    else if (at > id) hi = mid - 1;
-    else return mid;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
   }
-  return -1;
+  return values[target]!;
 }
 
-/** The best k chunks offered so far: a heap whose root is the worst kept (lower score, or equal and higher id). */
-class TopK {
-  private readonly k: number;
-  private readonly ids: number[] = [];
-  private readonly scores: number[] = [];
-
-  constructor(k: number) {
-    this.k = k;
-  }
-
-  /** The k-th best score, below which no chunk can enter (-Infinity until k are kept). */
-  threshold(): number {
-    return this.ids.length < this.k ? -Infinity : this.scores[0]!;
-  }
-
-  offer(id: number, score: number): void {
-    const { ids, scores } = this;
-    if (ids.length < this.k) {
-      let i = ids.length;
-      ids.push(id);
-      scores.push(score);
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.worse(i, parent)) break;
-        this.swap(i, parent);
-        i = parent;
-      }
-      return;
-    }
-    if (score < scores[0]! || (score === scores[0] && id > ids[0]!)) return;
-    ids[0] = id;
-    scores[0] = score;
-    for (let i = 0; ; ) {
+/** The `k` best of the touched ids by score (ties: lower id first), best first. A bounded heap. */
+function best(ids: Int32Array, scores: Float64Array, k: number): KeywordHit[] {
+  // heap[0] is the worst kept; `worse` orders the heap.
+  const heap: number[] = [];
+  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
+  const down = (i: number) => {
+    for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < ids.length && this.worse(l, m)) m = l;
-      if (r < ids.length && this.worse(r, m)) m = r;
+      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
       if (m === i) return;
-      this.swap(i, m);
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
       i = m;
     }
+  };
+  for (const id of ids) {
+    if (heap.length < k) {
+      heap.push(id);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!worse(heap[i]!, heap[parent]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (k > 0 && worse(heap[0]!, id)) {
+      heap[0] = id;
+      down(0);
+    }
   }
-
-  /** Best first. */
-  best(): KeywordHit[] {
-    return this.ids
-      .map((chunkId, i) => ({ chunkId, score: this.scores[i]! }))
-      .sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);
-  }
-
-  private worse(a: number, b: number): boolean {
-    const { ids, scores } = this;
-    return scores[a]! < scores[b]! || (scores[a] === scores[b] && ids[a]! > ids[b]!);
-  }
-
-  private swap(a: number, b: number): void {
-    const { ids, scores } = this;
-    [ids[a], ids[b]] = [ids[b]!, ids[a]!];
-    [scores[a], scores[b]] = [scores[b]!, scores[a]!];
-  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((id) => ({ chunkId: id, score: scores[id]! }));
 }

@@ -41,7 +41,7 @@ export { QuantizedVectors } from './quantized-vectors.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
-export { blockBound, K1, B, KeywordIndex, MAX_CHUNK_ID, withRoom, type BlockBound, type KeywordTerm, type KeywordTotals, type Postings } from './keyword-index.ts';
+export { KeywordIndex, MAX_CHUNK_ID, type KeywordTerm, type KeywordTotals, type Postings } from './keyword-index.ts';
 export { tokenSequences } from './fts-tokens.ts';
 export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 

@@ -11,10 +11,6 @@
 // chunks again. sync() applies the queues in the caller's transaction (Library.transaction does
 // it before every commit), so the index commits with the chunks or not at all; while anything
 // is queued, current() is false and search asks FTS5 instead.
-//
-// Each block has a bound (migration 15): the most any of its postings can add to a BM25 score
-// for a term of IDF 1, so that search can pass over blocks whose chunks cannot reach its top k
-// without reading them (see blockBound).
 import { analyze } from '../search/analyze.ts';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { tokenize, type TokenCounts } from './fts-tokens.ts';
@@ -30,45 +26,8 @@ const BLOCK_AT = `SELECT key - @term * 134217728, postings FROM keyword_blocks
 const LAST_BLOCK = `SELECT key - @term * 134217728, postings FROM keyword_blocks
   WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key DESC LIMIT 1`;
 const DROP_BLOCK = 'DELETE FROM keyword_blocks WHERE key = @term * 134217728 + @at';
-const DROP_BOUND = 'DELETE FROM keyword_bounds WHERE key = @term * 134217728 + @at';
-const BLOCK_BY_END = 'SELECT postings FROM keyword_blocks WHERE key = @term * 134217728 + @at';
-const TERM_BOUNDS = `SELECT key - @term * 134217728, impact, avgdl FROM keyword_bounds
-  WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key`;
 /** Chunks read and indexed at a time by sync(): memory stays flat however much is queued. */
 const PAGE = 2_000;
-
-/** FTS5's bm25() constants (fts5_aux.c). */
-export const K1 = 1.2;
-export const B = 0.75;
-/** The title weight block bounds are figured for (search's default). */
-export const BOUND_TITLE_WEIGHT = 2;
-
-/** BM25's term frequency saturation, as FTS5 computes it (multiplied by the IDF for a score). */
-export function saturation(frequency: number, length: number, avgdl: number): number {
-  return (frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * length) / avgdl));
-}
-
-/** A block of a term's postings: its last chunk id, and its bound (see blockBound). */
-export interface BlockBound {
-  end: number;
-  /** The highest saturation of its postings, at BOUND_TITLE_WEIGHT and this average chunk length. */
-  impact: number;
-  avgdl: number;
-}
-
-/**
- * The most a posting of a block can add to a score at this title weight and average chunk
- * length, for a term of IDF 1. Its impact was figured at another weight and length; a higher
- * weight raises each frequency by at most their ratio (α), a longer average lowers each
- * length's part of the denominator by at most theirs (1/β), and then a saturation rises by at
- * most α/β: (K1+1)αf/(αf + βD) ≤ (α/β)(K1+1)f/(f + D) when α ≥ 1 ≥ β. It never exceeds K1+1.
- * A negative weight has no bound (Infinity): frequencies can then fall below zero.
- */
-export function blockBound(block: BlockBound, titleWeight: number, avgdl: number): number {
-  if (!(titleWeight >= 0)) return Infinity;
-  const scale = Math.max(1, titleWeight / BOUND_TITLE_WEIGHT) * Math.max(1, avgdl / block.avgdl);
-  return Math.min(K1 + 1, block.impact * scale);
-}
 
 /** A token's postings, in chunk id order. */
 export interface Postings {
@@ -158,19 +117,6 @@ export const KEYWORD_SCHEMA = `
   END;
 `;
 
-/**
- * The schema of migration 15: per block (same key), the most its postings can score (see
- * blockBound), written and dropped with the block. In a table of its own, so that a term's
- * bounds are a few pages to read, not the pages of its postings.
- */
-export const KEYWORD_BOUNDS_SCHEMA = `
-  CREATE TABLE keyword_bounds (
-    key INTEGER PRIMARY KEY,
-    impact REAL NOT NULL,
-    avgdl REAL NOT NULL
-  );
-`;
-
 export class KeywordIndex {
   private readonly db: SqliteDatabase;
   constructor(db: SqliteDatabase) {
@@ -218,56 +164,54 @@ export class KeywordIndex {
     return out;
   }
 
-  /** A term's blocks in chunk id order, with their bounds: no postings read. */
-  blocks(term: KeywordTerm): BlockBound[] {
-    const rows = this.db.prepare(TERM_BOUNDS).raw().all({ term: term.id }) as [number, number, number][];
-    return rows.map(([end, impact, avgdl]) => ({ end, impact, avgdl }));
-  }
-
-  /** The postings of the term's block that ends at chunk `end`, decoded into `into` (grown as needed). */
-  block(term: KeywordTerm, end: number, into: Postings): Postings {
-    const blob = this.db.prepare(BLOCK_BY_END).pluck().get({ term: term.id, at: end }) as Buffer | undefined;
-    if (!blob) throw new Error(`The keyword index has no block of term ${term.id} ending at chunk ${end}.`);
-    const out = withRoom(into, blockCount(blob));
-    decodeInto(blob, out, 0);
-    return out;
-  }
-
-  private scratch = emptyPostings();
-
-  private scratchFor(count: number): Postings {
-    return (this.scratch = withRoom(this.scratch, count));
-  }
-
-  /** Figures the bound of every block (migration 15, for the blocks written before it). */
-  boundAll(): void {
-    const page = this.db.prepare('SELECT key, postings FROM keyword_blocks WHERE key > ? ORDER BY key LIMIT ?').raw();
-    const put = this.db.prepare('INSERT OR REPLACE INTO keyword_bounds (key, impact, avgdl) VALUES (?, ?, ?)');
-    const avgdl = this.averageLength();
-    let scratch = emptyPostings();
-    for (let after = -1; ; ) {
-      const rows = page.all(after, PAGE) as [number, Buffer][];
-      if (rows.length === 0) break;
-      for (const [key, blob] of rows) {
-        scratch = withRoom(scratch, blockCount(blob));
-        decodeInto(blob, scratch, 0);
-        put.run(key, impactOf(scratch, avgdl), avgdl);
+  /**
+   * The postings of a term for some chunks (ids ascending): `found(i, title, body, length)` for
+   * each ids[i] the term has. Reads only the blocks those chunks fall in, or all of them in one
+   * go when that is cheaper.
+   */
+  lookup(term: KeywordTerm, ids: ArrayLike<number>, found: (i: number, title: number, body: number, length: number) => void): void {
+    if (ids.length === 0) return;
+    if (ids.length * 8 >= term.chunks / BLOCK) {
+      const p = this.postings(term);
+      for (let i = 0, j = 0; i < ids.length && j < p.count; ) {
+        if (p.ids[j]! < ids[i]!) j++;
+        else if (p.ids[j]! > ids[i]!) i++;
+        else found(i++, p.title[j]!, p.body[j]!, p.length[j++]!);
       }
-      after = rows.at(-1)![0];
+      return;
+    }
+    const blockAt = this.db.prepare(BLOCK_AT).raw();
+    for (let i = 0; i < ids.length; ) {
+      const row = blockAt.get({ term: term.id, at: ids[i] }) as [number, Buffer] | undefined;
+      if (!row) return;
+      const [lastId, blob] = row;
+      const count = blockCount(blob);
+      const p = this.scratchFor(count);
+      decodeInto(blob, p, 0);
+      for (let j = 0; i < ids.length && ids[i]! <= lastId; ) {
+        while (j < count && p.ids[j]! < ids[i]!) j++;
+        if (j < count && p.ids[j] === ids[i]) found(i, p.title[j]!, p.body[j]!, p.length[j]!);
+        i++;
+      }
     }
   }
 
-  /** The average chunk length block bounds are figured at when written: any positive value is valid. */
-  private averageLength(): number {
-    const { chunks, tokens } = this.totals();
-    return chunks > 0 && tokens > 0 ? tokens / chunks : 1;
+  private scratch: Postings = { count: 0, ids: new Float64Array(0), title: new Uint32Array(0), body: new Uint32Array(0), length: new Uint32Array(0) };
+
+  private scratchFor(count: number): Postings {
+    if (this.scratch.ids.length < count) {
+      const size = Math.max(count, this.scratch.ids.length * 2);
+      this.scratch = { count, ids: new Float64Array(size), title: new Uint32Array(size), body: new Uint32Array(size), length: new Uint32Array(size) };
+    }
+    this.scratch.count = count;
+    return this.scratch;
   }
 
   /** Rebuilds the index from the chunks (the migration that adds it; repair). */
   rebuild(): void {
     if (!this.db.inTransaction) return this.db.transaction(() => this.rebuild())();
     this.db.exec(`
-      DELETE FROM keyword_terms; DELETE FROM keyword_blocks; DELETE FROM keyword_bounds; DELETE FROM keyword_chunks; DELETE FROM keyword_removed;
+      DELETE FROM keyword_terms; DELETE FROM keyword_blocks; DELETE FROM keyword_chunks; DELETE FROM keyword_removed;
       UPDATE keyword_totals SET chunks = 0, tokens = 0;
       INSERT OR IGNORE INTO keyword_pending (chunk_id) SELECT id FROM chunks;
     `);
@@ -295,6 +239,7 @@ export class KeywordIndex {
 
   private removePostings(termId: number, ids: number[]): void {
     const blockAt = this.db.prepare(BLOCK_AT).raw();
+    const drop = this.db.prepare(DROP_BLOCK);
     let removed = 0;
     for (let i = 0; i < ids.length; ) {
       const row = blockAt.get({ term: termId, at: ids[i] }) as [number, Buffer] | undefined;
@@ -305,7 +250,7 @@ export class KeywordIndex {
       const postings = decodeBlock(blob);
       const kept = postings.filter((p) => !gone.has(p.id));
       removed += postings.length - kept.length;
-      this.dropBlock(termId, lastId);
+      drop.run({ term: termId, at: lastId });
       if (kept.length) this.writeBlock(termId, kept);
     }
     const left = (this.db.prepare('UPDATE keyword_terms SET chunks = chunks - ? WHERE id = ? RETURNING chunks').pluck().get(removed, termId) as number | undefined) ?? 0;
@@ -390,6 +335,7 @@ export class KeywordIndex {
   private insertPostings(termId: number, postings: Posting[]): void {
     const blockAt = this.db.prepare(BLOCK_AT).raw();
     const lastBlock = this.db.prepare(LAST_BLOCK).raw();
+    const drop = this.db.prepare(DROP_BLOCK);
     for (let i = 0; i < postings.length; ) {
       // The block these go in: the first that ends after the next one, else the last block.
       let row = blockAt.get({ term: termId, at: postings[i]!.id }) as [number, Buffer] | undefined;
@@ -410,7 +356,7 @@ export class KeywordIndex {
         this.writeBlocks(termId, incoming);
         continue;
       }
-      this.dropBlock(termId, row[0]);
+      drop.run({ term: termId, at: row[0] });
       const merged = tail ? existing.concat(incoming) : mergeById(existing, incoming);
       if (merged.length <= 2 * BLOCK && !tail) this.writeBlock(termId, merged);
       else this.writeBlocks(termId, merged);
@@ -423,39 +369,8 @@ export class KeywordIndex {
   }
 
   private writeBlock(termId: number, postings: Posting[]): void {
-    const at = postings.at(-1)!.id;
-    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: termId, at, postings: encodeBlock(postings) });
-    const avgdl = this.averageLength();
-    let impact = 0;
-    for (const p of postings) impact = Math.max(impact, saturation(BOUND_TITLE_WEIGHT * p.title + p.body, p.length, avgdl));
-    this.db.prepare('INSERT INTO keyword_bounds (key, impact, avgdl) VALUES (@term * 134217728 + @at, @impact, @avgdl)').run({ term: termId, at, impact, avgdl });
+    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: termId, at: postings.at(-1)!.id, postings: encodeBlock(postings) });
   }
-
-  private dropBlock(termId: number, at: number): void {
-    this.db.prepare(DROP_BLOCK).run({ term: termId, at });
-    this.db.prepare(DROP_BOUND).run({ term: termId, at });
-  }
-}
-
-function emptyPostings(): Postings {
-  return { count: 0, ids: new Float64Array(0), title: new Uint32Array(0), body: new Uint32Array(0), length: new Uint32Array(0) };
-}
-
-/** `postings` if it holds `count`, else larger arrays; count set. */
-export function withRoom(postings: Postings, count: number): Postings {
-  if (postings.ids.length < count) {
-    const size = Math.max(count, postings.ids.length * 2);
-    postings = { count, ids: new Float64Array(size), title: new Uint32Array(size), body: new Uint32Array(size), length: new Uint32Array(size) };
-  }
-  postings.count = count;
-  return postings;
-}
-
-/** The highest saturation of these postings at BOUND_TITLE_WEIGHT and `avgdl`. */
-function impactOf(p: Postings, avgdl: number): number {
-  let impact = 0;
-  for (let i = 0; i < p.count; i++) impact = Math.max(impact, saturation(BOUND_TITLE_WEIGHT * p.title[i]! + p.body[i]!, p.length[i]!, avgdl));
-  return impact;
 }
 
 function mergeById(a: Posting[], b: Posting[]): Posting[] {

@@ -5,7 +5,7 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 // The full-text rows are what the analyser makes of the chunks' text: a migration that rebuilds
 // them needs it (a leaf module: it imports nothing).
 import { analyze, normalize } from '../search/analyze.ts';
-import { KEYWORD_BOUNDS_SCHEMA, KEYWORD_SCHEMA, KeywordIndex } from './keyword-index.ts';
+import { KEYWORD_SCHEMA, KeywordIndex } from './keyword-index.ts';
 
 export interface Migration {
   version: number;
@@ -340,9 +340,7 @@ export const migrations: Migration[] = [
     name: 'keyword index: postings by token, for BM25 top-k without scoring every match',
     up(db) {
       db.exec(KEYWORD_SCHEMA);
-      // Every chunk queued: migration 15 indexes them, once the index has all its tables (the
-      // index's code is today's, which writes them).
-      db.exec('INSERT INTO keyword_pending (chunk_id) SELECT id FROM chunks');
+      new KeywordIndex(db).rebuild();
     },
   },
   {
@@ -403,17 +401,6 @@ export const migrations: Migration[] = [
         -- 'keyword', 'meaning' or 'both'; NULL for answers stored before it was kept.
         ALTER TABLE message_sources ADD COLUMN found_by TEXT CHECK (found_by IN ('keyword', 'meaning', 'both'));
       `);
-    },
-  },
-  {
-    version: 15,
-    name: 'keyword index: a bound per block of postings, so that search passes over blocks that cannot reach its top k',
-    up(db) {
-      db.exec(KEYWORD_BOUNDS_SCHEMA);
-      const index = new KeywordIndex(db);
-      index.boundAll();
-      // Chunks queued by migration 10, or by writes the last transaction did not index.
-      index.sync();
     },
   },
 ];
