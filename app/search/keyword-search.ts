@@ -97,9 +97,13 @@ export class KeywordSearch {
     let j = 0;
     let threshold = 0;
     for (; j < phrases.length; j++) {
+      // The best score so far first (cheap), then the k-th best if it is clearly above.
       if (count >= k && left[j]! < top) {
-        threshold = kthBest(touched, count, scores, k);
-        if (below(left[j]!, threshold)) break;
+        const kth = kthAbove(touched, count, scores, k, left[j]! * (1 + 2e-9));
+        if (kth !== null) {
+          threshold = kth;
+          if (below(left[j]!, threshold)) break;
+        }
       }
       const { term, idf } = phrases[j]!;
       const p = index.postings(term);
@@ -124,19 +128,32 @@ export class KeywordSearch {
     }
     if (j === phrases.length) return best(touched.subarray(0, count), scores, k);
 
-    // The remaining terms, looked up for the chunks that can still make the top k.
-    let candidates = touched.subarray(0, count).filter((id) => !below(scores[id]! + left[j]!, threshold)).sort();
+    // The remaining terms, looked up for the chunks that can still make the top k: their ids
+    // ascending, and their scores beside them (read in order, not scattered over the accumulator).
+    let candidates = within(touched, count, scores, left[j]!, threshold).sort();
+    let values = new Float64Array(candidates.length);
+    for (let i = 0; i < candidates.length; i++) values[i] = scores[candidates[i]!]!;
     for (; j < phrases.length; j++) {
       const { term, idf } = phrases[j]!;
-      const ids = candidates;
-      index.lookup(term, ids, (i, title, body, length) => {
-        scores[ids[i]!]! += idf * saturation(frequency(title, body), length);
+      const sums = values;
+      index.lookup(term, candidates, (i, title, body, length) => {
+        const f = integral ? weight * title + body : frequency(title, body);
+        sums[i]! += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl)));
       });
       if (j + 1 < phrases.length && candidates.length > k) {
-        threshold = kthBest(candidates, candidates.length, scores, k);
-        candidates = candidates.filter((id) => !below(scores[id]! + left[j + 1]!, threshold));
+        threshold = Math.max(threshold, kthLargest(values, values.length, k));
+        const least = threshold - 1e-9 * Math.abs(threshold) - left[j + 1]!;
+        let kept = 0;
+        for (let i = 0; i < candidates.length; i++) {
+          if (values[i]! < least) continue;
+          candidates[kept] = candidates[i]!;
+          values[kept++] = values[i]!;
+        }
+        candidates = candidates.subarray(0, kept);
+        values = values.subarray(0, kept);
       }
     }
+    candidates.forEach((id, i) => (scores[id] = values[i]!));
     return best(candidates, scores, k);
   }
 
@@ -178,13 +195,47 @@ function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return out;
 }
 
+/** The k-th highest score of the first `n` ids if at least k of them are above `level`, else null. */
+function kthAbove(ids: Int32Array, n: number, scores: Float64Array, k: number, level: number): number | null {
+  // The k-th highest is among those above the level: only they are selected from.
+  let above = 0;
+  for (let i = 0; i < n; i++) {
+    const score = scores[ids[i]!]!;
+    if (score <= level) continue;
+    if (above === selectScratch.length) selectScratch = grownValues(selectScratch, above * 2);
+    selectScratch[above++] = score;
+  }
+  return above >= k ? select(selectScratch.subarray(0, above), k) : null;
+}
+
+/** The first `n` ids whose score with `more` added is not below the threshold (a new array, in their order). */
+function within(ids: Int32Array, n: number, scores: Float64Array, more: number, threshold: number): Int32Array {
+  // Not below: score + more >= threshold - 1e-9 * |threshold| (as `below` in search).
+  const least = threshold - 1e-9 * Math.abs(threshold);
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (scores[ids[i]!]! + more >= least) kept++;
+  const out = new Int32Array(kept);
+  for (let i = 0, o = 0; i < n; i++) if (scores[ids[i]!]! + more >= least) out[o++] = ids[i]!;
+  return out;
+}
+
 let selectScratch = new Float64Array(1024);
 
-/** The k-th highest score of the first `n` ids (n ≥ k). */
-function kthBest(ids: Int32Array, n: number, scores: Float64Array, k: number): number {
+function grownValues(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(Math.max(size, array.length * 2));
+  out.set(array);
+  return out;
+}
+
+/** The k-th highest of the first `n` values (n ≥ k); they stay as they are. */
+function kthLargest(values: Float64Array, n: number, k: number): number {
   if (selectScratch.length < n) selectScratch = new Float64Array(Math.max(n, selectScratch.length * 2));
-  const values = selectScratch.subarray(0, n);
-  for (let i = 0; i < n; i++) values[i] = scores[ids[i]!]!;
+  selectScratch.set(values.subarray(0, n));
+  return select(selectScratch.subarray(0, n), k);
+}
+
+/** The k-th highest of `values`, which it reorders. */
+function select(values: Float64Array, k: number): number {
   // Quickselect for the (n - k)-th smallest.
   const target = values.length - k;
   let lo = 0;

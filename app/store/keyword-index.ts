@@ -171,7 +171,7 @@ export class KeywordIndex {
    */
   lookup(term: KeywordTerm, ids: ArrayLike<number>, found: (i: number, title: number, body: number, length: number) => void): void {
     if (ids.length === 0) return;
-    if (ids.length * 8 >= term.chunks / BLOCK) {
+    if (ids.length >= (2 * term.chunks) / BLOCK) {
       const p = this.postings(term);
       for (let i = 0, j = 0; i < ids.length && j < p.count; ) {
         if (p.ids[j]! < ids[i]!) j++;

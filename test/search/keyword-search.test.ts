@@ -122,6 +122,36 @@ test('keyword top-k is FTS5 bm25() exactly: SciFact and tokenizer edge cases, ti
   }
 });
 
+test('common terms looked up block by block for a few candidates rank as FTS5 does', () => {
+  // 12,000 chunks: a word in one chunk of eight (6 blocks of postings), another in one of
+  // eleven, a rare one in a handful. A search for the rare word with the common ones keeps only a
+  // few candidates after the rare word, and looks them up in just the blocks they fall in.
+  const library = Library.open(join(tempDir(), 'library.db'));
+  try {
+    const source = library.sources.ensure('import', '/d', 'd');
+    const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor'.split(' ');
+    const docs: Doc[] = [];
+    for (let d = 0; d < 400; d++) {
+      const chunks: string[] = [];
+      for (let c = 0; c < 30; c++) {
+        const n = d * 30 + c;
+        const words = Array.from({ length: 8 + (n % 23) }, (_, i) => filler[(n * 7 + i) % filler.length]!);
+        if (n % 8 === 0) words.splice(n % 5, 0, ...Array(1 + (n % 3)).fill('kinase'));
+        if (n % 11 === 0) words.push('protein');
+        if (n % 2_000 === 7) words.push('zebrafish', 'protein', 'kinase');
+        chunks.push(words.join(' '));
+      }
+      docs.push({ path: `/d/${d}`, title: d % 50 === 0 ? 'Kinase notes' : `Notes ${d}`, chunks });
+    }
+    write(library, source.id, docs);
+    const { indexed } = compareAll(library, ['zebrafish kinase protein', 'zebrafish kinase', 'kinase protein zebrafish lorem'], 3);
+    assert.equal(indexed, 3);
+    compareAll(library, ['zebrafish kinase protein'], 5, 3.5);
+  } finally {
+    library.close();
+  }
+});
+
 test('the keyword index follows changes: removed, replaced, renamed and re-added documents, another connection', (t) => {
   const data = scifact(t);
   if (!data) return;
