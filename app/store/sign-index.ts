@@ -191,7 +191,7 @@ export class SignIndex {
 }
 
 /** A vector's sign bits as vec_quantize_binary makes them: bit d (low bit first) set when component d is positive. */
-export function signBits(vector: Float32Array): Uint8Array {
+export function signBits(vector: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(Math.ceil(vector.length / 8));
   for (let d = 0; d < vector.length; d++) if (vector[d]! > 0) out[d >> 3]! |= 1 << (d & 7);
   return out;
