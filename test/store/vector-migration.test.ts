@@ -5,7 +5,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
-import { Library, currentVersion, dequantize, migrate, migrations } from '../../app/store/index.ts';
+import { analyze } from '../../app/search/index.ts';
+import { Library, currentVersion, dequantize, migrate, migrations, repairLibrary } from '../../app/store/index.ts';
 import { tempDir } from '../support/corpus.ts';
 
 const CHUNKS = 6_000; // more than the migration converts at a time
@@ -23,8 +24,16 @@ function unitRandom(random: () => number, dims: number): Float32Array {
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 
-test('migration 14 converts float vectors to int8 in place, keeps their sign bits, and vacuums the space they freed', () => {
-  const path = join(tempDir('cairn-store-'), 'library.db');
+interface OldLibrary {
+  big: number;
+  small: number;
+  floats: Map<number, { big: Float32Array; small: Float32Array }>;
+  paths: Map<number, string>;
+  bitsBefore: Map<number, Buffer>;
+}
+
+/** A library at schema 13, with vectors of two models as Cairn stored them then (float32). */
+function oldLibrary(path: string): OldLibrary {
   const old = openSqlite(path);
   migrate(old, migrations.filter((m) => m.version < 14));
   const random = seeded(3);
@@ -63,24 +72,36 @@ test('migration 14 converts float vectors to int8 in place, keeps their sign bit
   const bitsBefore = new Map(old.prepare(`SELECT rowid, embedding FROM vector_bits_${big}`).raw().all() as [number, Buffer][]);
   old.pragma('wal_checkpoint(TRUNCATE)');
   old.close();
+  return { big, small, floats, paths, bitsBefore };
+}
+
+/** Each model's vectors are the int8 form of the float ones, and the sign bits are as they were. */
+function assertConverted(library: Library, { big, small, floats, bitsBefore }: OldLibrary): void {
+  for (const [id, dims, key] of [[big, 384, 'big'], [small, 64, 'small']] as const) {
+    const rows = library.db.prepare(`SELECT chunk_id, embedding FROM vectors_${id}`).raw().all() as [number, Buffer][];
+    assert.equal(rows.length, CHUNKS, 'every vector kept');
+    for (const [chunkId, stored] of rows) {
+      assert.equal(stored.byteLength, 4 + dims);
+      const original = floats.get(chunkId)![key];
+      assert.ok(dot(dequantize(stored), original) > 0.999, `vector of chunk ${chunkId} (${dims}-d) is the float one`);
+    }
+  }
+  const bitsAfter = new Map(library.db.prepare(`SELECT rowid, embedding FROM vector_bits_${big}`).raw().all() as [number, Buffer][]);
+  assert.deepEqual(bitsAfter, bitsBefore, 'sign bits as they were');
+  const signsOfStored = library.db.prepare(`SELECT count(*) FROM vectors_${big} v JOIN vector_bits_${big} b ON b.rowid = v.chunk_id WHERE b.embedding = vec_quantize_binary(vec_int8(substr(v.embedding, 5)))`).pluck();
+  assert.equal(signsOfStored.get(), CHUNKS, 'the int8 vectors have the signs of the bits');
+}
+
+test('migration 14 converts float vectors to int8 in place, keeps their sign bits, and vacuums the space they freed', () => {
+  const path = join(tempDir('cairn-store-'), 'library.db');
+  const old = oldLibrary(path);
+  const { big, floats, paths } = old;
   const sizeBefore = statSync(path).size;
 
   const library = Library.open(path);
   try {
     assert.equal(currentVersion(library.db), migrations.at(-1)!.version);
-    for (const [id, dims, key] of [[big, 384, 'big'], [small, 64, 'small']] as const) {
-      const rows = library.db.prepare(`SELECT chunk_id, embedding FROM vectors_${id}`).raw().all() as [number, Buffer][];
-      assert.equal(rows.length, CHUNKS, 'every vector kept');
-      for (const [chunkId, stored] of rows) {
-        assert.equal(stored.byteLength, 4 + dims);
-        const original = floats.get(chunkId)![key];
-        assert.ok(dot(dequantize(stored), original) > 0.999, `vector of chunk ${chunkId} (${dims}-d) is the float one`);
-      }
-    }
-    const bitsAfter = new Map(library.db.prepare(`SELECT rowid, embedding FROM vector_bits_${big}`).raw().all() as [number, Buffer][]);
-    assert.deepEqual(bitsAfter, bitsBefore, 'sign bits untouched');
-    const signsOfStored = library.db.prepare(`SELECT count(*) FROM vectors_${big} v JOIN vector_bits_${big} b ON b.rowid = v.chunk_id WHERE b.embedding = vec_quantize_binary(vec_int8(substr(v.embedding, 5)))`).pluck();
-    assert.equal(signsOfStored.get(), CHUNKS, 'the int8 vectors have the signs of the bits');
+    assertConverted(library, old);
 
     // The freed pages went back to the file system.
     assert.equal(library.db.pragma('freelist_count', { simple: true }), 0);
@@ -95,6 +116,21 @@ test('migration 14 converts float vectors to int8 in place, keeps their sign bit
     library.documents.removeUnder(paths.get(someId)!);
     assert.equal(library.db.prepare(`SELECT count(*) FROM vector_bits_${big} WHERE rowid = ?`).pluck().get(someId), 0);
     assert.notEqual(store.nearest(some.big, 1)[0]!.chunkId, someId);
+  } finally {
+    library.close();
+  }
+});
+
+test('repairing a library from before migration 14 stores its vectors as int8 and rebuilds their sign bits from them', () => {
+  const path = join(tempDir('cairn-store-'), 'library.db');
+  const old = oldLibrary(path);
+  const report = repairLibrary(path, analyze);
+  assert.equal(report.tables.find((t) => t.table === `vectors_${old.big}`)?.copied, CHUNKS);
+  const library = Library.open(path);
+  try {
+    assertConverted(library, old);
+    const [someId, some] = [...old.floats].at(5)!;
+    assert.equal(library.models.store(library.models.byState('active')!).nearest(some.big, 1)[0]!.chunkId, someId);
   } finally {
     library.close();
   }
