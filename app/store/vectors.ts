@@ -296,6 +296,12 @@ export class VectorStore {
     }
     if (!blocks.every(([, size, validity, rowids, vectors]) => validity.length * 8 >= size && rowids.length === size * 8 && vectors.length === size * bytes)) return false;
     for (const [, size, validity, rowids, vectors] of blocks) {
+      // The row ids (int64, little-endian) as 32-bit halves of an aligned copy: a BigInt for each
+      // of a million took 200 ms of the first search.
+      const aligned = new Uint8Array(size * 8);
+      aligned.set(rowids.subarray(0, size * 8));
+      const low = new Uint32Array(aligned.buffer);
+      const high = new Int32Array(aligned.buffer);
       // Runs of valid slots go in at once (a block is one run unless vectors were deleted).
       for (let slot = 0; slot < size; ) {
         if (!(validity[slot >> 3]! & (1 << (slot & 7)))) {
@@ -305,7 +311,7 @@ export class VectorStore {
         let end = slot;
         while (end < size && validity[end >> 3]! & (1 << (end & 7))) end++;
         const ids = new Float64Array(end - slot);
-        for (let i = 0; i < ids.length; i++) ids[i] = Number(rowids.readBigInt64LE((slot + i) * 8));
+        for (let i = 0; i < ids.length; i++) ids[i] = high[2 * (slot + i) + 1]! * 2 ** 32 + low[2 * (slot + i)]!;
         index.addMany(ids, vectors.subarray(slot * bytes, end * bytes));
         slot = end;
       }
