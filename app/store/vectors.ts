@@ -51,7 +51,7 @@ export function emptyVectorCache(): VectorCache {
 export class VectorStore {
   readonly model: EmbeddingModelRow;
   private readonly db: SqliteDatabase;
-  private readonly floats: string;
+  private readonly table: string;
   private readonly bits: string | null;
   private readonly cache: VectorCache;
 
@@ -59,15 +59,15 @@ export class VectorStore {
     this.db = db;
     this.model = model;
     this.cache = cache;
-    this.floats = `vectors_${model.id}`;
+    this.table = `vectors_${model.id}`;
     this.bits = usesBitIndex(model.dimensions) ? `vector_bits_${model.id}` : null;
   }
 
   /** Creates this model's tables (idempotent). */
   create(): void {
-    const { floats, bits } = this;
+    const { table, bits } = this;
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS ${floats} (
+      CREATE TABLE IF NOT EXISTS ${table} (
         chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
         embedding BLOB NOT NULL
       );
@@ -75,7 +75,7 @@ export class VectorStore {
     if (bits) {
       this.db.exec(`
         CREATE VIRTUAL TABLE IF NOT EXISTS ${bits} USING vec0(embedding bit[${this.model.dimensions}]);
-        CREATE TRIGGER IF NOT EXISTS ${floats}_delete_bits AFTER DELETE ON ${floats} BEGIN
+        CREATE TRIGGER IF NOT EXISTS ${table}_delete_bits AFTER DELETE ON ${table} BEGIN
           DELETE FROM ${bits} WHERE rowid = old.chunk_id;
         END;
       `);
@@ -85,7 +85,7 @@ export class VectorStore {
   drop(): void {
     Object.assign(this.cache, emptyVectorCache());
     if (this.bits) this.db.exec(`DROP TABLE IF EXISTS ${this.bits}`);
-    this.db.exec(`DROP TABLE IF EXISTS ${this.floats}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
   }
 
   put(chunkId: number, vector: Float32Array): void {
@@ -97,7 +97,7 @@ export class VectorStore {
 
   /** Copies the vector of `fromChunk` to `toChunk` (same content at another path), byte for byte. */
   copy(fromChunk: number, toChunk: number): boolean {
-    const row = this.db.prepare(`SELECT embedding FROM ${this.floats} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
+    const row = this.db.prepare(`SELECT embedding FROM ${this.table} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
     if (!row) return false;
     this.write(toChunk, row.embedding);
     return true;
@@ -105,7 +105,7 @@ export class VectorStore {
 
   /** Writes a stored vector (see quantize) and its sign bits. */
   private write(chunkId: number, stored: Buffer): void {
-    this.db.prepare(`INSERT OR REPLACE INTO ${this.floats} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, stored);
+    this.db.prepare(`INSERT OR REPLACE INTO ${this.table} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, stored);
     if (this.bits) {
       // signBits makes the bits vec_quantize_binary makes (tested so).
       const bits = signBits(storedComponents(stored));
@@ -117,13 +117,13 @@ export class VectorStore {
   }
 
   count(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.floats}`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number }).n;
   }
 
   /** Chunks that have no vector in this model yet, oldest first. */
   missing(limit: number): { id: number; text: string }[] {
     return this.db.prepare(
-      `SELECT c.id, c.text FROM chunks c LEFT JOIN ${this.floats} v ON v.chunk_id = c.id
+      `SELECT c.id, c.text FROM chunks c LEFT JOIN ${this.table} v ON v.chunk_id = c.id
        WHERE v.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
     ).all(limit) as { id: number; text: string }[];
   }
@@ -164,7 +164,7 @@ export class VectorStore {
     const where = filter ? `WHERE ${filter.sql}` : '';
     const rows = this.db
       .prepare(
-        `SELECT v.chunk_id, v.embedding FROM ${this.floats} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id ${where}`,
+        `SELECT v.chunk_id, v.embedding FROM ${this.table} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id ${where}`,
       )
       .raw()
       .iterate(...(filter?.params ?? [])) as Iterable<[number, Buffer]>;
@@ -176,7 +176,7 @@ export class VectorStore {
   /** Which of these chunks still have a vector. */
   private present(chunkIds: number[]): Set<number> {
     const ids = this.db
-      .prepare(`SELECT chunk_id FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+      .prepare(`SELECT chunk_id FROM ${this.table} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
       .pluck()
       .all(JSON.stringify(chunkIds)) as number[];
     return new Set(ids);
@@ -197,7 +197,7 @@ export class VectorStore {
     }
     if (unread.length) {
       const rows = this.db
-        .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+        .prepare(`SELECT chunk_id, embedding FROM ${this.table} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
         .raw()
         .all(JSON.stringify(unread)) as [number, Buffer][];
       const read = new Map(rows);
@@ -235,7 +235,7 @@ export class VectorStore {
    * copy is replaced (a reload, a dropped model) or the connection closes.
    */
   private warm(vectors: QuantizedVectors): Promise<void> {
-    const read = this.db.prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
+    const read = this.db.prepare(`SELECT chunk_id, embedding FROM ${this.table} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
     return new Promise((resolve) => {
       let after = 0;
       const slice = () => {
