@@ -37,7 +37,7 @@ export { PAUSED_SOURCES_SETTING } from './sources.ts';
 export type { EmbeddingModelRow, ModelState } from './vectors.ts';
 export { VectorStore, usesBitIndex } from './vectors.ts';
 export { SignIndex, signBits } from './sign-index.ts';
-export { QuantizedVectors } from './quantized-vectors.ts';
+export { dequantize, QuantizedVectors, quantize } from './quantized-vectors.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';

@@ -6,6 +6,8 @@ import type { SqliteDatabase } from '../../native/sqlite.ts';
 // them needs it (a leaf module: it imports nothing).
 import { analyze, normalize } from '../search/analyze.ts';
 import { KEYWORD_SCHEMA, KeywordIndex } from './keyword-index.ts';
+// The stored form of vectors (int8 with a scale) that migration 14 converts float vectors to.
+import { quantize } from './quantized-vectors.ts';
 
 export interface Migration {
   version: number;
@@ -17,7 +19,15 @@ export interface Migration {
    * table deletes nothing through a cascade, and checked with foreign_key_check before it commits.
    */
   rebuildsTables?: boolean;
+  /**
+   * The migration leaves much of the file free (SQLite keeps freed pages in the file): VACUUM
+   * after it commits, when more than a quarter of the file is free, gives the space back.
+   */
+  freesSpace?: boolean;
 }
+
+/** The migration from which vectors are stored as int8 (see quantizeVectors). */
+export const QUANTIZED_VECTORS = 14;
 
 export const migrations: Migration[] = [
   {
@@ -403,7 +413,63 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: QUANTIZED_VECTORS,
+    name: 'vectors stored as int8 with a scale each, a quarter of their float size',
+    up: quantizeVectors,
+    rebuildsTables: true,
+    freesSpace: true,
+  },
 ];
+
+/** Vectors converted at a time by quantizeVectors. */
+const QUANTIZE_PAGE = 5_000;
+
+/**
+ * Rewrites each model's `vectors_N` from float32 blobs to the stored form of quantize() (int8
+ * with a scale), into a new table written in chunk order (full pages: about ten 384-d rows a 4 KB
+ * page where there were two), which then takes the old one's name. The sign bits in
+ * `vector_bits_N` stay as they are: quantize keeps every component's sign. A blob that is not
+ * float32 of the model's dimension (none should be) is left out, as a vector not made yet: the
+ * embedder makes it again.
+ */
+export function quantizeVectors(db: SqliteDatabase): void {
+  const models = db.prepare('SELECT id, dimensions FROM embedding_models').all() as { id: number; dimensions: number }[];
+  for (const { id, dimensions } of models) {
+    const table = `vectors_${id}`;
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table)) continue;
+    const bits = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(`vector_bits_${id}`) !== undefined;
+    db.exec(`
+      DROP TRIGGER IF EXISTS ${table}_delete_bits;
+      CREATE TABLE ${table}_int8 (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        embedding BLOB NOT NULL
+      );
+    `);
+    const page = db.prepare(`SELECT chunk_id, embedding FROM ${table} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
+    const insert = db.prepare(`INSERT INTO ${table}_int8 (chunk_id, embedding) VALUES (?, ?)`);
+    const floats = new Float32Array(dimensions);
+    const bytes = new Uint8Array(floats.buffer);
+    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+      const rows = page.all(after, QUANTIZE_PAGE) as [number, Buffer][];
+      if (rows.length === 0) break;
+      for (const [chunkId, blob] of rows) {
+        if (blob.byteLength !== bytes.byteLength) continue;
+        bytes.set(blob);
+        insert.run(chunkId, quantize(floats));
+      }
+      after = rows.at(-1)![0];
+    }
+    db.exec(`DROP TABLE ${table}; ALTER TABLE ${table}_int8 RENAME TO ${table};`);
+    if (bits) {
+      db.exec(`
+        CREATE TRIGGER ${table}_delete_bits AFTER DELETE ON ${table} BEGIN
+          DELETE FROM vector_bits_${id} WHERE rowid = old.chunk_id;
+        END;
+      `);
+    }
+  }
+}
 
 /** Chunks read at a time by reindexNormalisedText: memory stays flat however large the library. */
 const REINDEX_PAGE = 1_000;
@@ -447,8 +513,10 @@ export function migrate(db: SqliteDatabase, list: Migration[] = migrations): voi
   if (from > latest) {
     throw new Error(`This library was written by a newer Cairn (schema ${from}; this one knows ${latest}).`);
   }
+  let freedSpace = false;
   for (const migration of list) {
     if (migration.version <= from) continue;
+    freedSpace ||= migration.freesSpace === true;
     const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
     if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
     try {
@@ -465,5 +533,24 @@ export function migrate(db: SqliteDatabase, list: Migration[] = migrations): voi
     } finally {
       if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
     }
+  }
+  if (freedSpace) compact(db);
+}
+
+/**
+ * VACUUM when more than a quarter of the file is free pages: it writes the library anew, as
+ * small as its rows, through the write-ahead log (emptied after). It takes about as long as
+ * copying the file and as much free disk: when it fails (no room) nothing is lost, the library
+ * works as it is and its free pages are used again as it grows.
+ */
+function compact(db: SqliteDatabase): void {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  if (free * 4 <= pages) return;
+  try {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Kept as it was (see above).
   }
 }

@@ -1,10 +1,90 @@
-// The vectors vector search re-ranks with, in memory: each one int8 with its own scale (a
-// quarter of the float size: 38 MB for 100,000 384-d vectors), so that re-ranking a few hundred
-// candidates of the sign-bit pass reads no SQLite rows. A cache of `vectors_N` like SignIndex is
-// of the bits: rebuilt from it at will. Cosine similarity from int8 differs from the float one
-// by about 1e-4 for unit vectors of a few hundred dimensions: far below the gaps re-ranking
-// decides on.
+// How vectors are stored: each one int8 with its own scale, a quarter of the float size (388
+// bytes for 384 dimensions: about ten rows a 4 KB page, 0.4 GB for a million), in `vectors_N`
+// and, as the same bytes, in memory for re-ranking (QuantizedVectors). Cosine similarity from
+// int8 differs from the float one by about 1e-4 for unit vectors of a few hundred dimensions: far
+// below the gaps ranking decides on.
+//
+// A stored vector: its scale (float32, little-endian: the factor from int8 back to the vector),
+// then one int8 a component, the largest ±127. The scale keeps the vector's length, so a unit
+// vector stays one and its dot product with the query stays a cosine (near duplicates are told
+// apart by direction, not by rounding of their length). A positive component never rounds to 0
+// (it becomes 1), so the int8 values keep every sign the float vector had: its sign bits
+// (vec_quantize_binary) can be made again from the stored vector alone.
 
+/** Bytes before the int8 values: the scale. */
+const SCALE_BYTES = 4;
+
+/** Bytes a stored vector of `dimensions` takes. */
+export function storedBytes(dimensions: number): number {
+  return SCALE_BYTES + dimensions;
+}
+
+/** The stored form of `vector` (see above). */
+export function quantize(vector: ArrayLike<number>): Buffer {
+  const dimensions = vector.length;
+  let largest = 0;
+  let length = 0;
+  for (let d = 0; d < dimensions; d++) {
+    largest = Math.max(largest, Math.abs(vector[d]!));
+    length += vector[d]! * vector[d]!;
+  }
+  const blob = Buffer.alloc(storedBytes(dimensions));
+  if (largest === 0) return blob; // scale 0, all zeros
+  const step = largest / 127;
+  let stored = 0;
+  for (let d = 0; d < dimensions; d++) {
+    const value = vector[d]!;
+    const int8 = value > 0 ? Math.max(1, Math.round(value / step)) : Math.round(value / step) || 0;
+    blob.writeInt8(int8, SCALE_BYTES + d);
+    stored += int8 * int8;
+  }
+  blob.writeFloatLE(Math.sqrt(length / stored), 0);
+  return blob;
+}
+
+/** The vector a stored one stands for. */
+export function dequantize(blob: Uint8Array): Float32Array {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const scale = view.getFloat32(0, true);
+  const out = new Float32Array(blob.byteLength - SCALE_BYTES);
+  for (let d = 0; d < out.length; d++) out[d] = view.getInt8(SCALE_BYTES + d) * scale;
+  return out;
+}
+
+/** The int8 values of a stored vector (a view of its bytes). */
+export function storedComponents(blob: Uint8Array): Int8Array {
+  return new Int8Array(blob.buffer, blob.byteOffset + SCALE_BYTES, blob.byteLength - SCALE_BYTES);
+}
+
+/** The dot product of `query` with a stored vector: as QuantizedVectors.dot. */
+export function storedDot(query: Float32Array, blob: Uint8Array): number {
+  const values = storedComponents(blob);
+  let sum = 0;
+  for (let d = 0; d < query.length; d++) sum += query[d]! * values[d]!;
+  return sum * new DataView(blob.buffer, blob.byteOffset, SCALE_BYTES).getFloat32(0, true);
+}
+
+/** Cosine distance between `query` and a stored vector, as sqlite-vec's vec_distance_cosine: 1 when either has no length. */
+export function cosineDistance(query: Float32Array, blob: Uint8Array): number {
+  const values = storedComponents(blob);
+  let dot = 0;
+  let norm = 0;
+  let queryNorm = 0;
+  for (let d = 0; d < query.length; d++) {
+    const value = values[d]!;
+    dot += query[d]! * value;
+    norm += value * value;
+    queryNorm += query[d]! * query[d]!;
+  }
+  // The scale cancels out of the cosine.
+  return norm && queryNorm ? 1 - dot / Math.sqrt(norm * queryNorm) : 1;
+}
+
+/**
+ * The stored vectors of a model in memory, for re-ranking the few hundred candidates of the
+ * sign-bit pass without reading SQLite rows: 38 MB for 100,000 384-d vectors. A cache of
+ * `vectors_N` like SignIndex is of the bits: the same bytes, rebuilt from it at will.
+ */
 export class QuantizedVectors {
   private readonly dimensions: number;
   private values = new Int8Array(0);
@@ -26,8 +106,8 @@ export class QuantizedVectors {
     return this.slots.has(id);
   }
 
-  /** Adds or replaces the vector of `id`. */
-  set(id: number, vector: ArrayLike<number>): void {
+  /** Adds or replaces the vector of `id` from its stored form (see quantize). */
+  set(id: number, stored: Uint8Array): void {
     let slot = this.slots.get(id);
     if (slot === undefined) {
       slot = this.size++;
@@ -35,13 +115,8 @@ export class QuantizedVectors {
       this.slots.set(id, slot);
       this.ids[slot] = id;
     }
-    const { dimensions } = this;
-    let largest = 0;
-    for (let d = 0; d < dimensions; d++) largest = Math.max(largest, Math.abs(vector[d]!));
-    const scale = largest / 127;
-    this.scales[slot] = scale;
-    const at = slot * dimensions;
-    for (let d = 0; d < dimensions; d++) this.values[at + d] = scale ? Math.round(vector[d]! / scale) : 0;
+    this.scales[slot] = new DataView(stored.buffer, stored.byteOffset, SCALE_BYTES).getFloat32(0, true);
+    this.values.set(new Int8Array(stored.buffer, stored.byteOffset + SCALE_BYTES, this.dimensions), slot * this.dimensions);
   }
 
   /** Forgets `id`: the last slot moves into its place. */

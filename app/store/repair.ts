@@ -1,13 +1,13 @@
 // Checking a library file and recovering a damaged one. Recovery copies every row that can still
 // be read into a new library at the current schema, rebuilds what is derived from rows (the
-// full-text index from the chunks' text, the vector sign bits from the float vectors), and puts
+// full-text index from the chunks' text, the vector sign bits from the stored vectors), and puts
 // the new file in the old one's place, keeping the damaged file beside it. (better-sqlite3 does
 // not expose SQLite's own recovery extension, sqlite3_recover.)
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from '../../native/sqlite.ts';
 import { CairnError } from '../contract/index.ts';
 import { makeLibraryPrivate } from './location.ts';
-import { migrate, migrations } from './migrations.ts';
+import { migrate, migrations, quantizeVectors, QUANTIZED_VECTORS } from './migrations.ts';
 import { KeywordIndex } from './keyword-index.ts';
 import { clearDamageMark, damageMark } from './storage-errors.ts';
 import { VectorStore, type EmbeddingModelRow } from './vectors.ts';
@@ -96,7 +96,7 @@ export function repairLibrary(path: string, analyse: (text: string) => string, n
     const db = openSqlite(target);
     try {
       migrate(db);
-      report = recover(old, new Map(oldTables.map((t) => [t.name, t.sql ?? ''])), db, analyse);
+      report = recover(old, version, new Map(oldTables.map((t) => [t.name, t.sql ?? ''])), db, analyse);
       db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       db.close();
@@ -125,7 +125,7 @@ function readable<T>(read: () => T): T | undefined {
   }
 }
 
-function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: SqliteDatabase, analyse: (text: string) => string): Omit<RepairReport, 'path' | 'keptAs' | 'seconds'> {
+function recover(old: SqliteDatabase, version: number, oldTables: Map<string, string>, db: SqliteDatabase, analyse: (text: string) => string): Omit<RepairReport, 'path' | 'keptAs' | 'seconds'> {
   // Rows go in as they were; what no longer belongs anywhere is dropped afterwards (dropOrphans).
   db.pragma('foreign_keys = OFF');
   const tables: TableRecovery[] = [];
@@ -138,6 +138,8 @@ function recover(old: SqliteDatabase, oldTables: Map<string, string>, db: Sqlite
     new VectorStore(db, model).create();
     copy(`vectors_${model.id}`);
   }
+  // Float vectors of a library from before they were stored as int8 become int8 now.
+  if (version < QUANTIZED_VECTORS) db.transaction(() => quantizeVectors(db))();
   keepSequences(old, db);
   const orphans = dropOrphans(db);
   const incomplete = markIncomplete(old, db);
@@ -322,12 +324,12 @@ function rebuildFullText(db: SqliteDatabase, analyse: (text: string) => string):
   }
 }
 
-/** Each model's sign-bit table, from its float vectors. */
+/** Each model's sign-bit table, from its stored vectors (their int8 values after the scale keep every sign: see quantize). */
 function rebuildSignBits(db: SqliteDatabase): void {
   for (const model of db.prepare('SELECT id, dimensions FROM embedding_models').all() as { id: number; dimensions: number }[]) {
     const bits = `vector_bits_${model.id}`;
     if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(bits)) continue;
-    db.exec(`INSERT INTO ${bits} (rowid, embedding) SELECT chunk_id, vec_quantize_binary(embedding) FROM vectors_${model.id}`);
+    db.exec(`INSERT INTO ${bits} (rowid, embedding) SELECT chunk_id, vec_quantize_binary(vec_int8(substr(embedding, 5))) FROM vectors_${model.id}`);
   }
 }
 

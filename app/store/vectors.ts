@@ -1,12 +1,12 @@
-// Vectors per embedding model. Model N keeps its float vectors in `vectors_N` (a plain table,
-// for exact re-ranking and small-model scans) and, when its dimension allows, a bit-quantized
-// copy in the sqlite-vec table `vector_bits_N` for a fast first pass: the nearest by hamming
-// distance (scanned in memory, see SignIndex) are re-ranked by cosine against an int8 copy of the
+// Vectors per embedding model. Model N keeps its vectors in `vectors_N` (a plain table, each
+// vector int8 with its own scale: see quantized-vectors.ts) and, when its dimension allows, their
+// sign bits in the sqlite-vec table `vector_bits_N` for a fast first pass: the nearest by hamming
+// distance (scanned in memory, see SignIndex) are ranked by cosine against a copy of the stored
 // vectors held in memory (QuantizedVectors), filled in the background after the first search.
 // Changing model builds new tables beside the old ones. Statements name a model's tables, so each
 // model adds its own few statements to the connection's (bounded by the models a library has had).
 import type { SqliteDatabase } from '../../native/sqlite.ts';
-import { QuantizedVectors } from './quantized-vectors.ts';
+import { cosineDistance, QuantizedVectors, quantize, storedComponents, storedDot } from './quantized-vectors.ts';
 import { chunkIdsWhere, type SqlCondition } from './retrieval.ts';
 import { signBits, SignIndex } from './sign-index.ts';
 
@@ -25,19 +25,6 @@ export function usesBitIndex(dimensions: number): boolean {
   return dimensions >= 128 && dimensions % 8 === 0;
 }
 
-export function toBlob(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-}
-
-export function fromBlob(blob: Buffer): Float32Array {
-  // Copy: the blob's memory may not be 4-byte aligned.
-  const copy = new Uint8Array(blob.byteLength);
-  copy.set(blob);
-  return new Float32Array(copy.buffer);
-}
-
-/** How far an int8 cosine distance may be from the float one (about 1e-4 for unit vectors; see QuantizedVectors). */
-const INT8_TOLERANCE = 2e-3;
 /** Vectors copied into memory a slice at a time, between other work (about 4 ms each). */
 const WARM_SLICE = 1_000;
 
@@ -50,7 +37,7 @@ const WARM_SLICE = 1_000;
  */
 export interface VectorCache {
   index: SignIndex | null;
-  /** Filled in the background once `index` is loaded; until it is complete, re-ranking reads what it lacks from `vectors_N`. */
+  /** Filled in the background once `index` is loaded; until it is complete, ranking reads what it lacks from `vectors_N`. */
   vectors: QuantizedVectors | null;
   /** Settles when `vectors` holds every vector (or was replaced). */
   warm: Promise<void> | null;
@@ -64,7 +51,7 @@ export function emptyVectorCache(): VectorCache {
 export class VectorStore {
   readonly model: EmbeddingModelRow;
   private readonly db: SqliteDatabase;
-  private readonly floats: string;
+  private readonly table: string;
   private readonly bits: string | null;
   private readonly cache: VectorCache;
 
@@ -72,15 +59,15 @@ export class VectorStore {
     this.db = db;
     this.model = model;
     this.cache = cache;
-    this.floats = `vectors_${model.id}`;
+    this.table = `vectors_${model.id}`;
     this.bits = usesBitIndex(model.dimensions) ? `vector_bits_${model.id}` : null;
   }
 
   /** Creates this model's tables (idempotent). */
   create(): void {
-    const { floats, bits } = this;
+    const { table, bits } = this;
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS ${floats} (
+      CREATE TABLE IF NOT EXISTS ${table} (
         chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
         embedding BLOB NOT NULL
       );
@@ -88,7 +75,7 @@ export class VectorStore {
     if (bits) {
       this.db.exec(`
         CREATE VIRTUAL TABLE IF NOT EXISTS ${bits} USING vec0(embedding bit[${this.model.dimensions}]);
-        CREATE TRIGGER IF NOT EXISTS ${floats}_delete_bits AFTER DELETE ON ${floats} BEGIN
+        CREATE TRIGGER IF NOT EXISTS ${table}_delete_bits AFTER DELETE ON ${table} BEGIN
           DELETE FROM ${bits} WHERE rowid = old.chunk_id;
         END;
       `);
@@ -98,40 +85,45 @@ export class VectorStore {
   drop(): void {
     Object.assign(this.cache, emptyVectorCache());
     if (this.bits) this.db.exec(`DROP TABLE IF EXISTS ${this.bits}`);
-    this.db.exec(`DROP TABLE IF EXISTS ${this.floats}`);
+    this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
   }
 
   put(chunkId: number, vector: Float32Array): void {
     if (vector.length !== this.model.dimensions) {
       throw new Error(`vector has ${vector.length} dimensions; model ${this.model.key} has ${this.model.dimensions}`);
     }
-    const blob = toBlob(vector);
-    this.db.prepare(`INSERT OR REPLACE INTO ${this.floats} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, blob);
-    if (this.bits) {
-      this.db.prepare(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
-      this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_quantize_binary(?))`).run(BigInt(chunkId), blob);
-      // The same bits as the table's (signBits is vec_quantize_binary), without a query.
-      this.cache.index?.set(chunkId, signBits(vector));
-      this.cache.vectors?.set(chunkId, vector);
-    }
+    this.write(chunkId, quantize(vector));
   }
 
-  /** Copies the vectors of `fromChunk` to `toChunk` (same content at another path). */
+  /** Copies the vector of `fromChunk` to `toChunk` (same content at another path), byte for byte. */
   copy(fromChunk: number, toChunk: number): boolean {
-    const row = this.db.prepare(`SELECT embedding FROM ${this.floats} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
+    const row = this.db.prepare(`SELECT embedding FROM ${this.table} WHERE chunk_id = ?`).get(fromChunk) as { embedding: Buffer } | undefined;
     if (!row) return false;
-    this.put(toChunk, fromBlob(row.embedding));
+    this.write(toChunk, row.embedding);
     return true;
   }
 
+  /** Writes a stored vector (see quantize) and its sign bits. */
+  private write(chunkId: number, stored: Buffer): void {
+    this.db.prepare(`INSERT OR REPLACE INTO ${this.table} (chunk_id, embedding) VALUES (?, ?)`).run(chunkId, stored);
+    if (this.bits) {
+      // signBits makes the bits vec_quantize_binary makes (tested so).
+      const bits = signBits(storedComponents(stored));
+      this.db.prepare(`DELETE FROM ${this.bits} WHERE rowid = ?`).run(BigInt(chunkId));
+      this.db.prepare(`INSERT INTO ${this.bits} (rowid, embedding) VALUES (?, vec_bit(?))`).run(BigInt(chunkId), bits);
+      this.cache.index?.set(chunkId, bits);
+      this.cache.vectors?.set(chunkId, stored);
+    }
+  }
+
   count(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.floats}`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number }).n;
   }
 
   /** Chunks that have no vector in this model yet, oldest first. */
   missing(limit: number): { id: number; text: string }[] {
     return this.db.prepare(
-      `SELECT c.id, c.text FROM chunks c LEFT JOIN ${this.floats} v ON v.chunk_id = c.id
+      `SELECT c.id, c.text FROM chunks c LEFT JOIN ${this.table} v ON v.chunk_id = c.id
        WHERE v.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
     ).all(limit) as { id: number; text: string }[];
   }
@@ -140,63 +132,61 @@ export class VectorStore {
    * Nearest chunks to `query` (L2-normalised) by cosine distance, among the chunks whose document
    * passes `filter` (a condition on documents `d`) when given. With a bit index: the nearest
    * `max(8k, 200 √(n / 100,000), 200)` of the n vectors by hamming distance (more as the library
-   * grows past 100,000: a query has more near neighbours to tell apart), re-ranked by cosine
-   * (against the int8 copy in memory, or the floats while it is being made). Recall@10 against
-   * exhaustive search is about 0.99 at 100,000 chunks (bench b). Without one (small models): an
-   * exact scan.
+   * grows past 100,000: a query has more near neighbours to tell apart), ranked by cosine against
+   * the stored vectors (the copy in memory, or `vectors_N` while it is being made). Recall@10
+   * against exhaustive search over the float vectors is about 0.99 at 100,000 chunks (bench b).
+   * Without one (small models): an exhaustive scan.
    */
   nearest(query: Float32Array, k: number, filter?: SqlCondition): { chunkId: number; distance: number }[] {
-    const blob = toBlob(query);
     const index = this.bits && this.signIndex();
-    if (!index) {
-      const where = filter ? `WHERE ${filter.sql}` : '';
-      return this.db
-        .prepare(
-          `SELECT v.chunk_id AS chunkId, vec_distance_cosine(v.embedding, ?) AS distance
-           FROM ${this.floats} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id
-           ${where} ORDER BY distance LIMIT ?`,
-        )
-        .all(blob, ...(filter?.params ?? []), k) as { chunkId: number; distance: number }[];
-    }
+    if (!index) return this.scan(query, k, filter);
     const allowed = filter && chunkIdsWhere(this.db, filter);
-    const querySigns = signBits(query);
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
-    const candidates = index.nearest(querySigns, wanted, allowed && ((id) => allowed.has(id)));
-    const ranked = this.rerank(query, candidates);
-    // The best k by exact distance, read from vectors_N: those int8 ranked best and any within
-    // its error of the last of them, so that near ties fall as the floats say. Chunks deleted by
-    // this connection since the copy show here (their row is gone): the next ones take their place.
-    const exact: { chunkId: number; distance: number }[] = [];
-    for (let next = 0; exact.length < k && next < ranked.length; ) {
-      let end = Math.min(ranked.length, next + k - exact.length);
-      const edge = ranked[end - 1]!.distance + INT8_TOLERANCE;
-      while (end < ranked.length && ranked[end]!.distance <= edge) end++;
-      const batch = ranked.slice(next, end).map((r) => r.chunkId);
-      next = end;
-      const read = this.readVectors(batch);
-      for (const chunkId of batch) {
-        const vector = read.get(chunkId);
-        if (vector) exact.push({ chunkId, distance: 1 - dot(query, vector) });
-        else this.forget(chunkId);
+    const candidates = index.nearest(signBits(query), wanted, allowed && ((id) => allowed.has(id)));
+    const ranked = this.rank(query, candidates);
+    // Chunks deleted by this connection since the copy was made are still in it: the best k are
+    // looked up (their row ids only), and any gone make way for the next ones.
+    const found: { chunkId: number; distance: number }[] = [];
+    for (let next = 0; found.length < k && next < ranked.length; ) {
+      const batch = ranked.slice(next, next + k - found.length);
+      next += batch.length;
+      const present = this.present(batch.map((r) => r.chunkId));
+      for (const hit of batch) {
+        if (present.has(hit.chunkId)) found.push(hit);
+        else this.forget(hit.chunkId);
       }
     }
-    return exact.sort(byDistance).slice(0, k);
+    return found;
   }
 
-  /** The float vectors of these chunks that vectors_N holds. */
-  private readVectors(chunkIds: number[]): Map<number, Float32Array> {
+  /** Every vector (of the chunks `filter` allows) against `query`, for models without a bit index. */
+  private scan(query: Float32Array, k: number, filter?: SqlCondition): { chunkId: number; distance: number }[] {
+    const where = filter ? `WHERE ${filter.sql}` : '';
     const rows = this.db
-      .prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+      .prepare(
+        `SELECT v.chunk_id, v.embedding FROM ${this.table} v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id ${where}`,
+      )
       .raw()
-      .all(JSON.stringify(chunkIds)) as [number, Buffer][];
-    return new Map(rows.map(([chunkId, embedding]) => [chunkId, fromBlob(embedding)]));
+      .iterate(...(filter?.params ?? [])) as Iterable<[number, Buffer]>;
+    const all: { chunkId: number; distance: number }[] = [];
+    for (const [chunkId, stored] of rows) all.push({ chunkId, distance: cosineDistance(query, stored) });
+    return all.sort(byDistance).slice(0, k);
+  }
+
+  /** Which of these chunks still have a vector. */
+  private present(chunkIds: number[]): Set<number> {
+    const ids = this.db
+      .prepare(`SELECT chunk_id FROM ${this.table} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+      .pluck()
+      .all(JSON.stringify(chunkIds)) as number[];
+    return new Set(ids);
   }
 
   /**
    * The candidates by cosine distance to `query`, nearest first: from the vectors in memory, and
    * from `vectors_N` for those not copied yet (chunks gone from it are forgotten).
    */
-  private rerank(query: Float32Array, candidates: number[]): { chunkId: number; distance: number }[] {
+  private rank(query: Float32Array, candidates: number[]): { chunkId: number; distance: number }[] {
     const vectors = this.cache.vectors;
     const ranked: { chunkId: number; distance: number }[] = [];
     const unread: number[] = [];
@@ -206,15 +196,19 @@ export class VectorStore {
       else ranked.push({ chunkId, distance: 1 - similarity });
     }
     if (unread.length) {
-      const read = this.readVectors(unread);
+      const rows = this.db
+        .prepare(`SELECT chunk_id, embedding FROM ${this.table} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+        .raw()
+        .all(JSON.stringify(unread)) as [number, Buffer][];
+      const read = new Map(rows);
       for (const chunkId of unread) {
-        const vector = read.get(chunkId);
-        if (!vector) {
+        const stored = read.get(chunkId);
+        if (!stored) {
           this.forget(chunkId);
           continue;
         }
-        vectors?.set(chunkId, vector);
-        ranked.push({ chunkId, distance: 1 - dot(query, vector) });
+        vectors?.set(chunkId, stored);
+        ranked.push({ chunkId, distance: 1 - storedDot(query, stored) });
       }
     }
     return ranked.sort(byDistance);
@@ -241,9 +235,7 @@ export class VectorStore {
    * copy is replaced (a reload, a dropped model) or the connection closes.
    */
   private warm(vectors: QuantizedVectors): Promise<void> {
-    const read = this.db.prepare(`SELECT chunk_id, embedding FROM ${this.floats} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
-    const scratch = new Float32Array(this.model.dimensions);
-    const bytes = new Uint8Array(scratch.buffer);
+    const read = this.db.prepare(`SELECT chunk_id, embedding FROM ${this.table} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
     return new Promise((resolve) => {
       let after = 0;
       const slice = () => {
@@ -251,9 +243,7 @@ export class VectorStore {
         const rows = read.all(after, WARM_SLICE) as [number, Buffer][];
         for (const [chunkId, embedding] of rows) {
           // A vector put since the copy began is there already, and newer.
-          if (vectors.has(chunkId)) continue;
-          bytes.set(embedding);
-          vectors.set(chunkId, scratch);
+          if (!vectors.has(chunkId)) vectors.set(chunkId, embedding);
         }
         if (rows.length < WARM_SLICE) return resolve();
         after = rows.at(-1)![0];
@@ -306,6 +296,12 @@ export class VectorStore {
     }
     if (!blocks.every(([, size, validity, rowids, vectors]) => validity.length * 8 >= size && rowids.length === size * 8 && vectors.length === size * bytes)) return false;
     for (const [, size, validity, rowids, vectors] of blocks) {
+      // The row ids (int64, little-endian) as 32-bit halves of an aligned copy: a BigInt for each
+      // of a million took 200 ms of the first search.
+      const aligned = new Uint8Array(size * 8);
+      aligned.set(rowids.subarray(0, size * 8));
+      const low = new Uint32Array(aligned.buffer);
+      const high = new Int32Array(aligned.buffer);
       // Runs of valid slots go in at once (a block is one run unless vectors were deleted).
       for (let slot = 0; slot < size; ) {
         if (!(validity[slot >> 3]! & (1 << (slot & 7)))) {
@@ -315,7 +311,7 @@ export class VectorStore {
         let end = slot;
         while (end < size && validity[end >> 3]! & (1 << (end & 7))) end++;
         const ids = new Float64Array(end - slot);
-        for (let i = 0; i < ids.length; i++) ids[i] = Number(rowids.readBigInt64LE((slot + i) * 8));
+        for (let i = 0; i < ids.length; i++) ids[i] = high[2 * (slot + i) + 1]! * 2 ** 32 + low[2 * (slot + i)]!;
         index.addMany(ids, vectors.subarray(slot * bytes, end * bytes));
         slot = end;
       }
@@ -326,10 +322,4 @@ export class VectorStore {
 
 function byDistance(a: { chunkId: number; distance: number }, b: { chunkId: number; distance: number }): number {
   return a.distance - b.distance || a.chunkId - b.chunkId;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
 }

@@ -20,6 +20,9 @@ export class BenchLibrary {
   private readonly sourceId: number;
   private count = 0;
   private documents = 0;
+  /** Queries whose exact nearest are kept up to date as vectors are made (see track). */
+  private tracked: { query: Float32Array; best: { id: number; score: number }[] }[] = [];
+  private trackedK = 0;
 
   constructor(library: Library, topics: ClusteredVectors) {
     this.library = library;
@@ -38,6 +41,22 @@ export class BenchLibrary {
   reopened(library: Library): void {
     this.library = library;
     this.store = library.models.store(library.models.byState('active')!);
+  }
+
+  /**
+   * Keeps the exact `k` nearest chunks to each query by cosine over the float vectors as they are
+   * made (the library stores them as int8): ground truth for recall without holding the vectors.
+   * Call before growing the library.
+   */
+  track(queries: Float32Array[], k: number): void {
+    if (this.count > 0) throw new Error('track queries before adding chunks');
+    this.tracked = queries.map((query) => ({ query, best: [] }));
+    this.trackedK = k;
+  }
+
+  /** The exact nearest chunks (best first) to each tracked query, as of now. */
+  exactNearest(): number[][] {
+    return this.tracked.map(({ best }) => best.map((e) => e.id));
   }
 
   /** Adds documents until the library holds at least `chunks` chunks. */
@@ -63,33 +82,26 @@ export class BenchLibrary {
       text, start: 0, end: text.length, page: null, headingPath: [], tokenCount: approximateTokens(text), ftsTitle, ftsBody: analyze(text),
     })));
     const centre = this.topics.topicPoint(1);
-    for (const chunkId of ids) this.store.put(chunkId, this.topics.embed(this.topics.near(centre, 0.5)));
+    for (const chunkId of ids) {
+      const vector = this.topics.embed(this.topics.near(centre, 0.5));
+      this.store.put(chunkId, vector);
+      this.rank(chunkId, vector);
+    }
     this.count += ids.length;
     return ids.length;
   }
 
-  /**
-   * The exact `k` nearest chunks to each query by cosine (all vectors are unit length: dot
-   * product), every stored vector read once.
-   */
-  exactNearest(queries: Float32Array[], k: number): number[][] {
-    const best = queries.map(() => [] as { id: number; score: number }[]);
-    const rows = this.library.db.prepare(`SELECT chunk_id, embedding FROM vectors_${this.store.model.id}`).raw().iterate() as Iterable<[number, Buffer]>;
-    const vector = new Float32Array(BENCH_DIMENSIONS);
-    const bytes = new Uint8Array(vector.buffer);
-    for (const [id, blob] of rows) {
-      bytes.set(blob);
-      queries.forEach((query, q) => {
-        const score = dot(vector, query);
-        const list = best[q]!;
-        if (list.length === k && score <= list[k - 1]!.score) return;
-        let at = list.length;
-        while (at > 0 && list[at - 1]!.score < score) at--;
-        list.splice(at, 0, { id, score });
-        if (list.length > k) list.pop();
-      });
+  /** Puts a new vector into each tracked query's exact nearest (all vectors are unit length: dot product). */
+  private rank(id: number, vector: Float32Array): void {
+    const k = this.trackedK;
+    for (const { query, best } of this.tracked) {
+      const score = dot(vector, query);
+      if (best.length === k && score <= best[k - 1]!.score) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.score < score) at--;
+      best.splice(at, 0, { id, score });
+      if (best.length > k) best.pop();
     }
-    return best.map((list) => list.map((e) => e.id));
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { analyze } from '../../app/search/index.ts';
-import { Library, checkLibrary, repairLibrary } from '../../app/store/index.ts';
+import { Library, checkLibrary, dequantize, repairLibrary } from '../../app/store/index.ts';
 import { tempDir, paragraph } from '../support/corpus.ts';
 import { docInput } from '../support/documents.ts';
 
@@ -113,8 +113,15 @@ test('repair copies every readable row, rebuilds the full-text and vector indexe
     assert.equal(bits, vectors);
     const withVectors = library.db.prepare(`SELECT chunk_id, embedding FROM vectors_${model.id} ORDER BY chunk_id`).raw().all() as [number, Buffer][];
     for (const [chunkId, blob] of withVectors.filter((_, i) => i % 40 === 0)) {
-      const query = new Float32Array(new Uint8Array(blob).buffer);
+      const query = dequantize(blob);
       assert.equal(store.nearest(query, 1)[0]?.chunkId, chunkId);
+    }
+    // The rebuilt sign bits (from the int8 vectors) are exactly those of the float vectors put.
+    const rebuilt = library.db.prepare(`SELECT rowid, embedding FROM vector_bits_${model.id}`).raw().all() as [number, Buffer][];
+    const signsOf = library.db.prepare('SELECT vec_quantize_binary(?)').pluck();
+    for (const [chunkId, bits] of rebuilt) {
+      const original = vectorFor(chunkId - 1); // chunks 2n + 1 and 2n + 2 of document n
+      assert.deepEqual(bits, signsOf.get(Buffer.from(original.buffer)), `bits of chunk ${chunkId}`);
     }
 
     // Everything else came across: conversations with their sources, settings, the web cache.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqlite } from '../../native/sqlite.ts';
-import { Library, QuantizedVectors, SignIndex, signBits } from '../../app/store/index.ts';
+import { dequantize, Library, QuantizedVectors, quantize, SignIndex, signBits } from '../../app/store/index.ts';
 import { docInput } from '../support/documents.ts';
 import { tempDir } from '../support/corpus.ts';
 
@@ -12,8 +12,8 @@ function seeded(seed: number): () => number {
 }
 
 const db = openSqlite(':memory:');
-const quantize = db.prepare('SELECT vec_quantize_binary(?)').pluck();
-const signsOf = (v: Float32Array) => quantize.get(Buffer.from(v.buffer, v.byteOffset, v.byteLength)) as Buffer;
+const quantizeBinary = db.prepare('SELECT vec_quantize_binary(?)').pluck();
+const signsOf = (v: Float32Array) => quantizeBinary.get(Buffer.from(v.buffer, v.byteOffset, v.byteLength)) as Buffer;
 
 function hamming(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
@@ -134,7 +134,7 @@ test('int8 vectors give the cosine similarity to within 1e-3, and keep their own
   const all = new Map<number, Float32Array>();
   for (let id = 1; id <= 2_000; id++) {
     const v = unitRandom(random, dims);
-    vectors.set(id * 3, v);
+    vectors.set(id * 3, quantize(v));
     all.set(id * 3, v);
   }
   for (let id = 3; id <= 600; id += 3) {
@@ -142,9 +142,9 @@ test('int8 vectors give the cosine similarity to within 1e-3, and keep their own
     all.delete(id);
   }
   const replaced = unitRandom(random, dims);
-  vectors.set(900, replaced);
+  vectors.set(900, quantize(replaced));
   all.set(900, replaced);
-  vectors.set(7, new Float32Array(dims)); // all zeros: similarity 0, not NaN
+  vectors.set(7, quantize(new Float32Array(dims))); // all zeros: similarity 0, not NaN
   all.set(7, new Float32Array(dims));
   assert.equal(vectors.count, all.size);
   assert.equal(vectors.dot(unitRandom(random, dims), 3), undefined);
@@ -195,6 +195,96 @@ test('vector search re-ranks from vectors in memory once they are copied, and st
     const moved = after[9]!;
     store().put(moved, query);
     assert.equal(store().nearest(query, 1)[0]!.chunkId, moved);
+  } finally {
+    library.close();
+  }
+});
+
+const signsOfStored = db.prepare('SELECT vec_quantize_binary(vec_int8(substr(?, 5)))').pluck();
+
+test('stored int8 vectors keep every sign of the float ones (tiny, zero and negative zero components too) and their values to within half a step', () => {
+  const random = seeded(41);
+  for (const dims of [128, 384]) {
+    for (let i = 0; i < 50; i++) {
+      const v = unitRandom(random, dims);
+      // Components far below one int8 step of this vector, of either sign, and zeros.
+      for (let d = 0; d < dims; d += 7) v[d] = [1e-7, -1e-7, 0, -0, 1e-30][d % 5]!;
+      const stored = quantize(v);
+      assert.equal(stored.byteLength, 4 + dims);
+      const bits = signsOf(v);
+      assert.deepEqual(signsOfStored.get(stored), bits, 'the int8 values have the float signs');
+      const back = dequantize(stored);
+      const step = Math.max(...v.map(Math.abs)) / 127;
+      // About half a step off at most (the scale keeps the length), except a positive component
+      // under half a step: one step, to keep its sign.
+      back.forEach((x, d) => {
+        const expected = v[d]! > 0 && v[d]! < step / 2 ? step : v[d]!;
+        assert.ok(Math.abs(x - expected) <= step * 0.6, `component ${d}: ${x} for ${v[d]}`);
+      });
+      assert.ok(Math.abs(Math.hypot(...back) - Math.hypot(...v)) < 1e-6, 'the length is kept');
+      assert.ok(Math.abs(exactDot(back, v) / exactDot(v, v) - 1) < 1e-3);
+    }
+  }
+  const zero = quantize(new Float32Array(64));
+  assert.deepEqual([...dequantize(zero)], new Array(64).fill(0));
+  assert.deepEqual(signsOfStored.get(zero), signsOf(new Float32Array(64)));
+});
+
+test('vectors are stored as int8 (a quarter of the floats), copied byte for byte with their sign bits, and searched by cosine with and without a bit index', async () => {
+  const path = join(tempDir('cairn-vectors-'), 'library.db');
+  const library = Library.open(path);
+  try {
+    const random = seeded(53);
+    const source = library.sources.ensure('import', '/d', 'd');
+    const chunk = (documentPath: string) => {
+      const doc = library.documents.upsert(docInput(source.id, documentPath));
+      return library.documents.insertChunks(doc, [{ text: 'x', start: 0, end: 1, page: null, headingPath: [], tokenCount: 1, ftsTitle: '', ftsBody: 'x' }])[0]!;
+    };
+    for (const dims of [384, 64]) { // 64: no bit index, an exhaustive scan
+      const model = library.models.register(`test:${dims}`, { type: 'test' }, dims, 'active');
+      const store = () => library.models.store(model);
+      const floats = new Map<number, Float32Array>();
+      library.transaction(() => {
+        for (let i = 0; i < 500; i++) {
+          const id = chunk(`/d/${dims}/${i}.txt`);
+          const v = unitRandom(random, dims);
+          store().put(id, v);
+          floats.set(id, v);
+        }
+      });
+      const row = library.db.prepare(`SELECT embedding FROM vectors_${model.id} WHERE chunk_id = ?`).pluck();
+      const [first] = floats.keys();
+      assert.equal((row.get(first) as Buffer).byteLength, 4 + dims);
+
+      // A copy is the same bytes (and, with a bit index, the same bits: those of the float vector).
+      const copied = chunk(`/d/${dims}/copy.txt`);
+      assert.ok(store().copy(first!, copied));
+      assert.deepEqual(row.get(copied), row.get(first));
+      assert.equal(store().copy(-1, copied), false);
+      if (dims === 384) {
+        const bits = library.db.prepare(`SELECT embedding FROM vector_bits_${model.id} WHERE rowid = ?`).pluck();
+        assert.deepEqual(bits.get(copied), signsOf(floats.get(first!)!));
+        assert.deepEqual(bits.get(first), signsOf(floats.get(first!)!));
+      }
+      floats.set(copied, floats.get(first!)!);
+
+      // The nearest by the floats' cosine, with scores near it (1e-3 at 384-d; int8 steps are
+      // coarser in fewer dimensions): before the copy in memory is made (read from SQLite), and after.
+      const query = unitRandom(random, dims);
+      const exact = [...floats].map(([id, v]) => ({ id, similarity: exactDot(query, v) })).sort((a, b) => b.similarity - a.similarity);
+      const check = (hits: { chunkId: number; distance: number }[]) => {
+        assert.equal(hits.length, 10);
+        assert.ok(hits.filter((h) => exact.slice(0, 10).some((e) => e.id === h.chunkId)).length >= 9);
+        for (const hit of hits) assert.ok(Math.abs(1 - hit.distance - exactDot(query, floats.get(hit.chunkId)!)) < (dims >= 128 ? 1e-3 : 3e-3), `${dims}: ${1 - hit.distance} for ${exactDot(query, floats.get(hit.chunkId)!)}`);
+      };
+      check(store().nearest(query, 10));
+      await store().warmed();
+      check(store().nearest(query, 10));
+      // Its own vector is a chunk's nearest; a filter restricts the scan.
+      assert.equal(store().nearest(floats.get(first!)!, 2).map((h) => h.chunkId).sort((a, b) => a - b).join(), [first, copied].sort((a, b) => a! - b!).join());
+      const only = store().nearest(query, 10, { sql: 'd.path = ?', params: [`/d/${dims}/7.txt`] });
+      assert.equal(only.length, 1);
+    }
   } finally {
     library.close();
   }
