@@ -12,7 +12,7 @@ import { filterCondition, type Library, type VectorStore } from '../store/index.
 import { searchQuery } from './analyze.ts';
 import { fuse } from './fusion.ts';
 import { KeywordRanking } from './keyword-ranking.ts';
-import { KeywordThread } from './keyword-thread.ts';
+import { KeywordThread, spareCore } from './keyword-thread.ts';
 import { makeSnippet } from './snippet.ts';
 
 /** What vector search needs: the active model's vectors and a way to embed the query with it. */
@@ -34,6 +34,8 @@ export interface HybridSearchOptions {
    * vectors are searched (see KeywordThread); default KEYWORD_THREAD_FROM. Infinity: never.
    */
   keywordThreadFrom?: number;
+  /** Whether the keyword thread may take this search; by default while the machine has a core to spare (spareCore). */
+  spareCore?: () => boolean;
   /** Tests only: the keyword thread's entry, instead of ./keyword-worker.ts. */
   keywordWorkerScript?: URL;
   /** Where a failure of the keyword thread is told (once); by default stderr. */
@@ -57,6 +59,7 @@ export class HybridSearch {
   /** Vectors of the last few queries, by model and text (see queryVector). */
   private readonly recentVectors = new Map<string, Promise<Float32Array>>();
   private readonly options: HybridSearchOptions;
+  private readonly spareCore: () => boolean;
   /** Ranks keywords beside the vector search once started (see keywordThread). */
   private thread: KeywordThread | null = null;
   /** Searches made: a one-shot search (the CLI) never starts the thread. */
@@ -70,6 +73,7 @@ export class HybridSearch {
     this.titleWeight = options.titleWeight ?? 2;
     this.weights = options.weights ?? { bm25: 1, vector: 1 };
     this.keywords = new KeywordRanking(library);
+    this.spareCore = options.spareCore ?? spareCore;
   }
 
   /**
@@ -131,9 +135,10 @@ export class HybridSearch {
     const depth = request.mode === 'hybrid' ? Math.max(request.k * 3, 50) : request.k;
     const query = searchQuery(request.query);
     this.searches++;
-    // Keywords are ranked on the keyword thread, when there is one, while the query is embedded
-    // and the vectors searched here. Should it fail, they are ranked here after all.
-    const thread = request.mode !== 'vector' ? this.keywordThread() : null;
+    // Keywords are ranked on the keyword thread, when there is one and a core for it, while the
+    // query is embedded and the vectors searched here (a keyword-only search would only wait for
+    // it). Should it fail, they are ranked here after all.
+    const thread = request.mode === 'hybrid' && this.spareCore() ? this.keywordThread() : null;
     const ranking = thread?.search(query.terms, depth, this.titleWeight, where).catch(() => null);
 
     let mode: SearchMode = request.mode;

@@ -3,6 +3,7 @@
 // thread embeds the query and searches the vectors, and costs the slower of the two instead of
 // their sum. It only ever helps: until it has started, and for good once it has failed (died,
 // thrown, answered with an error), searches rank keywords on the engine's thread as before.
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SqlCondition } from '../store/index.ts';
 import type { KeywordHit } from './keyword-search.ts';
@@ -24,6 +25,15 @@ export type KeywordReply =
   | { failed: string }
   | { id: number; ids: Float64Array; scores: Float64Array }
   | { id: number; error: string };
+
+/**
+ * Whether the machine has a core to spare for a second thread now: its 1-minute load average is
+ * below its number of cores. On a machine already busy, two threads each wait for a core and a
+ * search waits for the later of them: then one thread is faster. (Windows reports no load.)
+ */
+export function spareCore(): boolean {
+  return loadavg()[0]! < availableParallelism();
+}
 
 interface Pending {
   resolve: (hits: KeywordHit[]) => void;

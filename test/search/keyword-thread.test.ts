@@ -70,7 +70,7 @@ function searcher(options: HybridSearchOptions = {}): HybridSearch {
 
 /** A searcher whose keyword thread is ready (it starts from the second search). */
 async function threaded(options: HybridSearchOptions = {}): Promise<HybridSearch> {
-  const made = searcher({ keywordThreadFrom: 0, ...options });
+  const made = searcher({ keywordThreadFrom: 0, spareCore: () => true, ...options });
   await made.search({ query: 'invoice' });
   await made.search({ query: 'invoice' });
   assert.equal(await made.keywordThreadReady(), true);
@@ -151,7 +151,7 @@ test('the thread starts from the second search, only in a library as large as as
   for (let i = 0; i < 3; i++) await small.search({ query: 'invoice' });
   assert.equal(await small.keywordThreadReady(), false);
 
-  const once = searcher({ keywordThreadFrom: 0 });
+  const once = searcher({ keywordThreadFrom: 0, spareCore: () => true });
   await once.search({ query: 'invoice' });
   assert.equal(await once.keywordThreadReady(), false, 'a one-shot search starts no thread');
   await once.search({ query: 'invoice' });
@@ -161,4 +161,18 @@ test('the thread starts from the second search, only in a library as large as as
   const request: SearchRequest = { query: 'invoice harbour', mode: 'hybrid' };
   assert.deepEqual(await once.search(request), await small.search(request), 'a closed searcher still answers, on the engine thread');
   assert.equal(await once.keywordThreadReady(), false, 'and starts no thread again');
+});
+
+test('with no core to spare, searches rank keywords on the engine thread and leave the keyword thread alone', async () => {
+  const logs: string[] = [];
+  let spare = true;
+  const onThread = await threaded({ keywordWorkerScript: new URL('../fixtures/dying-keyword-worker.ts', import.meta.url), log: (m) => logs.push(m), spareCore: () => spare });
+  spare = false;
+  const request: SearchRequest = { query: 'die invoice', mode: 'hybrid' };
+  assert.deepEqual(await onThread.search(request), await searcher({ keywordThreadFrom: Infinity }).search(request));
+  assert.deepEqual(logs, []);
+  assert.equal(await onThread.keywordThreadReady(), true);
+  spare = true;
+  await onThread.search(request);
+  assert.equal(logs.length, 1, 'the same search reaches the thread once a core is spare');
 });
