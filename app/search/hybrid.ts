@@ -44,9 +44,10 @@ export interface HybridSearchOptions {
 
 const RECENT_QUERIES = 16;
 /**
- * From this many chunks on, the keyword thread pays: it takes about 60 ms of another core to
- * start, and a search about 0.1 ms to hand over its terms and take back the hits, while ranking
- * keywords costs about 2 ms a search at 100,000 chunks and 10–30 ms at a million.
+ * From this many chunks on, the keyword thread pays: it takes a few hundred ms of another core
+ * to start (its modules, a connection), and a search about 0.05 ms to hand over its terms and
+ * take back the hits, while ranking keywords costs about 2 ms a search at 100,000 chunks and
+ * 10–30 ms at a million.
  */
 export const KEYWORD_THREAD_FROM = 50_000;
 

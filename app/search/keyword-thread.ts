@@ -26,13 +26,19 @@ export type KeywordReply =
   | { id: number; ids: Float64Array; scores: Float64Array }
   | { id: number; error: string };
 
+/** How long an answer of spareCore() holds (reading the load takes ~50 µs; the kernel updates it every 5 s). */
+const LOAD_CHECKED_FOR_MS = 1_000;
+let loadChecked = { at: -Infinity, spare: true };
+
 /**
  * Whether the machine has a core to spare for a second thread now: its 1-minute load average is
  * below its number of cores. On a machine already busy, two threads each wait for a core and a
  * search waits for the later of them: then one thread is faster. (Windows reports no load.)
  */
 export function spareCore(): boolean {
-  return loadavg()[0]! < availableParallelism();
+  const now = performance.now();
+  if (now - loadChecked.at > LOAD_CHECKED_FOR_MS) loadChecked = { at: now, spare: loadavg()[0]! < availableParallelism() };
+  return loadChecked.spare;
 }
 
 interface Pending {
