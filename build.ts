@@ -26,6 +26,7 @@ const ENTRIES: Record<string, string> = {
   'extract-worker': 'app/extract/worker.ts',
   'ocr-worker': 'app/ocr/worker.ts',
   'tesseract-worker': 'app/ocr/tesseract-worker.ts',
+  'keyword-worker': 'app/search/keyword-worker.ts',
 };
 
 /** Workers started by URL from source, and their bundles. */
@@ -33,6 +34,7 @@ const WORKERS: Record<string, string> = {
   'app/extract/worker.ts': 'extract-worker.js',
   'app/ocr/worker.ts': 'ocr-worker.js',
   'app/ocr/tesseract-worker.ts': 'tesseract-worker.js',
+  'app/search/keyword-worker.ts': 'keyword-worker.js',
 };
 
 function sourcePaths(root: string, outDir: string): Plugin {

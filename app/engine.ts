@@ -612,6 +612,7 @@ export class Engine {
     await this.folderSources?.stop();
     await this.pool.close();
     await this.ocrWorker.close();
+    await this.searcher.close();
     for (const pending of this.queryEmbedders.values()) await (await pending)?.close();
     await this.embedder?.close();
     await (this.options.chatModel ?? (await this.openedChat?.model.catch(() => null)))?.close();

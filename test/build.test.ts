@@ -1,15 +1,19 @@
 // `npm run build`'s bundles run as plain JavaScript: the engine-process bundle, started by plain
 // Node with TypeScript type stripping turned off, indexes a folder (through the bundled
-// extraction worker) and answers a search over the wire; the CLI bundle runs too.
+// extraction worker) and answers a search over the wire; the CLI bundle and the keyword thread's
+// run too.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { buildBundles, ROOT } from '../build.ts';
 import { createClient, wireTransport } from '../app/contract/client.ts';
+import { KeywordThread } from '../app/search/keyword-thread.ts';
+import { Library } from '../app/store/index.ts';
 import { EngineToHost } from '../app/contract/wire.ts';
 import { writeChatCorpus } from './chat/library.ts';
 import { tempDir } from './support/corpus.ts';
@@ -18,7 +22,7 @@ import { EventLog, indexingDone, portChannel } from './service/support.ts';
 /** No TypeScript at run time: a .ts file reached from a bundle would fail to load. */
 const PLAIN_NODE = ['--no-experimental-strip-types'];
 
-test('the built engine bundle runs on plain Node and answers a search over the wire; so does the CLI bundle', { timeout: 120_000 }, async () => {
+test('the built engine bundle runs on plain Node and answers a search over the wire; so do the CLI and keyword thread bundles', { timeout: 120_000 }, async () => {
   // Inside the checkout, so that the external packages resolve from its node_modules.
   const outDir = join(ROOT, 'dist', `.test-build-${process.pid}`);
   try {
@@ -47,6 +51,18 @@ test('the built engine bundle runs on plain Node and answers a search over the w
     const status = spawnSync(process.execPath, [...PLAIN_NODE, cli!, '--db', dbPath, 'status', '--json'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(status.status, 0, status.stderr);
     assert.equal((JSON.parse(status.stdout) as { documents: { indexed: number } }).documents.indexed, 12);
+
+    // The keyword thread reads a library that this process has open (as the engine does).
+    const library = Library.open(dbPath);
+    const failures: string[] = [];
+    const keywords = new KeywordThread(dbPath, (reason) => failures.push(reason), pathToFileURL(bundles.find((file) => file.endsWith('/keyword-worker.js'))!));
+    try {
+      assert.equal(await keywords.started, true, failures.join('; '));
+      assert.ok((await keywords.search(['terminated', 'notice'], 5, 2)).length > 0);
+    } finally {
+      await keywords.close();
+      library.close();
+    }
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -8,11 +8,11 @@ import {
   type SearchRequestParsed,
   type SearchResponse,
 } from '../contract/index.ts';
-import { filterCondition, type Library, type SqlCondition, type VectorStore } from '../store/index.ts';
-import { orExpression, searchQuery } from './analyze.ts';
-import { CommonTermFilter } from './common-terms.ts';
+import { filterCondition, type Library, type VectorStore } from '../store/index.ts';
+import { searchQuery } from './analyze.ts';
 import { fuse } from './fusion.ts';
-import { KeywordSearch, type KeywordHit } from './keyword-search.ts';
+import { KeywordRanking } from './keyword-ranking.ts';
+import { KeywordThread, spareCore } from './keyword-thread.ts';
 import { makeSnippet } from './snippet.ts';
 
 /** What vector search needs: the active model's vectors and a way to embed the query with it. */
@@ -29,40 +29,84 @@ export interface HybridSearchOptions {
   titleWeight?: number;
   /** Default fusion weights, per request overridable. */
   weights?: { bm25: number; vector: number };
+  /**
+   * Libraries of at least this many chunks rank keywords on a thread of their own while the
+   * vectors are searched (see KeywordThread); default KEYWORD_THREAD_FROM. Infinity: never.
+   */
+  keywordThreadFrom?: number;
+  /** Whether the keyword thread may take this search; by default while the machine has a core to spare (spareCore). */
+  spareCore?: () => boolean;
+  /** Tests only: the keyword thread's entry, instead of ./keyword-worker.ts. */
+  keywordWorkerScript?: URL;
+  /** Where a failure of the keyword thread is told (once); by default stderr. */
+  log?: (message: string) => void;
 }
 
 const RECENT_QUERIES = 16;
+/**
+ * From this many chunks on, the keyword thread pays: it takes a few hundred ms of another core
+ * to start (its modules, a connection), and a search about 0.05 ms to hand over its terms and
+ * take back the hits, while ranking keywords costs about 2 ms a search at 100,000 chunks and
+ * 10–30 ms at a million.
+ */
+export const KEYWORD_THREAD_FROM = 50_000;
 
 export class HybridSearch {
   private readonly library: Library;
   private readonly vectors: VectorSource;
   private readonly titleWeight: number;
   private readonly weights: { bm25: number; vector: number };
-  private readonly commonTerms: CommonTermFilter;
-  private readonly keywords: KeywordSearch;
+  private readonly keywords: KeywordRanking;
   /** Vectors of the last few queries, by model and text (see queryVector). */
   private readonly recentVectors = new Map<string, Promise<Float32Array>>();
+  private readonly options: HybridSearchOptions;
+  private readonly spareCore: () => boolean;
+  /** Ranks keywords beside the vector search once started (see keywordThread). */
+  private thread: KeywordThread | null = null;
+  /** Searches made: a one-shot search (the CLI) never starts the thread. */
+  private searches = 0;
+  private closed = false;
 
   constructor(library: Library, vectors: VectorSource, options: HybridSearchOptions = {}) {
     this.library = library;
     this.vectors = vectors;
+    this.options = options;
     this.titleWeight = options.titleWeight ?? 2;
     this.weights = options.weights ?? { bm25: 1, vector: 1 };
-    this.commonTerms = new CommonTermFilter(library);
-    this.keywords = new KeywordSearch(library);
+    this.keywords = new KeywordRanking(library);
+    this.spareCore = options.spareCore ?? spareCore;
   }
 
   /**
-   * The best `k` chunks by BM25: from the keyword index where it can rank exactly, else from
-   * FTS5 (with the common-word cut both apply).
+   * The keyword thread when it is ready to take this search. It is started, without waiting for
+   * it, from the second search on in a library large enough that it pays (and kept for good):
+   * searches until it is ready, and all of them after it failed, rank on this thread.
    */
-  private keywordHits(terms: string[], k: number, where?: SqlCondition): KeywordHit[] {
-    const allowed = where && this.library.retrieval.chunkIdsWhere(where);
-    const hits = this.keywords.search(terms, k, this.titleWeight, allowed);
-    if (hits) return hits;
-    const match = orExpression(this.commonTerms.selective(terms));
-    // FTS5's bm25() is lower-is-better; reported the usual way round.
-    return match ? this.library.retrieval.fullText(match, k, this.titleWeight, where).map((r) => ({ chunkId: r.chunkId, score: -r.score })) : [];
+  private keywordThread(): KeywordThread | null {
+    if (this.thread) return this.thread.ready ? this.thread : null;
+    if (this.closed || this.searches < 2 || this.library.path === ':memory:') return null;
+    if (this.library.keywords.totals().chunks < (this.options.keywordThreadFrom ?? KEYWORD_THREAD_FROM)) return null;
+    const log = this.options.log ?? ((message: string) => console.error(message));
+    this.thread = new KeywordThread(
+      this.library.path,
+      (reason) => log(`cairn: the keyword search thread stopped (${reason}); keyword search runs on the engine's thread from now on.`),
+      this.options.keywordWorkerScript,
+    );
+    return null;
+  }
+
+  /**
+   * Settles once the keyword thread is ready (true), or at once with false where there is none
+   * (not started yet, failed or closed): for benchmarks and tests, as VectorStore.warmed().
+   */
+  keywordThreadReady(): Promise<boolean> {
+    return this.thread && !this.thread.ended ? this.thread.started : Promise.resolve(false);
+  }
+
+  /** Stops the keyword thread (searches go on, on this thread). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.thread?.close();
   }
 
   /**
@@ -91,6 +135,12 @@ export class HybridSearch {
     const where = filterCondition(request.filters);
     const depth = request.mode === 'hybrid' ? Math.max(request.k * 3, 50) : request.k;
     const query = searchQuery(request.query);
+    this.searches++;
+    // Keywords are ranked on the keyword thread, when there is one and a core for it, while the
+    // query is embedded and the vectors searched here (a keyword-only search would only wait for
+    // it). Should it fail, they are ranked here after all.
+    const thread = request.mode === 'hybrid' && this.spareCore() ? this.keywordThread() : null;
+    const ranking = thread?.search(query.terms, depth, this.titleWeight, where).catch(() => null);
 
     let mode: SearchMode = request.mode;
     let notice: string | null = null;
@@ -113,15 +163,15 @@ export class HybridSearch {
 
     const lists: Record<string, number[]> = {};
     const scores = new Map<string, Map<number, number>>();
+    const nearest = vectors?.store.nearest(vectors.query, depth, where && { sql: where.sql, params: where.params });
     if (mode !== 'vector') {
-      const rows = this.keywordHits(query.terms, depth, where);
+      const rows = (await ranking) ?? this.keywords.hits(query.terms, depth, this.titleWeight, where);
       lists.bm25 = rows.map((r) => r.chunkId);
       scores.set('bm25', new Map(rows.map((r) => [r.chunkId, r.score])));
     }
-    if (vectors) {
-      const rows = vectors.store.nearest(vectors.query, depth, where && { sql: where.sql, params: where.params });
-      lists.vector = rows.map((r) => r.chunkId);
-      scores.set('vector', new Map(rows.map((r) => [r.chunkId, 1 - r.distance])));
+    if (nearest) {
+      lists.vector = nearest.map((r) => r.chunkId);
+      scores.set('vector', new Map(nearest.map((r) => [r.chunkId, 1 - r.distance])));
     }
 
     const weights = request.weights ?? this.weights;

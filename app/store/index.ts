@@ -69,13 +69,17 @@ export class Library {
   readonly sources: SourceRepository;
   readonly webCache: WebCacheRepository;
 
+  /** Opened by openReader: this connection only reads. */
+  readonly reader: boolean;
+
   /** Turns SQLite's errors into what they mean for this library (see storage-errors.ts). */
   private readonly mapError: (error: unknown) => unknown;
 
-  private constructor(path: string, db: SqliteDatabase, mapError: (error: unknown) => unknown) {
+  private constructor(path: string, db: SqliteDatabase, mapError: (error: unknown) => unknown, reader = false) {
     this.path = path;
     this.db = db;
     this.mapError = mapError;
+    this.reader = reader;
     this.conversations = new ConversationRepository(db);
     this.documents = new DocumentRepository(db);
     this.listing = new DocumentListing(db);
@@ -118,6 +122,32 @@ export class Library {
   }
 
   /**
+   * A second connection to a library another connection of this process has open (and so
+   * migrated and made private), that only reads: for search on another thread. WAL lets it read
+   * while the first one writes; each read transaction sees what was committed when it began.
+   */
+  static openReader(path: string): Library {
+    const mapError = (error: unknown) => storageError(error, path);
+    try {
+      return new Library(path, openSqlite(path, { readonly: true, mapError }), mapError, true);
+    } catch (error) {
+      const mapped = mapError(error);
+      if (mapped instanceof CairnError) throw mapped;
+      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Runs `fn` in one read transaction: every query in it sees the same committed state. */
+  snapshot<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    try {
+      return this.db.transaction(fn).deferred();
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  /**
    * Runs `fn` in a write transaction. IMMEDIATE: the write lock is taken (waiting on another
    * process) at the start, so a transaction that reads before it writes never fails half way
    * because another process wrote meanwhile. The keyword index takes in the chunks written or
@@ -146,6 +176,10 @@ export class Library {
 
   close(): void {
     if (!this.db.open) return;
+    if (this.reader) {
+      this.db.close();
+      return;
+    }
     try {
       // Jobs this process holds go back in the queue; its locks go with its row.
       this.transaction(() => this.jobs.releaseAll());

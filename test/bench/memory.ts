@@ -27,7 +27,8 @@ try {
   // Four paragraphs of ~1,400 characters: about five chunks of the 384-token budget a note.
   const files = Math.ceil(scale.memoryChunks / 5);
   writeNotes(notes, text, files, () => 4, 1_400);
-  const engine = await Engine.open({ dbPath: join(work, 'library.db'), embedder: new FakeEmbedder() });
+  // The keyword thread takes every hybrid search, whatever the size and load: its memory counts too.
+  const engine = await Engine.open({ dbPath: join(work, 'library.db'), embedder: new FakeEmbedder(), search: { keywordThreadFrom: 0, spareCore: () => true } });
   try {
     const opened = rss();
     let started = performance.now();
