@@ -44,12 +44,13 @@ export interface HybridSearchOptions {
 
 const RECENT_QUERIES = 16;
 /**
- * From this many chunks on, the keyword thread pays: it takes a few hundred ms of another core
- * to start (its modules, a connection), and a search about 0.05 ms to hand over its terms and
- * take back the hits, while ranking keywords costs about 2 ms a search at 100,000 chunks and
- * 10–30 ms at a million.
+ * From this many chunks on, the keyword thread pays. It takes a few hundred ms of another core
+ * to start and about 0.05 ms a search to hand over its terms and take back the hits, but on a
+ * small library the two threads mostly contend for memory bandwidth: measured on a quiet 2-core
+ * machine (bench b), hybrid p95 at 100,000 chunks was 4.9 ms on one thread and 7.8 ms with the
+ * keyword thread, while at 1,000,000 chunks hybrid p50 went from 13.7 to 9.9 ms with it.
  */
-export const KEYWORD_THREAD_FROM = 50_000;
+export const KEYWORD_THREAD_FROM = 500_000;
 
 export class HybridSearch {
   private readonly library: Library;
