@@ -114,9 +114,7 @@ export class Library {
       migrate(db);
     } catch (error) {
       db?.close();
-      const mapped = mapError(error);
-      if (mapped instanceof CairnError) throw mapped;
-      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
+      throw openError(path, mapError, error);
     }
     return new Library(path, db, mapError);
   }
@@ -131,9 +129,7 @@ export class Library {
     try {
       return new Library(path, openSqlite(path, { readonly: true, mapError }), mapError, true);
     } catch (error) {
-      const mapped = mapError(error);
-      if (mapped instanceof CairnError) throw mapped;
-      throw new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
+      throw openError(path, mapError, error);
     }
   }
 
@@ -191,3 +187,10 @@ export class Library {
   }
 }
 export { defaultDataDir, resolveLibraryPath } from './location.ts';
+
+/** What opening the library at `path` failed with, as the user should hear it. */
+function openError(path: string, mapError: (error: unknown) => unknown, error: unknown): unknown {
+  const mapped = mapError(error);
+  if (mapped instanceof CairnError) return mapped;
+  return new CairnError('library-unreadable', `Cannot open the library at ${path}: ${(error as Error).message}`, { cause: error });
+}
