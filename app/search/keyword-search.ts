@@ -87,7 +87,7 @@ export class KeywordSearch {
     // left[j]: the most the terms from j on can add to any score.
     const left = phrases.map((_, j) => phrases.slice(j).reduce((sum, p) => sum + p.bound, 0));
     // Pruning keeps what is within rounding of the k-th score: FTS5 sums in another order.
-    const below = (score: number, threshold: number) => score < threshold - 1e-9 * Math.abs(threshold);
+    const below = (score: number, threshold: number) => score < lowest(threshold);
 
     this.nextStamp();
     const { scores, stamps, stamp } = this;
@@ -142,7 +142,7 @@ export class KeywordSearch {
       });
       if (j + 1 < phrases.length && candidates.length > k) {
         threshold = Math.max(threshold, kthLargest(values, values.length, k));
-        const least = threshold - 1e-9 * Math.abs(threshold) - left[j + 1]!;
+        const least = lowest(threshold) - left[j + 1]!;
         let kept = 0;
         for (let i = 0; i < candidates.length; i++) {
           if (values[i]! < least) continue;
@@ -195,6 +195,14 @@ function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return out;
 }
 
+/**
+ * The lowest score still kept against a k-th best score of `threshold`: pruning keeps what is
+ * within rounding of it, as FTS5 sums the same terms in another order.
+ */
+function lowest(threshold: number): number {
+  return threshold - 1e-9 * Math.abs(threshold);
+}
+
 /** The k-th highest score of the first `n` ids if at least k of them are above `level`, else null. */
 function kthAbove(ids: Int32Array, n: number, scores: Float64Array, k: number, level: number): number | null {
   // The k-th highest is among those above the level: only they are selected from.
@@ -210,8 +218,7 @@ function kthAbove(ids: Int32Array, n: number, scores: Float64Array, k: number, l
 
 /** The first `n` ids whose score with `more` added is not below the threshold (a new array, in their order). */
 function within(ids: Int32Array, n: number, scores: Float64Array, more: number, threshold: number): Int32Array {
-  // Not below: score + more >= threshold - 1e-9 * |threshold| (as `below` in search).
-  const least = threshold - 1e-9 * Math.abs(threshold);
+  const least = lowest(threshold);
   let kept = 0;
   for (let i = 0; i < n; i++) if (scores[ids[i]!]! + more >= least) kept++;
   const out = new Int32Array(kept);
