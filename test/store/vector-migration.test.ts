@@ -135,3 +135,26 @@ test('repairing a library from before migration 14 stores its vectors as int8 an
     library.close();
   }
 });
+
+test('migration 14 leaves out a stored vector that is not a float vector of its model, for the embedder to make again; the rest convert', () => {
+  const path = join(tempDir('cairn-store-'), 'library.db');
+  const old = oldLibrary(path);
+  const [brokenId] = [...old.floats.keys()];
+  const db = openSqlite(path);
+  db.prepare(`UPDATE vectors_${old.big} SET embedding = ? WHERE chunk_id = ?`).run(Buffer.alloc(100), brokenId);
+  db.close();
+
+  const library = Library.open(path);
+  try {
+    assert.equal(currentVersion(library.db), migrations.at(-1)!.version);
+    const rows = library.db.prepare(`SELECT chunk_id, embedding FROM vectors_${old.big}`).raw().all() as [number, Buffer][];
+    assert.equal(rows.length, CHUNKS - 1, 'every other vector kept');
+    assert.ok(rows.every(([chunkId, stored]) => chunkId !== brokenId && stored.byteLength === 4 + 384));
+    const store = library.models.store(library.models.byState('active')!);
+    assert.deepEqual(store.missing(10).map((c) => c.id), [brokenId], 'its chunk is waiting for a vector');
+    const [someId, some] = [...old.floats].at(-1)!;
+    assert.equal(store.nearest(some.big, 1)[0]!.chunkId, someId);
+  } finally {
+    library.close();
+  }
+});
