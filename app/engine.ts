@@ -40,6 +40,8 @@ export interface EngineOptions {
   ingest?: Partial<IngestOptions>;
   search?: HybridSearchOptions;
   onEvent?: (event: EngineEvent) => void;
+  /** Told before an existing library is upgraded to this version's format (minutes for a large one). */
+  onUpgrade?: (from: number, to: number) => void;
   /** Use this chat model (tests); null for none. Default: the library's 'chat-model' setting, opened on first question. */
   chatModel?: ChatModel | null;
   /** Secret for a remote chat model; by default CAIRN_CHAT_API_KEY. */
@@ -187,7 +189,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    const library = Library.open(options.dbPath);
+    const library = Library.open(options.dbPath, options.onUpgrade ? { onUpgrade: options.onUpgrade } : {});
     if (options.description) library.presence.describe(options.description);
     // Jobs a killed process left running go back in the queue; a live process's stay its own.
     library.jobs.requeueDead();

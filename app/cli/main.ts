@@ -18,7 +18,7 @@ import { runMcpCommand } from './mcp.ts';
 import { runServeCommand } from './serve.ts';
 import { OCR_USAGE, runOcrCommand } from './ocr.ts';
 import { count, formatReembed, formatSearch, formatStatus } from './format.ts';
-import { ProgressLine } from './progress.ts';
+import { ProgressLine, upgradeNotice } from './progress.ts';
 import { terminalLine, terminalText } from './terminal-text.ts';
 
 /** The project folder (where package.json is). */
@@ -159,7 +159,7 @@ async function run(dbPath: string, command: string, args: string[], values: Valu
   const progress = new ProgressLine();
   // How other processes see this one (e.g. naming the watcher when a second one is refused).
   const description = ['cairn', command, ...(command === 'mail' || command === 'folders' ? args.slice(0, 1) : []), ...(values.watch ? ['--watch'] : [])].join(' ');
-  const engine = await Engine.open({ dbPath, onEvent: progress.onEvent, description });
+  const engine = await Engine.open({ dbPath, onEvent: progress.onEvent, onUpgrade: upgradeNotice, description });
   if (command === 'ask' || command === 'chat' || command === 'conversations') {
     // Own Ctrl-C handling: the first stops the answer, a second exits.
     return await runChatCommand(engine, command, args, values).finally(() => engine.close());

@@ -7,6 +7,7 @@ import { CairnError } from '../contract/index.ts';
 import { Engine } from '../engine.ts';
 import { createMcpServer } from '../mcp/index.ts';
 import { terminalText } from './terminal-text.ts';
+import { upgradeNotice } from './progress.ts';
 
 export async function runMcpCommand(dbPath: string, args: string[]): Promise<number> {
   if (args.length > 0) throw new CairnError('usage', `cairn mcp takes no arguments (got "${args.join(' ')}"); the library is --db FILE or $CAIRN_DB.`);
@@ -14,7 +15,7 @@ export async function runMcpCommand(dbPath: string, args: string[]): Promise<num
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
-  const engine = await Engine.open({ dbPath, description: 'cairn mcp' });
+  const engine = await Engine.open({ dbPath, description: 'cairn mcp', onUpgrade: upgradeNotice });
   try {
     const server = createMcpServer(engine);
     const transport = new StdioServerTransport();

@@ -65,6 +65,11 @@ function bar(done: number, total: number): string {
 }
 
 /** 48 → "48 s", 750 → "13 min", 5000 → "1 h 23 min". */
+/** What a command prints (to stderr) before the library it opened is upgraded. */
+export function upgradeNotice(from: number, to: number): void {
+  console.error(`Upgrading the library to this version's format (${from} → ${to}), once; a large library takes a few minutes…`);
+}
+
 export function duration(seconds: number): string {
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;

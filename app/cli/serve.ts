@@ -9,6 +9,7 @@ import { Service } from '../service/index.ts';
 import { DEFAULT_API_PORT, ensureRenderer, listenAddress, LOOPBACK_HOST, resolveApiToken, startWebServer } from '../server/index.ts';
 import { portOption } from './options.ts';
 import { terminalLine, terminalText } from './terminal-text.ts';
+import { upgradeNotice } from './progress.ts';
 
 export interface ServeCliValues {
   api?: boolean;
@@ -59,7 +60,7 @@ export async function runServeCommand(dbPath: string, args: string[], values: Se
   const port = values.port === undefined ? DEFAULT_API_PORT : portOption(values.port, true);
   const logError = (error: unknown) => console.error(`cairn serve: ${terminalText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
   const rendererDir = await ensureRenderer((message) => console.error(message));
-  const service = await Service.open({ dbPath, live: true, onInternalError: logError });
+  const service = await Service.open({ dbPath, live: true, onInternalError: logError, onUpgrade: upgradeNotice });
   try {
     const { engine } = service.host;
     const { token: givenOrStored, source } = resolveApiToken(engine.library.settings, values.token);

@@ -97,6 +97,8 @@ export async function runEngineProcess(argv: string[]): Promise<void> {
     service = await Service.open({
       dbPath,
       live: values['no-watch'] !== true,
+      // The desktop app keeps this process's stderr in its log.
+      onUpgrade: (from, to) => console.error(`cairn engine: upgrading the library's format (${from} → ${to})…`),
       // What other processes see while this one watches the library ("the Cairn app").
       ...(typeof values.description === 'string' ? { description: values.description } : {}),
       ...(secrets ? { secrets } : {}),

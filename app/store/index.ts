@@ -11,7 +11,7 @@ import { JobQueue } from './jobs.ts';
 import { KeywordIndex } from './keyword-index.ts';
 import { makeLibraryPrivate } from './location.ts';
 import { MailboxRepository } from './mailboxes.ts';
-import { migrate } from './migrations.ts';
+import { migrate, migrations } from './migrations.ts';
 import { ModelRepository } from './models.ts';
 import { OcrRepository } from './ocr.ts';
 import { Presence } from './processes.ts';
@@ -101,7 +101,7 @@ export class Library {
    * Opens (creating and migrating as needed) the library at `path`, private to the user. A
    * library found damaged before is refused until `cairn doctor` checks or repairs it.
    */
-  static open(path: string): Library {
+  static open(path: string, options: { onUpgrade?: (from: number, to: number) => void } = {}): Library {
     const mapError = (error: unknown) => storageError(error, path);
     let db: SqliteDatabase | undefined;
     try {
@@ -111,7 +111,7 @@ export class Library {
         makeLibraryPrivate(path);
       }
       db = openSqlite(path, { mapError });
-      migrate(db);
+      migrate(db, migrations, options.onUpgrade);
     } catch (error) {
       db?.close();
       throw openError(path, mapError, error);

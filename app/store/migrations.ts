@@ -507,12 +507,15 @@ export function currentVersion(db: SqliteDatabase): number {
 }
 
 /** Applies every migration newer than the database. Refuses a database from a newer Cairn. */
-export function migrate(db: SqliteDatabase, list: Migration[] = migrations): void {
+export function migrate(db: SqliteDatabase, list: Migration[] = migrations, onUpgrade?: (from: number, to: number) => void): void {
   const latest = list.at(-1)?.version ?? 0;
   const from = currentVersion(db);
   if (from > latest) {
     throw new Error(`This library was written by a newer Cairn (schema ${from}; this one knows ${latest}).`);
   }
+  // An existing library (not a new one) is about to be rewritten: at a million chunks that takes
+  // minutes, which the user should hear about instead of a silent wait.
+  if (from > 0 && from < latest) onUpgrade?.(from, latest);
   let freedSpace = false;
   for (const migration of list) {
     if (migration.version <= from) continue;

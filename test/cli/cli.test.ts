@@ -80,3 +80,18 @@ test('cairn doctor checks Node.js, SQLite, sqlite-vec and llama.cpp', () => {
   for (const name of ['Node.js', 'SQLite', 'sqlite-vec', 'llama.cpp']) assert.match(doctor.stdout, new RegExp(`ok\\s+${name.replace('.', '\\.')}`));
   assert.match(doctor.stdout, /llama\.cpp\s+(CPU, \d+ threads|CUDA|METAL|VULKAN)/);
 });
+
+test('a command on a library from an older version says it upgrades it, once', async () => {
+  const { openSqlite } = await import('../../native/sqlite.ts');
+  const { migrate, migrations } = await import('../../app/store/index.ts');
+  const db = join(tempDir('cairn-cli-upgrade-'), 'library.db');
+  const old = openSqlite(db);
+  migrate(old, migrations.slice(0, 3));
+  old.close();
+  const first = cairn(db, 'status');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, new RegExp(`Upgrading the library to this version's format \\(3 → ${migrations.at(-1)!.version}\\), once`));
+  const second = cairn(db, 'status');
+  assert.equal(second.code, 0, second.stderr);
+  assert.doesNotMatch(second.stderr, /Upgrading/);
+});

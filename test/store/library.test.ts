@@ -37,6 +37,29 @@ test('migrations upgrade an old-schema library in place and keep its data', () =
   }
 });
 
+test('opening tells onUpgrade once, before an old library is rewritten, and never for a new or current one', () => {
+  const path = tempDb();
+  const old = openSqlite(path);
+  migrate(old, migrations.slice(0, 3));
+  old.close();
+  const latest = migrations.at(-1)!.version;
+  const told: [number, number, number][] = [];
+  // The version on disk when told: nothing was rewritten yet.
+  const probe = () => {
+    const db = openSqlite(path, { readonly: true });
+    try {
+      return currentVersion(db);
+    } finally {
+      db.close();
+    }
+  };
+  Library.open(path, { onUpgrade: (from, to) => told.push([from, to, probe()]) }).close();
+  assert.deepEqual(told, [[3, latest, 3]]);
+  Library.open(path, { onUpgrade: (from, to) => told.push([from, to, probe()]) }).close();
+  Library.open(tempDb(), { onUpgrade: (from, to) => told.push([from, to, probe()]) }).close();
+  assert.equal(told.length, 1, 'a current and a new library are not upgrades');
+});
+
 test('a library from a newer Cairn, or a file that is not a database, is refused with a clear error', () => {
   const newer = tempDb();
   const db = openSqlite(newer);
