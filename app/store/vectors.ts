@@ -7,7 +7,7 @@
 // model adds its own few statements to the connection's (bounded by the models a library has had).
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { cosineDistance, QuantizedVectors, quantize, storedComponents, storedDot } from './quantized-vectors.ts';
-import { chunkIdsWhere, type SqlCondition } from './retrieval.ts';
+import { allowedChunks, type SqlCondition } from './retrieval.ts';
 import { signBits, SignIndex } from './sign-index.ts';
 
 export type ModelState = 'building' | 'active' | 'retired';
@@ -140,9 +140,10 @@ export class VectorStore {
   nearest(query: Float32Array, k: number, filter?: SqlCondition): { chunkId: number; distance: number }[] {
     const index = this.bits && this.signIndex();
     if (!index) return this.scan(query, k, filter);
-    const allowed = filter && chunkIdsWhere(this.db, filter);
+    const allowed = filter && allowedChunks(this.db, filter);
+    if (allowed?.count === 0) return [];
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
-    const candidates = index.nearest(signBits(query), wanted, allowed && ((id) => allowed.has(id)));
+    const candidates = index.nearest(signBits(query), wanted, allowed ? (id) => allowed.has(id) : undefined);
     const ranked = this.rank(query, candidates);
     // Chunks deleted by this connection since the copy was made are still in it: the best k are
     // looked up (their row ids only), and any gone make way for the next ones.
