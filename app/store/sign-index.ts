@@ -146,19 +146,24 @@ export class SignIndex {
     const distances = new Uint16Array(this.buffer, layout.distances, size);
     if (this.wasm) this.wasm.distances(this.offset(0), size, this.stride / 16, 0, layout.distances);
     else this.scan(distances);
-    if (allowed) for (let slot = 0; slot < size; slot++) if (!allowed(ids[slot]!)) distances[slot] = never;
 
-    // A distance within which at least `count` lie, from every SAMPLE-th distance (with room for
-    // the sample's error); wider until it holds them. Then the exact cutoff among those.
+    // A distance within which at least `count` (allowed) lie, from every SAMPLE-th distance (with
+    // room for the sample's error); wider until it holds them. Then the exact cutoff among those.
+    // `allowed` is asked only of the sample and of the slots listed, not of every slot: a filter
+    // costs what it lets through, not a call per vector.
     const sample = new Uint32Array(never + 1);
-    for (let slot = 0; slot < size; slot += SAMPLE) sample[distances[slot]!]!++;
+    for (let slot = 0; slot < size; slot += SAMPLE) if (!allowed || allowed(ids[slot]!)) sample[distances[slot]!]!++;
     const expected = (count + SLACK) / SAMPLE;
     let limit = 0;
     for (let seen = sample[0]!; limit < never && seen < expected; ) seen += sample[++limit]!;
-    let slots = this.within(distances, limit);
+    const listed = (limit: number) => {
+      const slots = this.within(distances, limit);
+      return allowed ? slots.filter((slot) => allowed(ids[slot]!)) : slots;
+    };
+    let slots = listed(limit);
     for (let wider = 1; slots.length < count && limit < never; wider *= 2) {
       limit = Math.min(never, limit + wider);
-      slots = this.within(distances, limit);
+      slots = listed(limit);
     }
     const histogram = new Uint32Array(never + 1);
     for (const slot of slots) histogram[distances[slot]!]!++;

@@ -62,6 +62,10 @@ for (const wasm of [true, false]) test(`the sign index returns exactly the neare
   check(5_000); // more than there are: all of them
   check(20, (id) => id === 1400 || id === 2100); // fewer allowed than asked
   check(10, () => false);
+  check(30, (id) => id % 97 === 0); // a narrow filter
+  // The only ones allowed lie farthest: the distance limit widens until it holds them.
+  const farthest = new Set([...all].map(([id, bits]) => ({ id, d: hamming(bits, query) })).sort((a, b) => b.d - a.d).slice(0, 40).map((p) => p.id));
+  check(20, (id) => farthest.has(id));
 });
 
 test('sign bits made in JavaScript are the ones sqlite-vec makes', () => {
