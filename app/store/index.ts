@@ -127,7 +127,7 @@ export class Library {
   static openReader(path: string): Library {
     const mapError = (error: unknown) => storageError(error, path);
     try {
-      return new Library(path, openSqlite(path, { readonly: true, mapError }), mapError, true);
+      return new Library(path, openSqlite(path, { readonly: true, smallCache: true, mapError }), mapError, true);
     } catch (error) {
       throw openError(path, mapError, error);
     }
