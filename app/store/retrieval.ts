@@ -76,6 +76,18 @@ export class AllowedChunks {
     return byte < this.#bits.length && (this.#bits[byte]! & (1 << (id & 7))) !== 0;
   }
 
+  /** The chunks allowed, ascending (any past MAX_BIT last). */
+  ids(): number[] {
+    const out: number[] = [];
+    const bits = this.#bits;
+    for (let byte = 0; byte < bits.length; byte++) {
+      const b = bits[byte]!;
+      if (b !== 0) for (let bit = 0; bit < 8; bit++) if (b & (1 << bit)) out.push(byte * 8 + bit);
+    }
+    for (const id of this.#beyond) out.push(id);
+    return out;
+  }
+
   /** Allows exactly `ids` (chunk ids: positive integers), reusing the memory it has. */
   set(ids: number[]): void {
     let top = 0;

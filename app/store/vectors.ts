@@ -25,6 +25,13 @@ export function usesBitIndex(dimensions: number): boolean {
   return dimensions >= 128 && dimensions % 8 === 0;
 }
 
+/**
+ * A filter that allows at most one chunk in this many gives the sign index the list of its
+ * chunks instead of a test: at a million chunks, one that allowed 0.65% of them cost 5 ms more
+ * than no filter as a test (150,000 slots listed and tested), about nothing as a list.
+ */
+const LIST_BELOW = 64;
+
 /** Vectors copied into memory a slice at a time, between other work (about 4 ms each). */
 const WARM_SLICE = 1_000;
 
@@ -143,7 +150,10 @@ export class VectorStore {
     const allowed = filter && allowedChunks(this.db, filter);
     if (allowed?.count === 0) return [];
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
-    const candidates = index.nearest(signBits(query), wanted, allowed ? (id) => allowed.has(id) : undefined);
+    // A narrow filter hands over its few chunks, whose distances alone are reckoned; a broad one
+    // is a test of the slots the first pass lists.
+    const among = allowed && (allowed.count * LIST_BELOW <= index.count ? allowed.ids() : (id: number) => allowed.has(id));
+    const candidates = index.nearest(signBits(query), wanted, among ?? undefined);
     const ranked = this.rank(query, candidates);
     // Chunks deleted by this connection since the copy was made are still in it: the best k are
     // looked up (their row ids only), and any gone make way for the next ones.

@@ -68,6 +68,7 @@ function filtersOf(library: Library): SearchFilters[] {
     { dateFrom: new Date(20_000).toISOString(), dateTo: new Date(60_000).toISOString() },
     { from: 'person2' },
     { kinds: ['email'], pathPrefix: '/b' },
+    { pathPrefix: '/b/notes/100' }, // one document: few enough that vector search lists them
   ];
 }
 
@@ -110,14 +111,16 @@ test('a library that changes between two filtered searches is filtered as it is 
   library.close();
 });
 
-test('AllowedChunks holds ids of any size and forgets the last set when given a new one', () => {
+test('AllowedChunks holds ids of any size, lists them in order and forgets the last set when given a new one', () => {
   const allowed = new AllowedChunks();
   allowed.set([3, 2 ** 27 + 5, 2 ** 40]);
   assert.deepEqual([0, 3, 4, 2 ** 27 + 5, 2 ** 40, 2 ** 40 + 1].map((id) => allowed.has(id)), [false, true, false, true, true, false]);
   assert.equal(allowed.count, 3);
+  assert.deepEqual(allowed.ids(), [3, 2 ** 27 + 5, 2 ** 40]);
   allowed.set([5_000, 1]);
   assert.deepEqual([1, 3, 5_000, 2 ** 27 + 5, 2 ** 40, 1e9].map((id) => allowed.has(id)), [true, false, true, false, false, false]);
   assert.equal(allowed.count, 2);
+  assert.deepEqual(allowed.ids(), [1, 5_000]);
 });
 
 test('filtered keyword and vector results are the unfiltered results restricted to the filter, as the library changes', () => {
