@@ -29,6 +29,13 @@ export interface OpenOptions {
    * disk is full): applied to every statement, `exec` and `pragma` of the connection.
    */
   mapError?: (error: unknown) => unknown;
+  /**
+   * An 8 MB page cache instead of 32 MB: for a second connection that only searches (the keyword
+   * thread's), whose reads the operating system's cache serves about as fast. Measured at 1M
+   * chunks, hybrid search with the keyword thread used no more CPU with 2 or 8 MB than with 32,
+   * while at 100k chunks the 32 MB cache kept 16 MB more of the process for good.
+   */
+  smallCache?: boolean;
 }
 
 /**
@@ -45,7 +52,7 @@ export function openSqlite(path: string, options: OpenOptions = {}): SqliteDatab
     // WAL makes NORMAL safe against corruption; a power cut may lose only the last commits.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -32000');
+    db.pragma(options.smallCache ? 'cache_size = -8000' : 'cache_size = -32000');
     return db;
   } catch (error) {
     db.close();

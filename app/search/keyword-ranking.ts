@@ -19,8 +19,9 @@ export class KeywordRanking {
 
   /** The best `k` chunks for the terms by BM25, among those whose document passes `where`. */
   hits(terms: string[], k: number, titleWeight: number, where?: SqlCondition): KeywordHit[] {
-    const allowed = where && this.library.retrieval.chunkIdsWhere(where);
-    const hits = this.keywords.search(terms, k, titleWeight, allowed);
+    const allowed = where && this.library.retrieval.allowedChunks(where);
+    if (allowed?.count === 0) return [];
+    const hits = this.keywords.search(terms, k, titleWeight, allowed ?? undefined);
     if (hits) return hits;
     const match = orExpression(this.commonTerms.selective(terms));
     // FTS5's bm25() is lower-is-better; reported the usual way round.

@@ -47,7 +47,7 @@ export class KeywordSearch {
    * remaining (common) terms are only looked up for the chunks that still can, and those are
    * thinned out after each. Scores are FTS5's, summed in another order (equal to within 1e-15).
    */
-  search(terms: string[], k: number, titleWeight: number, allowed?: Set<number>): KeywordHit[] | null {
+  search(terms: string[], k: number, titleWeight: number, allowed?: { has(id: number): boolean }): KeywordHit[] | null {
     const index = this.library.keywords;
     if (terms.length === 0) return [];
     if (!index.current()) return null;

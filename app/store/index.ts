@@ -31,7 +31,7 @@ export type { OcrJobPayload, OcrPageRow, OcrTarget } from './ocr.ts';
 export type { LockResult, ProcessInfo } from './processes.ts';
 export type { MailAccountStateRow, MailboxRepository, MailFolderState, MailJobPayload } from './mailboxes.ts';
 export type { HitRow, ParsedFilters, SqlCondition } from './retrieval.ts';
-export { filterCondition } from './retrieval.ts';
+export { AllowedChunks, filterCondition } from './retrieval.ts';
 export type { SourceKind, SourceRow } from './sources.ts';
 export { PAUSED_SOURCES_SETTING } from './sources.ts';
 export type { EmbeddingModelRow, ModelState } from './vectors.ts';
@@ -127,7 +127,7 @@ export class Library {
   static openReader(path: string): Library {
     const mapError = (error: unknown) => storageError(error, path);
     try {
-      return new Library(path, openSqlite(path, { readonly: true, mapError }), mapError, true);
+      return new Library(path, openSqlite(path, { readonly: true, smallCache: true, mapError }), mapError, true);
     } catch (error) {
       throw openError(path, mapError, error);
     }

@@ -59,23 +59,108 @@ export function filterCondition(filters: ParsedFilters): SqlCondition | undefine
   return parts.length ? { sql: parts.join(' AND '), params } : undefined;
 }
 
-/** The last filter's chunks, per connection: a hybrid search asks for them twice. */
-const lastAllowed = new WeakMap<SqliteDatabase, { key: string; ids: Set<number> }>();
+/**
+ * The chunks a filtered search may return: a bitset over chunk ids (a bit each: 125 KB for a
+ * million chunks), tested in constant time and rebuilt in place when the library changes. Ids
+ * past MAX_BIT (none in practice: SQLite hands out row ids in order) are kept in a set.
+ */
+export class AllowedChunks {
+  #bits = new Uint8Array(0);
+  #beyond = new Set<number>();
+  /** How many chunks are allowed. */
+  count = 0;
+
+  has(id: number): boolean {
+    if (id >= MAX_BIT) return this.#beyond.has(id);
+    const byte = id >>> 3;
+    return byte < this.#bits.length && (this.#bits[byte]! & (1 << (id & 7))) !== 0;
+  }
+
+  /** The chunks allowed, ascending (any past MAX_BIT last). */
+  ids(): number[] {
+    const out: number[] = [];
+    const bits = this.#bits;
+    for (let byte = 0; byte < bits.length; byte++) {
+      const b = bits[byte]!;
+      if (b !== 0) for (let bit = 0; bit < 8; bit++) if (b & (1 << bit)) out.push(byte * 8 + bit);
+    }
+    for (const id of this.#beyond) out.push(id);
+    return out;
+  }
+
+  /** Allows exactly `ids` (chunk ids: positive integers), reusing the memory it has. */
+  set(ids: number[]): void {
+    let top = 0;
+    for (const id of ids) if (id > top && id < MAX_BIT) top = id;
+    const bytes = (top >>> 3) + 1;
+    if (this.#bits.length < bytes) this.#bits = new Uint8Array(Math.max(bytes, this.#bits.length * 2));
+    else this.#bits.fill(0);
+    this.#beyond.clear();
+    const bits = this.#bits;
+    for (const id of ids) {
+      if (id < MAX_BIT) bits[id >>> 3]! |= 1 << (id & 7);
+      else this.#beyond.add(id);
+    }
+    this.count = ids.length;
+  }
+}
+
+/** Chunk ids below this are kept as bits (at most 16 MB), any above in a set. */
+const MAX_BIT = 2 ** 27;
+/** Filters whose chunks are kept per connection: a search asks twice (keywords, vectors), and a UI switches between a few. */
+const FILTERS_KEPT = 8;
+
+interface KeptFilter {
+  mark: string;
+  /** Null when every chunk passes: nothing to test. */
+  allowed: AllowedChunks | null;
+  chunks: AllowedChunks;
+}
+const keptFilters = new WeakMap<SqliteDatabase, Map<string, KeptFilter>>();
 
 /**
- * The ids of the chunks whose document passes `filter`: what a filtered search may return. Its
- * cost is the filter's own (one indexed query, a set as large as what passes); the last answer
- * is kept while the library is unchanged.
+ * The chunks whose document passes `filter`, or null when every chunk does (a filter that keeps
+ * everything costs nothing to test). Found by two queries over the documents and, unless all
+ * pass, one over the chunks of those that do (documents first, then their chunks by index: the
+ * cost grows with what passes); kept for the last FILTERS_KEPT filters while the library is
+ * unchanged, and rebuilt in the same memory when it changed.
  */
-export function chunkIdsWhere(db: SqliteDatabase, filter: SqlCondition): Set<number> {
-  const key = `${changeMark(db)}\n${filter.sql}\n${JSON.stringify(filter.params)}`;
-  const last = lastAllowed.get(db);
-  if (last?.key === key) return last.ids;
-  const ids = new Set(
-    db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE ${filter.sql}`).pluck().all(...filter.params) as number[],
-  );
-  lastAllowed.set(db, { key, ids });
-  return ids;
+export function allowedChunks(db: SqliteDatabase, filter: SqlCondition): AllowedChunks | null {
+  const mark = changeMark(db);
+  const key = `${filter.sql}\n${JSON.stringify(filter.params)}`;
+  let kept = keptFilters.get(db);
+  if (!kept) keptFilters.set(db, (kept = new Map()));
+  let entry = kept.get(key);
+  if (entry) {
+    kept.delete(key); // re-inserted below: the most recently used last
+    if (entry.mark === mark) {
+      kept.set(key, entry);
+      return entry.allowed;
+    }
+  } else {
+    let chunks = new AllowedChunks();
+    if (kept.size >= FILTERS_KEPT) {
+      const [oldest, least] = kept.entries().next().value!;
+      kept.delete(oldest);
+      chunks = least.chunks;
+    }
+    entry = { mark, allowed: null, chunks };
+  }
+  const passing = db.prepare(`SELECT count(*) FROM documents d WHERE ${filter.sql}`).pluck().get(...filter.params) as number;
+  const documents = db.prepare('SELECT count(*) FROM documents').pluck().get() as number;
+  if (passing === documents) {
+    entry.allowed = null;
+  } else {
+    const ids = db
+      .prepare(`SELECT c.id FROM documents d CROSS JOIN chunks c ON c.document_id = d.id WHERE ${filter.sql}`)
+      .pluck()
+      .all(...filter.params) as number[];
+    entry.chunks.set(ids);
+    entry.allowed = entry.chunks;
+  }
+  entry.mark = mark;
+  kept.set(key, entry);
+  return entry.allowed;
 }
 
 /**
@@ -137,9 +222,9 @@ export class RetrievalQueries {
     return changeMark(this.db);
   }
 
-  /** The chunks a filtered search may return (see chunkIdsWhere). */
-  chunkIdsWhere(filter: SqlCondition): Set<number> {
-    return chunkIdsWhere(this.db, filter);
+  /** The chunks a filtered search may return, or null when every chunk may (see allowedChunks). */
+  allowedChunks(filter: SqlCondition): AllowedChunks | null {
+    return allowedChunks(this.db, filter);
   }
 
   hits(chunkIds: number[]): Map<number, HitRow> {

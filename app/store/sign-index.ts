@@ -135,8 +135,10 @@ export class SignIndex {
   /**
    * The ids of the `count` vectors nearest to `query` by hamming distance (ties in slot order),
    * among those `allowed` accepts when given; when fewer are allowed, every allowed one.
+   * `allowed` is a test, or the list of the allowed ids when they are few: then only their
+   * distances are reckoned (ids without a vector here are passed over).
    */
-  nearest(query: Uint8Array, count: number, allowed?: (id: number) => boolean): number[] {
+  nearest(query: Uint8Array, count: number, allowed?: ((id: number) => boolean) | readonly number[]): number[] {
     const { size, ids } = this;
     const queryBytes = new Uint8Array(this.buffer, 0, this.stride);
     queryBytes.fill(0);
@@ -144,22 +146,37 @@ export class SignIndex {
     const never = this.stride * 8 + 1;
     const layout = this.layout();
     const distances = new Uint16Array(this.buffer, layout.distances, size);
+    if (typeof allowed === 'object') return this.select(distances, this.distancesOf(allowed, distances), count, never);
     if (this.wasm) this.wasm.distances(this.offset(0), size, this.stride / 16, 0, layout.distances);
     else this.scan(distances);
-    if (allowed) for (let slot = 0; slot < size; slot++) if (!allowed(ids[slot]!)) distances[slot] = never;
 
-    // A distance within which at least `count` lie, from every SAMPLE-th distance (with room for
-    // the sample's error); wider until it holds them. Then the exact cutoff among those.
+    // A distance within which at least `count` (allowed) lie, from every SAMPLE-th distance (with
+    // room for the sample's error); wider until it holds them. Then the exact cutoff among those.
+    // `allowed` is asked only of the sample and of the slots listed, not of every slot: a filter
+    // costs what it lets through, not a call per vector.
     const sample = new Uint32Array(never + 1);
-    for (let slot = 0; slot < size; slot += SAMPLE) sample[distances[slot]!]!++;
+    for (let slot = 0; slot < size; slot += SAMPLE) if (!allowed || allowed(ids[slot]!)) sample[distances[slot]!]!++;
     const expected = (count + SLACK) / SAMPLE;
     let limit = 0;
     for (let seen = sample[0]!; limit < never && seen < expected; ) seen += sample[++limit]!;
-    let slots = this.within(distances, limit);
+    const listed = (limit: number) => {
+      const slots = this.within(distances, limit);
+      if (!allowed) return slots;
+      let kept = 0;
+      for (let i = 0; i < slots.length; i++) if (allowed(ids[slots[i]!]!)) slots[kept++] = slots[i]!;
+      return slots.subarray(0, kept);
+    };
+    let slots = listed(limit);
     for (let wider = 1; slots.length < count && limit < never; wider *= 2) {
       limit = Math.min(never, limit + wider);
-      slots = this.within(distances, limit);
+      slots = listed(limit);
     }
+    return this.select(distances, slots, count, never);
+  }
+
+  /** The ids of the `count` nearest of `slots` (ascending), ties in slot order. */
+  private select(distances: Uint16Array, slots: Uint32Array, count: number, never: number): number[] {
+    const { ids } = this;
     const histogram = new Uint32Array(never + 1);
     for (const slot of slots) histogram[distances[slot]!]!++;
     let cutoff = 0;
@@ -182,6 +199,26 @@ export class SignIndex {
     const slots: number[] = [];
     for (let slot = 0; slot < this.size; slot++) if (distances[slot]! <= limit) slots.push(slot);
     return Uint32Array.from(slots);
+  }
+
+  /** The slots of `allowed` (ascending), their distances to the query written into `distances`. */
+  private distancesOf(allowed: readonly number[], distances: Uint16Array): Uint32Array {
+    const slots = new Uint32Array(allowed.length);
+    let n = 0;
+    for (const id of allowed) {
+      const slot = this.slots.get(id);
+      if (slot !== undefined) slots[n++] = slot;
+    }
+    const listed = slots.subarray(0, n).sort();
+    const words = new Uint32Array(this.buffer, 0, this.offset(this.size) / 4);
+    const stride = this.stride / 4;
+    for (const slot of listed) {
+      let distance = 0;
+      const base = (slot + 1) * stride;
+      for (let w = 0; w < stride; w++) distance += popcount(words[base + w]! ^ words[w]!);
+      distances[slot] = distance;
+    }
+    return listed;
   }
 
   /** The distances in JavaScript (no WebAssembly SIMD). */

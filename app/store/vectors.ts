@@ -7,7 +7,7 @@
 // model adds its own few statements to the connection's (bounded by the models a library has had).
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { cosineDistance, QuantizedVectors, quantize, storedComponents, storedDot } from './quantized-vectors.ts';
-import { chunkIdsWhere, type SqlCondition } from './retrieval.ts';
+import { allowedChunks, type SqlCondition } from './retrieval.ts';
 import { signBits, SignIndex } from './sign-index.ts';
 
 export type ModelState = 'building' | 'active' | 'retired';
@@ -24,6 +24,13 @@ export interface EmbeddingModelRow {
 export function usesBitIndex(dimensions: number): boolean {
   return dimensions >= 128 && dimensions % 8 === 0;
 }
+
+/**
+ * A filter that allows at most one chunk in this many gives the sign index the list of its
+ * chunks instead of a test: at a million chunks, one that allowed 0.65% of them cost 5 ms more
+ * than no filter as a test (150,000 slots listed and tested), about nothing as a list.
+ */
+const LIST_BELOW = 64;
 
 /** Vectors copied into memory a slice at a time, between other work (about 4 ms each). */
 const WARM_SLICE = 1_000;
@@ -140,9 +147,13 @@ export class VectorStore {
   nearest(query: Float32Array, k: number, filter?: SqlCondition): { chunkId: number; distance: number }[] {
     const index = this.bits && this.signIndex();
     if (!index) return this.scan(query, k, filter);
-    const allowed = filter && chunkIdsWhere(this.db, filter);
+    const allowed = filter && allowedChunks(this.db, filter);
+    if (allowed?.count === 0) return [];
     const wanted = Math.ceil(Math.max(k * 8, 200 * Math.sqrt(Math.max(1, index.count / 100_000))));
-    const candidates = index.nearest(signBits(query), wanted, allowed && ((id) => allowed.has(id)));
+    // A narrow filter hands over its few chunks, whose distances alone are reckoned; a broad one
+    // is a test of the slots the first pass lists.
+    const among = allowed && (allowed.count * LIST_BELOW <= index.count ? allowed.ids() : (id: number) => allowed.has(id));
+    const candidates = index.nearest(signBits(query), wanted, among ?? undefined);
     const ranked = this.rank(query, candidates);
     // Chunks deleted by this connection since the copy was made are still in it: the best k are
     // looked up (their row ids only), and any gone make way for the next ones.

@@ -153,3 +153,21 @@ test('the job queue hands each job out once, and a job claimed but not finished 
     library.close();
   }
 });
+
+test('a reader connection (the keyword thread’s) reads what the library holds, refuses writes, and keeps a smaller page cache than the connection that writes', () => {
+  const path = join(tempDir(), 'library.db');
+  const library = Library.open(path);
+  const source = library.sources.ensure('import', '/r', 'r');
+  library.documents.upsert(docInput(source.id, '/r/a.txt'));
+  const reader = Library.openReader(path);
+  try {
+    assert.equal(reader.reader, true);
+    assert.equal(reader.db.prepare('SELECT count(*) FROM documents').pluck().get(), 1);
+    assert.throws(() => reader.db.prepare('DELETE FROM documents').run(), /readonly/i);
+    assert.equal(library.db.pragma('cache_size', { simple: true }), -32000);
+    assert.equal(reader.db.pragma('cache_size', { simple: true }), -8000);
+  } finally {
+    reader.close();
+    library.close();
+  }
+});

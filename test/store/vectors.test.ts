@@ -54,6 +54,11 @@ for (const wasm of [true, false]) test(`the sign index returns exactly the neare
     assert.ok(got.every((id) => all.has(id) && (!allowed || allowed(id))));
     assert.ok(distances.every((d) => d <= worst));
     assert.equal(distances.filter((d) => d < worst).length, pool.filter((p) => p.d < worst).length);
+    // The allowed ids as a list (in any order, with ids that have no vector: deleted, never put) pick the same.
+    if (allowed) {
+      const listed = Array.from({ length: 3_001 * 7 }, (_, id) => id).filter(allowed).reverse();
+      assert.deepEqual(index.nearest(query, count, listed), got);
+    }
   };
   check(1);
   check(50);
@@ -62,6 +67,10 @@ for (const wasm of [true, false]) test(`the sign index returns exactly the neare
   check(5_000); // more than there are: all of them
   check(20, (id) => id === 1400 || id === 2100); // fewer allowed than asked
   check(10, () => false);
+  check(30, (id) => id % 97 === 0); // a narrow filter
+  // The only ones allowed lie farthest: the distance limit widens until it holds them.
+  const farthest = new Set([...all].map(([id, bits]) => ({ id, d: hamming(bits, query) })).sort((a, b) => b.d - a.d).slice(0, 40).map((p) => p.id));
+  check(20, (id) => farthest.has(id));
 });
 
 test('sign bits made in JavaScript are the ones sqlite-vec makes', () => {
