@@ -6,7 +6,7 @@
 // It answers only where it is exact; otherwise search asks FTS5 (null): while the index has
 // queued changes, or when a term is a phrase (several FTS5 tokens, as 2022年 is "2022 年"),
 // which needs positions the index does not keep.
-import { LOW_TIER, MAX_CHUNK_ID, tiers, tokenSequences, type KeywordTerm, type Library } from '../store/index.ts';
+import { MAX_CHUNK_ID, tokenSequences, type KeywordTerm, type Library } from '../store/index.ts';
 import { termWords } from './analyze.ts';
 import { selectiveTerms } from './common-terms.ts';
 
@@ -41,13 +41,11 @@ export class KeywordSearch {
    * given; the common-word cut applied as CommonTermFilter applies it. Null where only FTS5
    * can rank exactly.
    *
-   * MaxScore, a list at a time: each term's two tiers (see LOW_TIER) are lists of their own (a
-   * chunk is in one tier of a term, so their bounds add up to a bound), taken by how much they
-   * can add to a score at most (rare terms and common terms' high tiers first). Once the lists
-   * left could not lift a chunk that has none of the lists taken so far above the k-th best score
-   * so far, no such chunk can be in the top k: the remaining lists (mostly common terms' low
-   * tiers) are only looked up for the chunks that still can, and those are thinned out after
-   * each. Scores are FTS5's, summed in another order (equal to within 1e-15).
+   * MaxScore, a term at a time: terms are taken by how much they can add to a score at most
+   * (rare terms first). Once the terms left could not lift a chunk that has none of the terms
+   * taken so far above the k-th best score so far, no such chunk can be in the top k: the
+   * remaining (common) terms are only looked up for the chunks that still can, and those are
+   * thinned out after each. Scores are FTS5's, summed in another order (equal to within 1e-15).
    */
   search(terms: string[], k: number, titleWeight: number, allowed?: Set<number>): KeywordHit[] | null {
     const index = this.library.keywords;
@@ -78,22 +76,16 @@ export class KeywordSearch {
       return f;
     };
     const saturation = (f: number, length: number) => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl));
-    const lists = kept
+    const phrases = kept
       .filter((term): term is KeywordTerm => term !== null)
-      .flatMap((term) => {
+      .map((term) => {
         let idf = Math.log((totals.chunks - term.chunks + 0.5) / (term.chunks + 0.5));
         if (idf <= 0) idf = 1e-6;
-        const { high, low } = tiers(term);
-        // A low-tier posting has no title occurrence, at most LOW_TIER.body in the body, and a chunk of LOW_TIER.length or more.
-        const lowBound = saturation(Math.min(LOW_TIER.body, term.maxBody), Math.max(LOW_TIER.length, term.minLength));
-        return [
-          { list: high, idf, bound: idf * saturation(Math.max(0, weight) * term.maxTitle + term.maxBody, term.minLength) },
-          { list: low, idf, bound: idf * lowBound },
-        ].filter((l) => l.list.chunks > 0);
+        return { term, idf, bound: idf * saturation(Math.max(0, weight) * term.maxTitle + term.maxBody, term.minLength) };
       })
       .sort((a, b) => b.bound - a.bound);
-    // left[j]: the most the lists from j on can add to any score.
-    const left = lists.map((_, j) => lists.slice(j).reduce((sum, l) => sum + l.bound, 0));
+    // left[j]: the most the terms from j on can add to any score.
+    const left = phrases.map((_, j) => phrases.slice(j).reduce((sum, p) => sum + p.bound, 0));
     // Pruning keeps what is within rounding of the k-th score: FTS5 sums in another order.
     const below = (score: number, threshold: number) => score < lowest(threshold);
 
@@ -104,7 +96,7 @@ export class KeywordSearch {
     let top = 0;
     let j = 0;
     let threshold = 0;
-    for (; j < lists.length; j++) {
+    for (; j < phrases.length; j++) {
       // The best score so far first (cheap), then the k-th best if it is clearly above.
       if (count >= k && left[j]! < top) {
         const kth = kthAbove(touched, count, scores, k, left[j]! * (1 + 2e-9));
@@ -113,8 +105,8 @@ export class KeywordSearch {
           if (below(left[j]!, threshold)) break;
         }
       }
-      const { list, idf } = lists[j]!;
-      const p = index.postings(list);
+      const { term, idf } = phrases[j]!;
+      const p = index.postings(term);
       if (touched.length < count + p.count) touched = this.touched = grown(touched, count + p.count);
       const { ids, title, body, length } = p;
       for (let i = 0; i < p.count; i++) {
@@ -134,21 +126,21 @@ export class KeywordSearch {
         if (total > top) top = total;
       }
     }
-    if (j === lists.length) return best(touched.subarray(0, count), scores, k);
+    if (j === phrases.length) return best(touched.subarray(0, count), scores, k);
 
-    // The remaining lists, looked up for the chunks that can still make the top k: their ids
+    // The remaining terms, looked up for the chunks that can still make the top k: their ids
     // ascending, and their scores beside them (read in order, not scattered over the accumulator).
     let candidates = within(touched, count, scores, left[j]!, threshold).sort();
     let values = new Float64Array(candidates.length);
     for (let i = 0; i < candidates.length; i++) values[i] = scores[candidates[i]!]!;
-    for (; j < lists.length; j++) {
-      const { list, idf } = lists[j]!;
+    for (; j < phrases.length; j++) {
+      const { term, idf } = phrases[j]!;
       const sums = values;
-      index.lookup(list, candidates, (i, title, body, length) => {
+      index.lookup(term, candidates, (i, title, body, length) => {
         const f = integral ? weight * title + body : frequency(title, body);
         sums[i]! += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl)));
       });
-      if (j + 1 < lists.length && candidates.length > k) {
+      if (j + 1 < phrases.length && candidates.length > k) {
         threshold = Math.max(threshold, kthLargest(values, values.length, k));
         const least = lowest(threshold) - left[j + 1]!;
         let kept = 0;

@@ -41,7 +41,7 @@ export { dequantize, QuantizedVectors, quantize } from './quantized-vectors.ts';
 export { migrate, migrations, currentVersion } from './migrations.ts';
 export type { CachedPage, CachedSearch, WebCacheRepository } from './web-cache.ts';
 export { ScratchFullText } from './scratch-index.ts';
-export { KeywordIndex, LOW_TIER, MAX_CHUNK_ID, tiers, type KeywordList, type KeywordTerm, type KeywordTotals, type Postings } from './keyword-index.ts';
+export { KeywordIndex, MAX_CHUNK_ID, type KeywordTerm, type KeywordTotals, type Postings } from './keyword-index.ts';
 export { tokenSequences } from './fts-tokens.ts';
 export { checkLibrary, repairLibrary, type LibraryCheck, type RepairReport } from './repair.ts';
 

@@ -11,38 +11,21 @@
 // chunks again. sync() applies the queues in the caller's transaction (Library.transaction does
 // it before every commit), so the index commits with the chunks or not at all; while anything
 // is queued, current() is false and search asks FTS5 instead.
-//
-// Each token's postings are in two tiers (migration 15), each its own run of blocks: the low tier
-// holds the postings that can score little (no title occurrence, at most LOW_TIER.body in the
-// body, a chunk of at least LOW_TIER.length tokens), the high tier every other. Which tier a
-// posting is in depends on it alone, not on the library's statistics, so a tier's bound on its
-// BM25 (search computes it) stays true however the library grows; search reads the high tiers and
-// rare terms in full and looks common terms' low tiers up only for the chunks that can still win.
 import { analyze } from '../search/analyze.ts';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { tokenize, type TokenCounts } from './fts-tokens.ts';
 
 /** Postings a block holds after a write (a block grows to twice this before it is split). */
 const BLOCK = 256;
-/**
- * The postings of a token's low tier: none in the title, at most `body` in the body, in a chunk of
- * at least `length` tokens. In English prose most postings of a common word are such (one
- * mention in a chunk of ordinary length), and they score about half what the word can score at
- * most (a title mention, many mentions, a short chunk). Chunks hold up to ~384 model tokens.
- */
-export const LOW_TIER = { body: 1, length: 64 } as const;
 /** Chunk ids the index keys can hold (a block's key is term id × this + its last chunk id). */
 export const MAX_CHUNK_ID = 2 ** 27;
-// A list's blocks (@term is a term's id for its high tier, minus it for its low tier): keys from
-// @term × 2^27 on; the first at or past chunk @at; the last; one by its last chunk; all of them.
+// A term's blocks: keys from @term × 2^27 on; the first at or past chunk @at; the last; one by its last chunk.
 const TERM_BLOCKS = 'SELECT postings FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key';
 const BLOCK_AT = `SELECT key - @term * 134217728, postings FROM keyword_blocks
   WHERE key >= @term * 134217728 + @at AND key < (@term + 1) * 134217728 ORDER BY key LIMIT 1`;
 const LAST_BLOCK = `SELECT key - @term * 134217728, postings FROM keyword_blocks
   WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key DESC LIMIT 1`;
 const DROP_BLOCK = 'DELETE FROM keyword_blocks WHERE key = @term * 134217728 + @at';
-const DROP_LIST = 'DELETE FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728';
-const FIRST_KEY_FROM = 'SELECT key FROM keyword_blocks WHERE key >= ? ORDER BY key LIMIT 1';
 /** Chunks read and indexed at a time by sync(): memory stays flat however much is queued. */
 const PAGE = 2_000;
 
@@ -59,31 +42,11 @@ export interface KeywordTerm {
   id: number;
   /** Chunks that hold the token. */
   chunks: number;
-  /** Of them, those in its low tier (LOW_TIER). */
-  low: number;
   /** At least as many times as it occurs in any chunk's title, and in any chunk's body. */
   maxTitle: number;
   maxBody: number;
   /** At most the length of any chunk that holds it. */
   minLength: number;
-}
-
-/** One tier of a term's postings: a list of its own. */
-export interface KeywordList {
-  /** The term's id for its high tier, minus it for its low tier. */
-  key: number;
-  /** Postings in the list. */
-  chunks: number;
-}
-
-/** A term's high and low tiers. */
-export function tiers(term: KeywordTerm): { high: KeywordList; low: KeywordList } {
-  return { high: { key: term.id, chunks: term.chunks - term.low }, low: { key: -term.id, chunks: term.low } };
-}
-
-/** Whether a posting belongs in its term's low tier (see LOW_TIER). */
-function isLow(p: Posting): boolean {
-  return p.title === 0 && p.body <= LOW_TIER.body && p.length >= LOW_TIER.length;
 }
 
 export interface KeywordTotals {
@@ -98,7 +61,7 @@ interface Posting {
   length: number;
 }
 
-/** The schema of migration 10 (see the file comment); migration 15 adds keyword_terms.low_chunks. */
+/** The schema of migration 10 (see the file comment). */
 export const KEYWORD_SCHEMA = `
   -- Per token: chunks that hold it, and bounds on its postings for ranking with MaxScore (the
   -- most it occurs in a title and in a body, the shortest chunk): kept when postings go, so
@@ -183,16 +146,16 @@ export class KeywordIndex {
 
   /** The terms of these tokens (null where no chunk has the token), in the same order. */
   terms(tokens: readonly string[]): (KeywordTerm | null)[] {
-    const find = this.db.prepare('SELECT id, chunks, low_chunks AS low, max_title AS maxTitle, max_body AS maxBody, min_length AS minLength FROM keyword_terms WHERE token = ?');
+    const find = this.db.prepare('SELECT id, chunks, max_title AS maxTitle, max_body AS maxBody, min_length AS minLength FROM keyword_terms WHERE token = ?');
     return tokens.map((token) => (find.get(token) as KeywordTerm | undefined) ?? null);
   }
 
   /**
-   * Every posting of a list (a term's tier), in chunk id order, in arrays this index reuses: valid
-   * until the next call.
+   * Every posting of a term, in chunk id order, in arrays this index reuses: valid until the
+   * next call.
    */
-  postings(list: KeywordList): Postings {
-    const blocks = this.db.prepare(TERM_BLOCKS).pluck().all({ term: list.key }) as Buffer[];
+  postings(term: KeywordTerm): Postings {
+    const blocks = this.db.prepare(TERM_BLOCKS).pluck().all({ term: term.id }) as Buffer[];
     let count = 0;
     for (const blob of blocks) count += blockCount(blob);
     const out = this.scratchFor(count);
@@ -202,14 +165,14 @@ export class KeywordIndex {
   }
 
   /**
-   * The postings of a list for some chunks (ids ascending): `found(i, title, body, length)` for
-   * each ids[i] the list has. Reads only the blocks those chunks fall in, or all of them in one
+   * The postings of a term for some chunks (ids ascending): `found(i, title, body, length)` for
+   * each ids[i] the term has. Reads only the blocks those chunks fall in, or all of them in one
    * go when that is cheaper.
    */
-  lookup(list: KeywordList, ids: ArrayLike<number>, found: (i: number, title: number, body: number, length: number) => void): void {
-    if (ids.length === 0 || list.chunks === 0) return;
-    if (ids.length >= (2 * list.chunks) / BLOCK) {
-      const p = this.postings(list);
+  lookup(term: KeywordTerm, ids: ArrayLike<number>, found: (i: number, title: number, body: number, length: number) => void): void {
+    if (ids.length === 0) return;
+    if (ids.length >= (2 * term.chunks) / BLOCK) {
+      const p = this.postings(term);
       for (let i = 0, j = 0; i < ids.length && j < p.count; ) {
         if (p.ids[j]! < ids[i]!) j++;
         else if (p.ids[j]! > ids[i]!) i++;
@@ -219,7 +182,7 @@ export class KeywordIndex {
     }
     const blockAt = this.db.prepare(BLOCK_AT).raw();
     for (let i = 0; i < ids.length; ) {
-      const row = blockAt.get({ term: list.key, at: ids[i] }) as [number, Buffer] | undefined;
+      const row = blockAt.get({ term: term.id, at: ids[i] }) as [number, Buffer] | undefined;
       if (!row) return;
       const [lastId, blob] = row;
       const count = blockCount(blob);
@@ -255,41 +218,6 @@ export class KeywordIndex {
     this.sync();
   }
 
-  /**
-   * Moves the postings that belong in low tiers out of the blocks that held all of a term's
-   * postings before migration 15. A term at a time, in key order: memory stays within one term's
-   * blocks, and a term's high tier is rewritten inside its own key range, past which the next
-   * term is looked for.
-   */
-  splitTiers(): void {
-    const next = this.db.prepare(FIRST_KEY_FROM).pluck();
-    const read = this.db.prepare(TERM_BLOCKS).pluck();
-    const drop = this.db.prepare(DROP_LIST);
-    const count = this.db.prepare('UPDATE keyword_terms SET low_chunks = low_chunks + ? WHERE id = ?');
-    for (let from = 0; ; ) {
-      const key = next.get(from) as number | undefined;
-      if (key === undefined) return;
-      const term = Math.floor(key / MAX_CHUNK_ID);
-      from = (term + 1) * MAX_CHUNK_ID;
-      const blocks = read.all({ term }) as Buffer[];
-      if (!blocks.some((blob) => decodeBlock(blob).some(isLow))) continue;
-      drop.run({ term });
-      const lists = new Map<number, Posting[]>([[term, []], [-term, []]]);
-      let low = 0;
-      for (const blob of blocks) {
-        for (const p of decodeBlock(blob)) {
-          if (isLow(p)) low++;
-          const list = isLow(p) ? -term : term;
-          const postings = lists.get(list)!;
-          postings.push(p);
-          if (postings.length === BLOCK) this.writeBlock(list, postings.splice(0));
-        }
-      }
-      for (const [list, postings] of lists) if (postings.length) this.writeBlock(list, postings);
-      count.run(low, term);
-    }
-  }
-
   private applyRemovals(): void {
     const read = this.db.prepare('SELECT rowid, chunk_id, terms FROM keyword_removed WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
     const byTerm = new Map<number, number[]>();
@@ -309,38 +237,24 @@ export class KeywordIndex {
     this.db.prepare('DELETE FROM keyword_removed').run();
   }
 
-  /** Removes a term's postings of these chunks (ids ascending) from whichever tier holds them. */
   private removePostings(termId: number, ids: number[]): void {
-    const notHigh = this.removeFrom(termId, ids);
-    const notLow = this.removeFrom(-termId, notHigh);
-    const removed = ids.length - notLow.length;
-    const left = (this.db.prepare('UPDATE keyword_terms SET chunks = chunks - ?, low_chunks = low_chunks - ? WHERE id = ? RETURNING chunks').pluck().get(removed, notHigh.length - notLow.length, termId) as number | undefined) ?? 0;
-    if (left <= 0) this.db.prepare('DELETE FROM keyword_terms WHERE id = ?').run(termId);
-  }
-
-  /** Removes a list's postings of these chunks (ids ascending); returns those it did not hold. */
-  private removeFrom(list: number, ids: number[]): number[] {
     const blockAt = this.db.prepare(BLOCK_AT).raw();
     const drop = this.db.prepare(DROP_BLOCK);
-    const absent: number[] = [];
-    let i = 0;
-    while (i < ids.length) {
-      const row = blockAt.get({ term: list, at: ids[i] }) as [number, Buffer] | undefined;
+    let removed = 0;
+    for (let i = 0; i < ids.length; ) {
+      const row = blockAt.get({ term: termId, at: ids[i] }) as [number, Buffer] | undefined;
       if (!row) break;
       const [lastId, blob] = row;
-      const postings = decodeBlock(blob);
-      const held = new Set(postings.map((p) => p.id));
       const gone = new Set<number>();
-      for (; i < ids.length && ids[i]! <= lastId; i++) {
-        if (held.has(ids[i]!)) gone.add(ids[i]!);
-        else absent.push(ids[i]!);
-      }
-      if (gone.size === 0) continue;
-      drop.run({ term: list, at: lastId });
+      while (i < ids.length && ids[i]! <= lastId) gone.add(ids[i++]!);
+      const postings = decodeBlock(blob);
       const kept = postings.filter((p) => !gone.has(p.id));
-      if (kept.length) this.writeBlock(list, kept);
+      removed += postings.length - kept.length;
+      drop.run({ term: termId, at: lastId });
+      if (kept.length) this.writeBlock(termId, kept);
     }
-    return absent.concat(ids.slice(i));
+    const left = (this.db.prepare('UPDATE keyword_terms SET chunks = chunks - ? WHERE id = ? RETURNING chunks').pluck().get(removed, termId) as number | undefined) ?? 0;
+    if (left <= 0) this.db.prepare('DELETE FROM keyword_terms WHERE id = ?').run(termId);
   }
 
   private indexPending(): void {
@@ -392,17 +306,14 @@ export class KeywordIndex {
       chunkRow.run(id, length, encodeTerms([...counts.keys()].sort((a, b) => a - b)));
     });
     const count = this.db.prepare(
-      `UPDATE keyword_terms SET chunks = chunks + ?, low_chunks = low_chunks + ?, max_title = max(max_title, ?),
-         max_body = max(max_body, ?), min_length = min(min_length, ?) WHERE id = ?`,
+      `UPDATE keyword_terms SET chunks = chunks + ?, max_title = max(max_title, ?), max_body = max(max_body, ?),
+         min_length = min(min_length, ?) WHERE id = ?`,
     );
     for (const [termId, postings] of byTerm) {
-      postings.sort((a, b) => a.id - b.id);
-      const low = postings.filter(isLow);
-      this.insertPostings(termId, postings.filter((p) => !isLow(p)));
-      this.insertPostings(-termId, low);
+      this.insertPostings(termId, postings.sort((a, b) => a.id - b.id));
       let [maxTitle, maxBody, minLength] = [0, 0, Infinity];
       for (const p of postings) [maxTitle, maxBody, minLength] = [Math.max(maxTitle, p.title), Math.max(maxBody, p.body), Math.min(minLength, p.length)];
-      count.run(postings.length, low.length, maxTitle, maxBody, minLength, termId);
+      count.run(postings.length, maxTitle, maxBody, minLength, termId);
     }
   }
 
@@ -420,45 +331,45 @@ export class KeywordIndex {
     return ids;
   }
 
-  /** Merges postings (by id, none already there) into a list's blocks (a term's tier: see tiers()). */
-  private insertPostings(list: number, postings: Posting[]): void {
+  /** Merges postings (by id, none already there) into a term's blocks. */
+  private insertPostings(termId: number, postings: Posting[]): void {
     const blockAt = this.db.prepare(BLOCK_AT).raw();
     const lastBlock = this.db.prepare(LAST_BLOCK).raw();
     const drop = this.db.prepare(DROP_BLOCK);
     for (let i = 0; i < postings.length; ) {
       // The block these go in: the first that ends after the next one, else the last block.
-      let row = blockAt.get({ term: list, at: postings[i]!.id }) as [number, Buffer] | undefined;
+      let row = blockAt.get({ term: termId, at: postings[i]!.id }) as [number, Buffer] | undefined;
       const tail = !row;
-      if (tail) row = lastBlock.get({ term: list }) as [number, Buffer] | undefined;
+      if (tail) row = lastBlock.get({ term: termId }) as [number, Buffer] | undefined;
       let j = i;
       if (tail) j = postings.length;
       else while (j < postings.length && postings[j]!.id <= row![0]) j++;
       const incoming = postings.slice(i, j);
       i = j;
       if (!row) {
-        this.writeBlocks(list, incoming);
+        this.writeBlocks(termId, incoming);
         continue;
       }
       const existing = decodeBlock(row[1]);
       // Appending (ids past the block's last) keeps the block full; a merge inside may overfill it.
       if (existing.length >= BLOCK && tail) {
-        this.writeBlocks(list, incoming);
+        this.writeBlocks(termId, incoming);
         continue;
       }
-      drop.run({ term: list, at: row[0] });
+      drop.run({ term: termId, at: row[0] });
       const merged = tail ? existing.concat(incoming) : mergeById(existing, incoming);
-      if (merged.length <= 2 * BLOCK && !tail) this.writeBlock(list, merged);
-      else this.writeBlocks(list, merged);
+      if (merged.length <= 2 * BLOCK && !tail) this.writeBlock(termId, merged);
+      else this.writeBlocks(termId, merged);
     }
   }
 
   /** Writes postings as blocks of BLOCK. */
-  private writeBlocks(list: number, postings: Posting[]): void {
-    for (let at = 0; at < postings.length; at += BLOCK) this.writeBlock(list, postings.slice(at, at + BLOCK));
+  private writeBlocks(termId: number, postings: Posting[]): void {
+    for (let at = 0; at < postings.length; at += BLOCK) this.writeBlock(termId, postings.slice(at, at + BLOCK));
   }
 
-  private writeBlock(list: number, postings: Posting[]): void {
-    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: list, at: postings.at(-1)!.id, postings: encodeBlock(postings) });
+  private writeBlock(termId: number, postings: Posting[]): void {
+    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: termId, at: postings.at(-1)!.id, postings: encodeBlock(postings) });
   }
 }
 

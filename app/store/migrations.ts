@@ -350,9 +350,7 @@ export const migrations: Migration[] = [
     name: 'keyword index: postings by token, for BM25 top-k without scoring every match',
     up(db) {
       db.exec(KEYWORD_SCHEMA);
-      // Every chunk is queued; migration 15 builds the index (the code that builds it writes the
-      // tiers that migration adds).
-      db.exec('INSERT INTO keyword_pending (chunk_id) SELECT id FROM chunks');
+      new KeywordIndex(db).rebuild();
     },
   },
   {
@@ -421,20 +419,6 @@ export const migrations: Migration[] = [
     up: quantizeVectors,
     rebuildsTables: true,
     freesSpace: true,
-  },
-  {
-    version: 15,
-    name: "keyword postings in two tiers by what they can score, so that common words' low-scoring bulk is read only for the chunks that can still win",
-    up(db) {
-      db.exec(`
-        -- Of a token's chunks, those in its low tier (see LOW_TIER in keyword-index.ts).
-        ALTER TABLE keyword_terms ADD COLUMN low_chunks INTEGER NOT NULL DEFAULT 0;
-      `);
-      const index = new KeywordIndex(db);
-      index.splitTiers();
-      // What migration 10 queued, or anything queued since, is indexed into its tiers now.
-      index.sync();
-    },
   },
 ];
 
