@@ -1,7 +1,12 @@
 // BM25 top-k over the keyword index (app/store/keyword-index.ts): FTS5's bm25() to the bit (same
 // tokens, statistics, k1, b, IDF floor, title weighting and order of summation), without FTS5's
 // cost of a SQL function call per matching chunk. The query's terms are scored a term at a time
-// into an accumulator indexed by chunk id, then the best k are taken.
+// into an accumulator, then the best k are taken.
+//
+// The accumulator is the chunks touched so far in id order, their scores beside them: each term's
+// postings (in id order too) are merged into it. Memory is read and written in order, where an
+// array indexed by chunk id took a cache miss or two per posting (at 1M chunks, most of the
+// time), and the chunks left for the lookups need no sorting.
 //
 // It answers only where it is exact; otherwise search asks FTS5 (null): while the index has
 // queued changes, or when a term is a phrase (several FTS5 tokens, as 2022年 is "2022 年"),
@@ -25,12 +30,9 @@ export interface KeywordHit {
 export class KeywordSearch {
   private readonly library: Library;
   private readonly tokens = new Map<string, string[]>();
-  private scores = new Float64Array(0);
-  /** Which query last touched each chunk id (so the accumulator is never cleared in full). */
-  private stamps = new Uint32Array(0);
-  private stamp = 0;
-  /** The chunks a search has touched (reused). */
-  private touched: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  /** The accumulator (see the file comment), and another that each merge writes into (reused). */
+  private touched: Accumulator = accumulator(1024);
+  private merged: Accumulator = accumulator(1024);
 
   constructor(library: Library) {
     this.library = library;
@@ -61,9 +63,7 @@ export class KeywordSearch {
       totals.chunks,
     );
     if (totals.chunks === 0 || k <= 0) return [];
-    const lastId = index.lastChunkId();
-    if (lastId >= MAX_CHUNK_ID) return null;
-    this.reserve(lastId);
+    if (index.lastChunkId() >= MAX_CHUNK_ID) return null;
 
     const avgdl = totals.tokens / totals.chunks;
     const weight = Number.isFinite(titleWeight) ? titleWeight : 1;
@@ -89,9 +89,6 @@ export class KeywordSearch {
     // Pruning keeps what is within rounding of the k-th score: FTS5 sums in another order.
     const below = (score: number, threshold: number) => score < lowest(threshold);
 
-    this.nextStamp();
-    const { scores, stamps, stamp } = this;
-    let touched = this.touched;
     let count = 0;
     let top = 0;
     let j = 0;
@@ -99,7 +96,7 @@ export class KeywordSearch {
     for (; j < phrases.length; j++) {
       // The best score so far first (cheap), then the k-th best if it is clearly above.
       if (count >= k && left[j]! < top) {
-        const kth = kthAbove(touched, count, scores, k, left[j]! * (1 + 2e-9));
+        const kth = kthAbove(this.touched.sums, count, k, left[j]! * (1 + 2e-9));
         if (kth !== null) {
           threshold = kth;
           if (below(left[j]!, threshold)) break;
@@ -107,38 +104,45 @@ export class KeywordSearch {
       }
       const { term, idf } = phrases[j]!;
       const p = index.postings(term);
-      if (touched.length < count + p.count) touched = this.touched = grown(touched, count + p.count);
+      if (this.merged.ids.length < count + p.count) this.merged = accumulator(Math.max(count + p.count, 2 * this.merged.ids.length));
       const { ids, title, body, length } = p;
+      const from = this.touched;
+      const to = this.merged;
+      let a = 0;
+      let o = 0;
       for (let i = 0; i < p.count; i++) {
         const id = ids[i]!;
         if (allowed && !allowed.has(id)) continue;
+        while (a < count && from.ids[a]! < id) {
+          to.ids[o] = from.ids[a]!;
+          to.sums[o++] = from.sums[a++]!;
+        }
         // An integer weight adds up exactly as FTS5's repeated additions do.
         const f = integral ? weight * title[i]! + body[i]! : frequency(title[i]!, body[i]!);
-        const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length[i]!) / avgdl)));
-        let total = score;
-        if (stamps[id] !== stamp) {
-          stamps[id] = stamp;
-          touched[count++] = id;
-        } else {
-          total += scores[id]!;
-        }
-        scores[id] = total;
+        let total = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length[i]!) / avgdl)));
+        if (a < count && from.ids[a] === id) total += from.sums[a++]!;
+        to.ids[o] = id;
+        to.sums[o++] = total;
         if (total > top) top = total;
       }
+      to.ids.set(from.ids.subarray(a, count), o);
+      to.sums.set(from.sums.subarray(a, count), o);
+      count = o + count - a;
+      [this.touched, this.merged] = [to, from];
     }
-    if (j === phrases.length) return best(touched.subarray(0, count), scores, k);
+    const touched = this.touched.ids.subarray(0, count);
+    const sums = this.touched.sums.subarray(0, count);
+    if (j === phrases.length) return best(touched, sums, k);
 
     // The remaining terms, looked up for the chunks that can still make the top k: their ids
-    // ascending, and their scores beside them (read in order, not scattered over the accumulator).
-    let candidates = within(touched, count, scores, left[j]!, threshold).sort();
-    let values = new Float64Array(candidates.length);
-    for (let i = 0; i < candidates.length; i++) values[i] = scores[candidates[i]!]!;
+    // ascending, and their scores beside them.
+    let [candidates, values] = within(touched, sums, left[j]!, threshold);
     for (; j < phrases.length; j++) {
       const { term, idf } = phrases[j]!;
-      const sums = values;
+      const found = values;
       index.lookup(term, candidates, (i, title, body, length) => {
         const f = integral ? weight * title + body : frequency(title, body);
-        sums[i]! += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl)));
+        found[i]! += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl)));
       });
       if (j + 1 < phrases.length && candidates.length > k) {
         threshold = Math.max(threshold, kthLargest(values, values.length, k));
@@ -153,8 +157,7 @@ export class KeywordSearch {
         values = values.subarray(0, kept);
       }
     }
-    candidates.forEach((id, i) => (scores[id] = values[i]!));
-    return best(candidates, scores, k);
+    return best(candidates, values, k);
   }
 
   /** Each term's FTS5 tokens, as its MATCH phrase would have them. */
@@ -168,31 +171,16 @@ export class KeywordSearch {
     return terms.map((t) => this.tokens.get(t)!);
   }
 
-  private nextStamp(): void {
-    this.stamp = (this.stamp + 1) >>> 0;
-    if (this.stamp === 0) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-  }
-
-  /** Makes the accumulator cover chunk ids up to `id`. */
-  private reserve(id: number): void {
-    if (id < this.scores.length) return;
-    const size = Math.min(MAX_CHUNK_ID, Math.max(1024, (id + 1) * 1.25));
-    const scores = new Float64Array(size);
-    scores.set(this.scores);
-    const stamps = new Uint32Array(size);
-    stamps.set(this.stamps);
-    this.scores = scores;
-    this.stamps = stamps;
-  }
 }
 
-function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(Math.max(size, array.length * 2));
-  out.set(array);
-  return out;
+/** Chunk ids in ascending order and their scores. */
+interface Accumulator {
+  ids: Int32Array<ArrayBuffer>;
+  sums: Float64Array<ArrayBuffer>;
+}
+
+function accumulator(size: number): Accumulator {
+  return { ids: new Int32Array(size), sums: new Float64Array(size) };
 }
 
 /**
@@ -203,12 +191,12 @@ function lowest(threshold: number): number {
   return threshold - 1e-9 * Math.abs(threshold);
 }
 
-/** The k-th highest score of the first `n` ids if at least k of them are above `level`, else null. */
-function kthAbove(ids: Int32Array, n: number, scores: Float64Array, k: number, level: number): number | null {
+/** The k-th highest of the first `n` scores if at least k of them are above `level`, else null. */
+function kthAbove(scores: Float64Array, n: number, k: number, level: number): number | null {
   // The k-th highest is among those above the level: only they are selected from.
   let above = 0;
   for (let i = 0; i < n; i++) {
-    const score = scores[ids[i]!]!;
+    const score = scores[i]!;
     if (score <= level) continue;
     if (above === selectScratch.length) selectScratch = grownValues(selectScratch, above * 2);
     selectScratch[above++] = score;
@@ -216,14 +204,19 @@ function kthAbove(ids: Int32Array, n: number, scores: Float64Array, k: number, l
   return above >= k ? select(selectScratch.subarray(0, above), k) : null;
 }
 
-/** The first `n` ids whose score with `more` added is not below the threshold (a new array, in their order). */
-function within(ids: Int32Array, n: number, scores: Float64Array, more: number, threshold: number): Int32Array {
+/** The ids whose score with `more` added is not below the threshold, and their scores (new arrays, in their order). */
+function within(ids: Int32Array, scores: Float64Array, more: number, threshold: number): [Int32Array, Float64Array] {
   const least = lowest(threshold);
   let kept = 0;
-  for (let i = 0; i < n; i++) if (scores[ids[i]!]! + more >= least) kept++;
+  for (let i = 0; i < ids.length; i++) if (scores[i]! + more >= least) kept++;
   const out = new Int32Array(kept);
-  for (let i = 0, o = 0; i < n; i++) if (scores[ids[i]!]! + more >= least) out[o++] = ids[i]!;
-  return out;
+  const values = new Float64Array(kept);
+  for (let i = 0, o = 0; i < ids.length; i++) {
+    if (scores[i]! + more < least) continue;
+    out[o] = ids[i]!;
+    values[o++] = scores[i]!;
+  }
+  return [out, values];
 }
 
 let selectScratch = new Float64Array(1024);
@@ -267,11 +260,11 @@ function select(values: Float64Array, k: number): number {
   return values[target]!;
 }
 
-/** The `k` best of the touched ids by score (ties: lower id first), best first. A bounded heap. */
+/** The `k` best of the ids by their scores beside them (ties: lower id first), best first. A bounded heap. */
 function best(ids: Int32Array, scores: Float64Array, k: number): KeywordHit[] {
-  // heap[0] is the worst kept; `worse` orders the heap.
+  // heap[0] is the worst kept (places in `ids`); `worse` orders the heap.
   const heap: number[] = [];
-  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
+  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && ids[a]! > ids[b]!);
   const down = (i: number) => {
     for (;;) {
       const l = 2 * i + 1;
@@ -284,19 +277,19 @@ function best(ids: Int32Array, scores: Float64Array, k: number): KeywordHit[] {
       i = m;
     }
   };
-  for (const id of ids) {
+  for (let place = 0; place < ids.length; place++) {
     if (heap.length < k) {
-      heap.push(id);
+      heap.push(place);
       for (let i = heap.length - 1; i > 0; ) {
         const parent = (i - 1) >> 1;
         if (!worse(heap[i]!, heap[parent]!)) break;
         [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
         i = parent;
       }
-    } else if (k > 0 && worse(heap[0]!, id)) {
-      heap[0] = id;
+    } else if (k > 0 && worse(heap[0]!, place)) {
+      heap[0] = place;
       down(0);
     }
   }
-  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((id) => ({ chunkId: id, score: scores[id]! }));
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((place) => ({ chunkId: ids[place]!, score: scores[place]! }));
 }

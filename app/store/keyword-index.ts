@@ -19,8 +19,10 @@ import { tokenize, type TokenCounts } from './fts-tokens.ts';
 const BLOCK = 256;
 /** Chunk ids the index keys can hold (a block's key is term id × this + its last chunk id). */
 export const MAX_CHUNK_ID = 2 ** 27;
-// A term's blocks: keys from @term × 2^27 on; the first at or past chunk @at; the last; one by its last chunk.
+// A term's blocks: keys from @term × 2^27 on (with their last chunk ids or not); the first at or past chunk @at; the last; one by its last chunk.
 const TERM_BLOCKS = 'SELECT postings FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key';
+const TERM_BLOCKS_LAST_IDS = `SELECT key - @term * 134217728, postings FROM keyword_blocks
+  WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728 ORDER BY key`;
 const BLOCK_AT = `SELECT key - @term * 134217728, postings FROM keyword_blocks
   WHERE key >= @term * 134217728 + @at AND key < (@term + 1) * 134217728 ORDER BY key LIMIT 1`;
 const LAST_BLOCK = `SELECT key - @term * 134217728, postings FROM keyword_blocks
@@ -166,33 +168,24 @@ export class KeywordIndex {
 
   /**
    * The postings of a term for some chunks (ids ascending): `found(i, title, body, length)` for
-   * each ids[i] the term has. Reads only the blocks those chunks fall in, or all of them in one
-   * go when that is cheaper.
+   * each ids[i] the term has. Reads only the blocks those chunks fall in, one at a time, or all
+   * of them in one go when that is cheaper (a block read alone costs about what it does in a
+   * whole read); blocks without any of the chunks are not decoded.
    */
-  lookup(term: KeywordTerm, ids: ArrayLike<number>, found: (i: number, title: number, body: number, length: number) => void): void {
+  lookup(term: KeywordTerm, ids: ArrayLike<number>, found: Found): void {
     if (ids.length === 0) return;
-    if (ids.length >= (2 * term.chunks) / BLOCK) {
-      const p = this.postings(term);
-      for (let i = 0, j = 0; i < ids.length && j < p.count; ) {
-        if (p.ids[j]! < ids[i]!) j++;
-        else if (p.ids[j]! > ids[i]!) i++;
-        else found(i++, p.title[j]!, p.body[j]!, p.length[j++]!);
-      }
-      return;
-    }
+    const all = ids.length >= (2 * term.chunks) / BLOCK ? (this.db.prepare(TERM_BLOCKS_LAST_IDS).raw().all({ term: term.id }) as [number, Buffer][]) : null;
     const blockAt = this.db.prepare(BLOCK_AT).raw();
-    for (let i = 0; i < ids.length; ) {
-      const row = blockAt.get({ term: term.id, at: ids[i] }) as [number, Buffer] | undefined;
-      if (!row) return;
-      const [lastId, blob] = row;
-      const count = blockCount(blob);
-      const p = this.scratchFor(count);
-      decodeInto(blob, p, 0);
-      for (let j = 0; i < ids.length && ids[i]! <= lastId; ) {
-        while (j < count && p.ids[j]! < ids[i]!) j++;
-        if (j < count && p.ids[j] === ids[i]) found(i, p.title[j]!, p.body[j]!, p.length[j]!);
-        i++;
+    for (let i = 0, next = 0; i < ids.length; ) {
+      let row: [number, Buffer] | undefined;
+      if (all) {
+        while (next < all.length && all[next]![0] < ids[i]!) next++;
+        row = all[next++];
+      } else {
+        row = blockAt.get({ term: term.id, at: ids[i] }) as [number, Buffer] | undefined;
       }
+      if (!row) return;
+      i = matchBlock(row[1], row[0], ids, i, found);
     }
   }
 
@@ -461,6 +454,59 @@ function decodeInto(blob: Uint8Array, out: Postings, at: number): number {
     length[at] = value;
   }
   return at;
+}
+
+type Found = (i: number, title: number, body: number, length: number) => void;
+
+/**
+ * Calls `found` for the postings of a block (its last chunk id `lastId`) of the chunks ids[i...]
+ * up to lastId, which it reads straight from the varints: a posting of another chunk has only
+ * its id decoded, and the block is left once past the chunks. Returns the index after them.
+ */
+function matchBlock(blob: Uint8Array, lastId: number, ids: ArrayLike<number>, i: number, found: Found): number {
+  const count = blockCount(blob);
+  let pos = 0;
+  while (blob[pos++]! >= 0x80);
+  let id = 0;
+  for (let n = 0; n < count && i < ids.length && ids[i]! <= lastId; n++) {
+    let byte = blob[pos++]!;
+    let value = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = blob[pos++]!;
+      value += (byte & 0x7f) * scale;
+    }
+    id += value;
+    while (i < ids.length && ids[i]! < id) i++;
+    if (i === ids.length || ids[i] !== id) {
+      // Not wanted: skip its body count, title count and length.
+      while (blob[pos++]! >= 0x80);
+      while (blob[pos++]! >= 0x80);
+      while (blob[pos++]! >= 0x80);
+      continue;
+    }
+    const body = readVarint(blob, pos);
+    pos = varintEnd(blob, pos);
+    const title = readVarint(blob, pos);
+    pos = varintEnd(blob, pos);
+    const length = readVarint(blob, pos);
+    pos = varintEnd(blob, pos);
+    found(i++, title, body, length);
+  }
+  while (i < ids.length && ids[i]! <= lastId) i++;
+  return i;
+}
+
+function readVarint(blob: Uint8Array, pos: number): number {
+  let value = 0;
+  for (let scale = 1; ; pos++, scale *= 0x80) {
+    value += (blob[pos]! & 0x7f) * scale;
+    if (blob[pos]! < 0x80) return value;
+  }
+}
+
+function varintEnd(blob: Uint8Array, pos: number): number {
+  while (blob[pos++]! >= 0x80);
+  return pos;
 }
 
 function decodeBlock(blob: Uint8Array): Posting[] {
