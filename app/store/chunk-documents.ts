@@ -14,7 +14,7 @@
 // The number of chunks checks the result. When it disagrees (a chunk written with an id of its
 // own choosing), or when catching up would read more than a quarter of the chunks, the map is
 // read anew.
-import type { SqliteDatabase } from '../../native/sqlite.ts';
+import type { SqliteDatabase, SqliteStatement } from '../../native/sqlite.ts';
 
 /** chunk_removals counts removals per block of 2^BLOCK_BITS chunk ids (see migration 15). */
 export const BLOCK_BITS = 10;
@@ -34,7 +34,6 @@ export interface ChunkMap {
 export class ChunkDocuments {
   /** Times the map was read whole (for tests: ordinary changes are caught up with, not read anew). */
   wholeReads = 0;
-  readonly #db: SqliteDatabase;
   #documentOf = new Int32Array(0);
   #top = 0;
   #lastDocument = 0;
@@ -45,8 +44,22 @@ export class ChunkDocuments {
   #removals = new Map<number, number>();
   #removalSum = 0;
 
+  /** Prepared when the connection first filters, all at once: catching up later prepares nothing. */
+  readonly #state: SqliteStatement;
+  readonly #byDocuments: SqliteStatement;
+  readonly #byIds: SqliteStatement;
+  readonly #blocks: SqliteStatement;
+
   constructor(db: SqliteDatabase) {
-    this.#db = db;
+    this.#state = db
+      .prepare(
+        `SELECT (SELECT count(*) FROM chunks), (SELECT min(id) FROM chunks), (SELECT max(id) FROM chunks),
+           (SELECT min(document_id) FROM chunks), (SELECT max(document_id) FROM chunks), (SELECT total(version) FROM chunk_removals)`,
+      )
+      .raw();
+    this.#byDocuments = db.prepare('SELECT json_group_array(id), json_group_array(document_id) FROM chunks WHERE document_id > ? AND document_id <= ?').raw();
+    this.#byIds = db.prepare('SELECT json_group_array(id), json_group_array(document_id) FROM chunks WHERE id > ? AND id <= ?').raw();
+    this.#blocks = db.prepare('SELECT block, version FROM chunk_removals').raw();
   }
 
   /**
@@ -57,13 +70,7 @@ export class ChunkDocuments {
    */
   current(mark: string): ChunkMap | null {
     if (mark !== this.#mark) {
-      const [chunks, lowest, highest, firstDocument, lastDocument, removalSum] = this.#db
-        .prepare(
-          `SELECT (SELECT count(*) FROM chunks), (SELECT min(id) FROM chunks), (SELECT max(id) FROM chunks),
-             (SELECT min(document_id) FROM chunks), (SELECT max(document_id) FROM chunks), (SELECT total(version) FROM chunk_removals)`,
-        )
-        .raw()
-        .get() as [number, number | null, number | null, number | null, number | null, number];
+      const [chunks, lowest, highest, firstDocument, lastDocument, removalSum] = this.#state.get() as [number, number | null, number | null, number | null, number | null, number];
       const bound = Math.min(MAX_ID, 4 * chunks + 65_536);
       if ((lowest ?? 1) < 1 || (highest ?? 0) >= bound || (firstDocument ?? 1) < 1 || (lastDocument ?? 0) >= bound) {
         this.#forget();
@@ -90,8 +97,7 @@ export class ChunkDocuments {
     this.#reserve(highest);
     this.#documentOf.fill(0);
     this.#size = 0;
-    const read = this.#db.prepare('SELECT json_group_array(id), json_group_array(document_id) FROM chunks WHERE document_id > ? AND document_id <= ?').raw();
-    for (let after = 0; after < lastDocument; after += READ_DOCUMENTS) this.#put(read.get(after, after + READ_DOCUMENTS) as [string, string]);
+    for (let after = 0; after < lastDocument; after += READ_DOCUMENTS) this.#put(this.#byDocuments.get(after, after + READ_DOCUMENTS) as [string, string]);
     this.#removals = this.#readRemovals();
     this.#removalSum = removalSum;
   }
@@ -133,8 +139,7 @@ export class ChunkDocuments {
         this.#size--;
       }
     }
-    const read = this.#db.prepare('SELECT json_group_array(id), json_group_array(document_id) FROM chunks WHERE id > ? AND id <= ?').raw();
-    this.#put(read.get(after, upTo) as [string, string]);
+    this.#put(this.#byIds.get(after, upTo) as [string, string]);
   }
 
   /** Puts chunks (ids and their documents, as JSON arrays: a million numbers parse in about 20 ms, as rows in over 200) into the map. */
@@ -150,7 +155,7 @@ export class ChunkDocuments {
   }
 
   #readRemovals(): Map<number, number> {
-    return new Map(this.#db.prepare('SELECT block, version FROM chunk_removals').raw().all() as [number, number][]);
+    return new Map(this.#blocks.all() as [number, number][]);
   }
 
   /** Room for chunk ids up to `id`, keeping what is held; an eighth more, for the chunks to come. */
