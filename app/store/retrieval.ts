@@ -1,7 +1,6 @@
 // The read side of search: full-text (BM25) candidates, filters as SQL, and hits hydrated with
 // their document. Ranking logic (fusion, snippets) lives in app/search; only SQL lives here.
 import type { DocumentKind, SearchFiltersParsed } from '../contract/index.ts';
-import type { Transaction } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { ChunkDocuments, type ChunkMap } from './chunk-documents.ts';
 
@@ -144,10 +143,10 @@ interface KeptFilter {
   chunks: AllowedChunks;
 }
 
-/** Per connection: the filters kept, and findAllowed with the connection's map of each chunk's document, in one read transaction. */
+/** Per connection: the filters kept, and findAllowed with the connection's map of each chunk's document. */
 interface Connection {
   kept: Map<string, KeptFilter>;
-  find: Transaction<(filter: SqlCondition, mark: string, into: AllowedChunks) => AllowedChunks | null>;
+  find: (filter: SqlCondition, mark: string, into: AllowedChunks) => AllowedChunks | null;
 }
 const connections = new WeakMap<SqliteDatabase, Connection>();
 
@@ -155,8 +154,10 @@ function connection(db: SqliteDatabase): Connection {
   let state = connections.get(db);
   if (!state) {
     const chunkDocuments = new ChunkDocuments(db);
-    const find = db.transaction((filter: SqlCondition, mark: string, into: AllowedChunks) => findAllowed(db, filter, into, chunkDocuments.current(mark)));
-    connections.set(db, (state = { kept: new Map(), find }));
+    const find = (filter: SqlCondition, mark: string, into: AllowedChunks) => findAllowed(db, filter, into, chunkDocuments.current(mark));
+    // In one read transaction (the caller's when it has one: the keyword thread's snapshot).
+    const inSnapshot = db.transaction(find);
+    connections.set(db, (state = { kept: new Map(), find: (...args) => (db.inTransaction ? find(...args) : inSnapshot.deferred(...args)) }));
   }
   return state;
 }
@@ -167,11 +168,13 @@ function connection(db: SqliteDatabase): Connection {
  * the cost of the filter itself), and their chunks found by one pass over the connection's map
  * of each chunk's document (see chunk-documents.ts), which a change to the library only
  * brings up to date. Kept for the last FILTERS_KEPT filters while the library is unchanged, and
- * found again in the same memory when it changed. Inside a write transaction (which may roll
- * back) the chunks are asked of SQL and nothing is kept.
+ * found again in the same memory when it changed. In a transaction of a connection that writes
+ * (it may roll back what the map would have taken in) the chunks are asked of SQL and nothing is
+ * kept.
  */
 export function allowedChunks(db: SqliteDatabase, filter: SqlCondition): AllowedChunks | null {
-  if (db.inTransaction) return findAllowed(db, filter, new AllowedChunks(), null);
+  // A read-only connection's transactions only read (the keyword thread searches in one).
+  if (db.inTransaction && !db.readonly) return findAllowed(db, filter, new AllowedChunks(), null);
   const mark = changeMark(db);
   const key = `${filter.sql}\n${JSON.stringify(filter.params)}`;
   const { kept, find } = connection(db);
@@ -191,7 +194,7 @@ export function allowedChunks(db: SqliteDatabase, filter: SqlCondition): Allowed
     }
     entry = { mark, allowed: null, chunks };
   }
-  entry.allowed = find.deferred(filter, mark, entry.chunks);
+  entry.allowed = find(filter, mark, entry.chunks);
   entry.mark = mark;
   kept.set(key, entry);
   return entry.allowed;
