@@ -420,6 +420,30 @@ export const migrations: Migration[] = [
     rebuildsTables: true,
     freesSpace: true,
   },
+  {
+    version: 15,
+    name: 'chunk removals counted per block of ids, for the in-memory map of chunks to documents',
+    up(db) {
+      // See app/store/chunk-documents.ts: a connection keeps which document each chunk belongs
+      // to, and after a change reads again only the blocks of 1,024 chunk ids (id >> 10) whose
+      // count here changed, and the chunks past the largest it still holds. A row per block in
+      // which a chunk was ever deleted, or changed id or document. (No OR IGNORE inside triggers:
+      // the statement that fires one may impose its own conflict policy.)
+      db.exec(`
+        CREATE TABLE chunk_removals (block INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+        CREATE TRIGGER chunks_count_removal AFTER DELETE ON chunks BEGIN
+          INSERT INTO chunk_removals (block, version) SELECT old.id >> 10, 0 WHERE NOT EXISTS (SELECT 1 FROM chunk_removals WHERE block = old.id >> 10);
+          UPDATE chunk_removals SET version = version + 1 WHERE block = old.id >> 10;
+        END;
+        CREATE TRIGGER chunks_count_move AFTER UPDATE OF id, document_id ON chunks BEGIN
+          INSERT INTO chunk_removals (block, version) SELECT old.id >> 10, 0 WHERE NOT EXISTS (SELECT 1 FROM chunk_removals WHERE block = old.id >> 10);
+          UPDATE chunk_removals SET version = version + 1 WHERE block = old.id >> 10;
+          INSERT INTO chunk_removals (block, version) SELECT new.id >> 10, 0 WHERE NOT EXISTS (SELECT 1 FROM chunk_removals WHERE block = new.id >> 10);
+          UPDATE chunk_removals SET version = version + 1 WHERE block = new.id >> 10;
+        END;
+      `);
+    },
+  },
 ];
 
 /** Vectors converted at a time by quantizeVectors. */

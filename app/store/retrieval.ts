@@ -2,6 +2,7 @@
 // their document. Ranking logic (fusion, snippets) lives in app/search; only SQL lives here.
 import type { DocumentKind, SearchFiltersParsed } from '../contract/index.ts';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
+import { ChunkDocuments, type ChunkMap } from './chunk-documents.ts';
 
 export interface SqlCondition {
   sql: string;
@@ -103,6 +104,31 @@ export class AllowedChunks {
     }
     this.count = ids.length;
   }
+
+  /**
+   * Allows the chunks whose document is flagged in `passing` (by document id), from the map of
+   * each chunk's document: one pass over the chunk ids, a byte of bits at a time.
+   */
+  fill({ documentOf, top }: ChunkMap, passing: Uint8Array): void {
+    const bytes = (top >>> 3) + 1;
+    if (this.#bits.length < bytes) this.#bits = new Uint8Array(bytes + (bytes >>> 3));
+    this.#beyond.clear();
+    const bits = this.#bits;
+    let count = 0;
+    for (let byte = 0; byte < bytes; byte++) {
+      let b = 0;
+      for (let bit = 0, id = byte << 3; bit < 8; bit++, id++) {
+        // Past the map's end both read undefined: not allowed.
+        if (passing[documentOf[id]!]) {
+          b |= 1 << bit;
+          count++;
+        }
+      }
+      bits[byte] = b;
+    }
+    bits.fill(0, bytes);
+    this.count = count;
+  }
 }
 
 /** Chunk ids below this are kept as bits (at most 16 MB), any above in a set. */
@@ -116,20 +142,42 @@ interface KeptFilter {
   allowed: AllowedChunks | null;
   chunks: AllowedChunks;
 }
-const keptFilters = new WeakMap<SqliteDatabase, Map<string, KeptFilter>>();
+
+/** Per connection: the filters kept, and findAllowed with the connection's map of each chunk's document. */
+interface Connection {
+  kept: Map<string, KeptFilter>;
+  find: (filter: SqlCondition, mark: string, into: AllowedChunks) => AllowedChunks | null;
+}
+const connections = new WeakMap<SqliteDatabase, Connection>();
+
+function connection(db: SqliteDatabase): Connection {
+  let state = connections.get(db);
+  if (!state) {
+    const chunkDocuments = new ChunkDocuments(db);
+    const find = (filter: SqlCondition, mark: string, into: AllowedChunks) => findAllowed(db, filter, into, chunkDocuments.current(mark));
+    // In one read transaction (the caller's when it has one: the keyword thread's snapshot).
+    const inSnapshot = db.transaction(find);
+    connections.set(db, (state = { kept: new Map(), find: (...args) => (db.inTransaction ? find(...args) : inSnapshot.deferred(...args)) }));
+  }
+  return state;
+}
 
 /**
  * The chunks whose document passes `filter`, or null when every chunk does (a filter that keeps
- * everything costs nothing to test). Found by two queries over the documents and, unless all
- * pass, one over the chunks of those that do (documents first, then their chunks by index: the
- * cost grows with what passes); kept for the last FILTERS_KEPT filters while the library is
- * unchanged, and rebuilt in the same memory when it changed.
+ * everything costs nothing to test). The filter is evaluated on the documents alone (one query:
+ * the cost of the filter itself), and their chunks found by one pass over the connection's map
+ * of each chunk's document (see chunk-documents.ts), which a change to the library only
+ * brings up to date. Kept for the last FILTERS_KEPT filters while the library is unchanged, and
+ * found again in the same memory when it changed. In a transaction of a connection that writes
+ * (it may roll back what the map would have taken in) the chunks are asked of SQL and nothing is
+ * kept.
  */
 export function allowedChunks(db: SqliteDatabase, filter: SqlCondition): AllowedChunks | null {
+  // A read-only connection's transactions only read (the keyword thread searches in one).
+  if (db.inTransaction && !db.readonly) return findAllowed(db, filter, new AllowedChunks(), null);
   const mark = changeMark(db);
   const key = `${filter.sql}\n${JSON.stringify(filter.params)}`;
-  let kept = keptFilters.get(db);
-  if (!kept) keptFilters.set(db, (kept = new Map()));
+  const { kept, find } = connection(db);
   let entry = kept.get(key);
   if (entry) {
     kept.delete(key); // re-inserted below: the most recently used last
@@ -146,21 +194,32 @@ export function allowedChunks(db: SqliteDatabase, filter: SqlCondition): Allowed
     }
     entry = { mark, allowed: null, chunks };
   }
-  const passing = db.prepare(`SELECT count(*) FROM documents d WHERE ${filter.sql}`).pluck().get(...filter.params) as number;
-  const documents = db.prepare('SELECT count(*) FROM documents').pluck().get() as number;
-  if (passing === documents) {
-    entry.allowed = null;
+  entry.allowed = find(filter, mark, entry.chunks);
+  entry.mark = mark;
+  kept.set(key, entry);
+  return entry.allowed;
+}
+
+/**
+ * The documents that pass, then their chunks: from `map` when there is one, else by a join.
+ * Null when every document passes.
+ */
+function findAllowed(db: SqliteDatabase, filter: SqlCondition, into: AllowedChunks, map: ChunkMap | null): AllowedChunks | null {
+  const passing = db.prepare(`SELECT d.id FROM documents d WHERE ${filter.sql}`).pluck().all(...filter.params) as number[];
+  if (passing.length === (db.prepare('SELECT count(*) FROM documents').pluck().get() as number)) return null;
+  if (map) {
+    // Documents with no chunk (ids past the map's last) need no flag; 0 in the map is no chunk.
+    const flags = new Uint8Array(map.lastDocument + 1);
+    for (const id of passing) if (id > 0 && id <= map.lastDocument) flags[id] = 1;
+    into.fill(map, flags);
   } else {
     const ids = db
       .prepare(`SELECT c.id FROM documents d CROSS JOIN chunks c ON c.document_id = d.id WHERE ${filter.sql}`)
       .pluck()
       .all(...filter.params) as number[];
-    entry.chunks.set(ids);
-    entry.allowed = entry.chunks;
+    into.set(ids);
   }
-  entry.mark = mark;
-  kept.set(key, entry);
-  return entry.allowed;
+  return into;
 }
 
 /**

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { SearchFilters } from '../../app/contract/index.ts';
 import { analyze } from '../../app/search/analyze.ts';
 import { KeywordRanking } from '../../app/search/keyword-ranking.ts';
+import { ChunkDocuments } from '../../app/store/chunk-documents.ts';
 import { AllowedChunks, filterCondition, Library, type SqlCondition } from '../../app/store/index.ts';
+import { tempDir } from '../support/corpus.ts';
 import { docInput } from '../support/documents.ts';
 
 function seeded(seed: number): () => number {
@@ -145,5 +148,147 @@ test('filtered keyword and vector results are the unfiltered results restricted 
   for (let n = 0; n < 10; n++) add(`/b/mail/more${n}`, { kind: 'email', date: 30_000, sender: 'person2@example.com' }, 20);
   library.transaction(() => library.documents.removeByPath('/a/notes/1'));
   compare('changed');
+  library.close();
+});
+
+/** The map of each chunk's document, compared with SQL's, id by id (a new mark each time: it catches up). */
+let marks = 0;
+function assertMapIsSql(map: ChunkDocuments, library: Library, label: string): void {
+  const held = library.snapshot(() => map.current(`test ${++marks}`));
+  assert.ok(held, label);
+  const rows = library.db.prepare('SELECT id, document_id FROM chunks ORDER BY id').raw().all() as [number, number][];
+  const truth = new Map(rows);
+  const wrong: string[] = [];
+  const last = Math.max(held.documentOf.length - 1, rows.at(-1)?.[0] ?? 0);
+  for (let id = 0; id <= last && wrong.length < 5; id++) {
+    const has = held.documentOf[id] ?? 0;
+    if (has !== (truth.get(id) ?? 0)) wrong.push(`chunk ${id}: ${has}, not ${truth.get(id) ?? 0}`);
+  }
+  assert.deepEqual(wrong, [], label);
+  assert.equal(held.top, rows.at(-1)?.[0] ?? 0, `${label}: top`);
+}
+
+/** A library of `documents` documents with `perDocument` chunks each (no vectors), alternating kinds, dated by number. */
+function plainLibrary(path: string, documents: number, perDocument: number) {
+  const library = Library.open(path);
+  const source = library.transaction(() => library.sources.ensure('import', '/p', 'p'));
+  const add = (name: string, chunks: number, extra: Parameters<typeof docInput>[2] = {}) =>
+    library.transaction(() => {
+      const id = library.documents.upsert(docInput(source.id, `/p/${name}`, extra));
+      library.documents.insertChunks(id, Array.from({ length: chunks }, () => ({ text: 't', start: 0, end: 1, page: null, headingPath: [], tokenCount: 1, ftsTitle: 'p', ftsBody: 't' })));
+      return id;
+    });
+  for (let n = 0; n < documents; n++) add(`${n}`, perDocument, { kind: n % 2 ? 'email' : 'file', date: n });
+  return { library, add };
+}
+
+test('the map of chunks to documents is caught up with every kind of change without reading every chunk again, and equals SQL after each', () => {
+  // 5,000 chunks: five blocks of 1,024 ids.
+  const { library, add } = plainLibrary(':memory:', 500, 10);
+  const map = new ChunkDocuments(library.db);
+  const db = library.db;
+  const newest = () => db.prepare('SELECT document_id FROM chunks ORDER BY id DESC LIMIT 1').pluck().get() as number;
+  assertMapIsSql(map, library, 'read whole');
+  add('new', 7);
+  assertMapIsSql(map, library, 'a document added');
+  add('100', 12, { kind: 'email' });
+  assertMapIsSql(map, library, 'a document in the middle read again (its chunks get new ids)');
+  library.transaction(() => library.documents.removeByPath('/p/200'));
+  assertMapIsSql(map, library, 'a document in the middle removed');
+  // Between two looks: the newest document removed and its chunk ids handed to another one.
+  library.transaction(() => library.documents.removeById(newest()));
+  add('reuses', 12);
+  assertMapIsSql(map, library, 'the highest ids reused by another document');
+  // The newest re-read in place: the same ids, the same document.
+  const top = db.prepare('SELECT uri FROM documents WHERE id = ?').pluck().get(newest()) as string;
+  add(top.slice('/p/'.length), 12);
+  assertMapIsSql(map, library, 'the newest document read again');
+  // Whole blocks emptied below the highest ids; then the highest removed, so that ids in those
+  // blocks, where nothing changed since, are handed out again.
+  const removeAbove = (from: number, to: number) =>
+    library.transaction(() => {
+      for (const id of db.prepare('SELECT DISTINCT document_id FROM chunks WHERE id > (SELECT max(id) - ? FROM chunks) AND id <= (SELECT max(id) - ? FROM chunks)').pluck().all(from, to) as number[]) library.documents.removeById(id);
+    });
+  removeAbove(3_500, 1_200);
+  assertMapIsSql(map, library, 'blocks emptied');
+  removeAbove(1_200, 0);
+  for (let n = 0; n < 30; n++) add(`refill${n}`, 5 + (n % 3));
+  assertMapIsSql(map, library, 'the highest ids removed, and ids in the emptied blocks handed out again');
+  // Chunks written otherwise than the pipeline does: one moved to another document, one at an id of its own choosing.
+  db.prepare('UPDATE chunks SET document_id = ? WHERE id = 1500').run(3);
+  assertMapIsSql(map, library, 'a chunk given another document');
+  assert.equal(db.prepare('DELETE FROM chunks WHERE id = 100').run().changes, 1);
+  assertMapIsSql(map, library, 'a chunk deleted');
+  db.prepare(`INSERT INTO chunks (id, document_id, ordinal, text, start_offset, end_offset, token_count) VALUES (100, 9, 99, 't', 0, 1, 1)`).run();
+  assertMapIsSql(map, library, 'a chunk written at an id of its own choosing');
+  assert.equal(map.wholeReads, 2, 'read whole at first, and once when a chunk was written in a gap (the count told)');
+  library.close();
+});
+
+test('a filter after random changes, by the connection that wrote them and by one that only reads (in a read transaction, as the keyword thread), allows exactly what SQL finds', () => {
+  const path = join(tempDir(), 'library.db');
+  const { library, add } = plainLibrary(path, 400, 8);
+  const reader = Library.openReader(path);
+  const rnd = seeded(11);
+  const pick = () => (library.db.prepare('SELECT id FROM documents ORDER BY random() LIMIT 1').pluck().get() as number | undefined) ?? 0;
+  const filters: SearchFilters[] = [{ kinds: ['email'] }, { dateFrom: new Date(100).toISOString(), dateTo: new Date(300).toISOString() }, { pathPrefix: '/p/1' }, { pathPrefix: '/p/3' }];
+  const check = (label: string) => {
+    for (const filters_ of filters) {
+      const where = condition(filters_);
+      const expected = truth(library, where);
+      assert.deepEqual(allowedIds(library, where), expected, `${label}, writer, ${JSON.stringify(filters_)}`);
+      // As the keyword thread asks: in a read transaction of its own.
+      assert.deepEqual(reader.snapshot(() => allowedIds(reader, where)), expected, `${label}, reader, ${JSON.stringify(filters_)}`);
+    }
+  };
+  check('at first');
+  let made = 0;
+  for (let step = 0; step < 60; step++) {
+    const changes = 1 + Math.floor(rnd() * 3);
+    const done: string[] = [];
+    for (let c = 0; c < changes; c++) {
+      const what = Math.floor(rnd() * 6);
+      if (what === 0) add(`1new${made++}`, 1 + Math.floor(rnd() * 20), { kind: rnd() < 0.5 ? 'email' : 'file', date: Math.floor(rnd() * 400) });
+      else if (what === 1) library.transaction(() => library.documents.removeById(pick()));
+      else if (what === 2) {
+        const uri = library.db.prepare('SELECT uri FROM documents WHERE id = ?').pluck().get(pick()) as string | undefined;
+        if (uri) add(uri.slice('/p/'.length), 1 + Math.floor(rnd() * 20), { kind: rnd() < 0.5 ? 'email' : 'file', date: Math.floor(rnd() * 400) });
+      } else if (what === 3) {
+        // The newest documents removed: their ids go to whatever comes next.
+        library.transaction(() => library.db.prepare('DELETE FROM documents WHERE id IN (SELECT document_id FROM chunks ORDER BY id DESC LIMIT ?)').run(1 + Math.floor(rnd() * 60)));
+      } else if (what === 4) library.db.prepare('UPDATE documents SET date = ?, kind = ? WHERE id = ?').run(Math.floor(rnd() * 400), rnd() < 0.5 ? 'email' : 'file', pick());
+      else library.db.prepare('UPDATE documents SET path = ? WHERE id = ?').run(`/p/3moved${made++}`, pick());
+      done.push(String(what));
+    }
+    check(`step ${step} (changes ${done.join(', ')})`);
+  }
+  reader.close();
+  library.close();
+});
+
+test('inside a write transaction, a filter sees its uncommitted chunks and keeps nothing that a rollback would leave wrong', () => {
+  // Two blocks of chunk ids.
+  const { library, add } = plainLibrary(':memory:', 300, 4);
+  const filters = [condition({ kinds: ['email'] }), condition({ kinds: ['file'] })];
+  for (const where of filters) assert.deepEqual(allowedIds(library, where), truth(library, where));
+  assert.throws(() =>
+    library.transaction(() => {
+      add('gone', 9, { kind: 'email' });
+      for (const where of filters) assert.deepEqual(allowedIds(library, where), truth(library, where), 'inside');
+      throw new Error('rolled back');
+    }),
+  );
+  // The ids the rolled-back chunks had now go to a file read again, in the first block.
+  add('2', 9, { kind: 'file' });
+  for (const where of filters) assert.deepEqual(allowedIds(library, where), truth(library, where), 'after the rollback');
+  library.close();
+});
+
+test('chunk ids too large for the map are filtered by SQL', () => {
+  const { library } = plainLibrary(':memory:', 20, 3);
+  library.db.prepare(`INSERT INTO chunks (id, document_id, ordinal, text, start_offset, end_offset, token_count) VALUES (?, 2, 9, 't', 0, 1, 1)`).run(2 ** 27 + 5);
+  const where = condition({ kinds: ['email'] });
+  assert.deepEqual(allowedIds(library, where), truth(library, where));
+  assert.ok(library.retrieval.allowedChunks(where)!.has(2 ** 27 + 5));
   library.close();
 });
