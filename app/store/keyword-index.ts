@@ -216,6 +216,26 @@ export class KeywordIndex {
     this.sync();
   }
 
+  /**
+   * Rewrites every term's postings in blocks of `size` (migration 16: libraries written before
+   * BLOCK was 1,024 hold blocks of 256). A term at a time: memory grows with the commonest.
+   */
+  reblock(size = BLOCK): void {
+    const termIds = this.db.prepare('SELECT id FROM keyword_terms ORDER BY id').pluck().all() as number[];
+    const blocks = this.db.prepare('SELECT count(*) FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728').pluck();
+    const drop = this.db.prepare('DELETE FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728');
+    for (const id of termIds) {
+      if ((blocks.get({ term: id }) as number) < 2) continue;
+      const p = this.postings({ id, chunks: 0, maxTitle: 0, maxBody: 0, minLength: 0 });
+      drop.run({ term: id });
+      for (let at = 0; at < p.count; at += size) {
+        const block: Posting[] = [];
+        for (let i = at; i < Math.min(p.count, at + size); i++) block.push({ id: p.ids[i]!, title: p.title[i]!, body: p.body[i]!, length: p.length[i]! });
+        this.writeBlock(id, block);
+      }
+    }
+  }
+
   private applyRemovals(): void {
     const read = this.db.prepare('SELECT rowid, chunk_id, terms FROM keyword_removed WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
     const byTerm = new Map<number, number[]>();
