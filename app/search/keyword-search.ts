@@ -204,19 +204,20 @@ function kthAbove(scores: Float64Array, n: number, k: number, level: number): nu
   return above >= k ? select(selectScratch.subarray(0, above), k) : null;
 }
 
-/** The ids whose score with `more` added is not below the threshold, and their scores (new arrays, in their order). */
-function within(ids: Int32Array, scores: Float64Array, more: number, threshold: number): [Int32Array, Float64Array] {
+/**
+ * The ids whose score with `more` added is not below the threshold, and their scores: kept in
+ * place (in their order) at the front of the arrays given, which it returns cut to them.
+ */
+function within<I extends Int32Array, S extends Float64Array>(ids: I, scores: S, more: number, threshold: number): [I, S] {
   const least = lowest(threshold);
   let kept = 0;
-  for (let i = 0; i < ids.length; i++) if (scores[i]! + more >= least) kept++;
-  const out = new Int32Array(kept);
-  const values = new Float64Array(kept);
-  for (let i = 0, o = 0; i < ids.length; i++) {
-    if (scores[i]! + more < least) continue;
-    out[o] = ids[i]!;
-    values[o++] = scores[i]!;
+  for (let i = 0; i < ids.length; i++) {
+    const score = scores[i]!;
+    if (score + more < least) continue;
+    ids[kept] = ids[i]!;
+    scores[kept++] = score;
   }
-  return [out, values];
+  return [ids.subarray(0, kept) as I, scores.subarray(0, kept) as S];
 }
 
 let selectScratch = new Float64Array(1024);

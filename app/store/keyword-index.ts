@@ -15,8 +15,13 @@ import { analyze } from '../search/analyze.ts';
 import type { SqliteDatabase } from '../../native/sqlite.ts';
 import { tokenize, type TokenCounts } from './fts-tokens.ts';
 
-/** Postings a block holds after a write (a block grows to twice this before it is split). */
-const BLOCK = 256;
+/**
+ * Postings a block holds after a write (a block inside grows to twice this before it is split).
+ * Reading a row costs about 1.5 µs whatever its size: at a million chunks, blocks of 1,024 made
+ * keyword top-k 15% cheaper than blocks of 256 (4,096: no cheaper again), and appending to the
+ * last block copies its bytes without decoding them, so writes cost no more.
+ */
+const BLOCK = 1024;
 /** Chunk ids the index keys can hold (a block's key is term id × this + its last chunk id). */
 export const MAX_CHUNK_ID = 2 ** 27;
 // A term's blocks: keys from @term × 2^27 on (with their last chunk ids or not); the first at or past chunk @at; the last; one by its last chunk.
@@ -211,6 +216,26 @@ export class KeywordIndex {
     this.sync();
   }
 
+  /**
+   * Rewrites every term's postings in blocks of `size` (migration 16: libraries written before
+   * BLOCK was 1,024 hold blocks of 256). A term at a time: memory grows with the commonest.
+   */
+  reblock(size = BLOCK): void {
+    const termIds = this.db.prepare('SELECT id FROM keyword_terms ORDER BY id').pluck().all() as number[];
+    const blocks = this.db.prepare('SELECT count(*) FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728').pluck();
+    const drop = this.db.prepare('DELETE FROM keyword_blocks WHERE key >= @term * 134217728 AND key < (@term + 1) * 134217728');
+    for (const id of termIds) {
+      if ((blocks.get({ term: id }) as number) < 2) continue;
+      const p = this.postings({ id, chunks: 0, maxTitle: 0, maxBody: 0, minLength: 0 });
+      drop.run({ term: id });
+      for (let at = 0; at < p.count; at += size) {
+        const block: Posting[] = [];
+        for (let i = at; i < Math.min(p.count, at + size); i++) block.push({ id: p.ids[i]!, title: p.title[i]!, body: p.body[i]!, length: p.length[i]! });
+        this.writeBlock(id, block);
+      }
+    }
+  }
+
   private applyRemovals(): void {
     const read = this.db.prepare('SELECT rowid, chunk_id, terms FROM keyword_removed WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
     const byTerm = new Map<number, number[]>();
@@ -343,15 +368,22 @@ export class KeywordIndex {
         this.writeBlocks(termId, incoming);
         continue;
       }
-      const existing = decodeBlock(row[1]);
-      // Appending (ids past the block's last) keeps the block full; a merge inside may overfill it.
-      if (existing.length >= BLOCK && tail) {
-        this.writeBlocks(termId, incoming);
+      if (tail) {
+        // Appended to the last block as bytes, without decoding it: it fills up to BLOCK, and
+        // the rest start new blocks.
+        const room = Math.max(0, BLOCK - blockCount(row[1]));
+        if (room > 0) {
+          const added = incoming.slice(0, room);
+          drop.run({ term: termId, at: row[0] });
+          this.putBlock(termId, added.at(-1)!.id, appendToBlock(row[1], row[0], added));
+        }
+        this.writeBlocks(termId, incoming.slice(room));
         continue;
       }
+      // Into a block inside: merged, and split once it holds more than twice BLOCK.
+      const merged = mergeById(decodeBlock(row[1]), incoming);
       drop.run({ term: termId, at: row[0] });
-      const merged = tail ? existing.concat(incoming) : mergeById(existing, incoming);
-      if (merged.length <= 2 * BLOCK && !tail) this.writeBlock(termId, merged);
+      if (merged.length <= 2 * BLOCK) this.writeBlock(termId, merged);
       else this.writeBlocks(termId, merged);
     }
   }
@@ -362,7 +394,11 @@ export class KeywordIndex {
   }
 
   private writeBlock(termId: number, postings: Posting[]): void {
-    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: termId, at: postings.at(-1)!.id, postings: encodeBlock(postings) });
+    this.putBlock(termId, postings.at(-1)!.id, encodeBlock(postings));
+  }
+
+  private putBlock(termId: number, lastId: number, postings: Buffer): void {
+    this.db.prepare('INSERT INTO keyword_blocks (key, postings) VALUES (@term * 134217728 + @at, @postings)').run({ term: termId, at: lastId, postings });
   }
 }
 
@@ -394,7 +430,21 @@ class Writer {
 function encodeBlock(postings: Posting[]): Buffer {
   const w = new Writer();
   w.put(postings.length);
-  let previous = 0;
+  putPostings(w, postings, 0);
+  return Buffer.from(w.bytes);
+}
+
+/** A block (its last chunk id `lastId`) with postings of later chunks added at its end, its bytes copied as they are. */
+function appendToBlock(blob: Uint8Array, lastId: number, postings: Posting[]): Buffer {
+  const count = new Writer();
+  count.put(blockCount(blob) + postings.length);
+  const added = new Writer();
+  putPostings(added, postings, lastId);
+  return Buffer.concat([Buffer.from(count.bytes), blob.subarray(varintEnd(blob, 0)), Buffer.from(added.bytes)]);
+}
+
+/** Each posting's varints: chunk id (as the step from the one before, `previous` for the first), body count, title count, length. */
+function putPostings(w: Writer, postings: Posting[], previous: number): void {
   for (const p of postings) {
     w.put(p.id - previous);
     w.put(p.body);
@@ -402,7 +452,6 @@ function encodeBlock(postings: Posting[]): Buffer {
     w.put(p.length);
     previous = p.id;
   }
-  return Buffer.from(w.bytes);
 }
 
 /** How many postings a block holds (its first varint). */

@@ -139,7 +139,7 @@ test('keyword top-k is FTS5 bm25() exactly: SciFact and tokenizer edge cases, ti
 });
 
 test('common terms looked up block by block for a few candidates rank as FTS5 does', () => {
-  // 12,000 chunks: a word in one chunk of eight (6 blocks of postings), another in one of
+  // 12,000 chunks: a word in one chunk of eight (2 blocks of postings), another in one of
   // eleven, a rare one in a handful. A search for the rare word with the common ones keeps only a
   // few candidates after the rare word, and looks them up in just the blocks they fall in.
   const library = Library.open(join(tempDir(), 'library.db'));
@@ -203,6 +203,49 @@ test('the keyword index follows changes: removed, replaced, renamed and re-added
     compareAll(library, ['zebrafish process', 'zebrafish kinase']);
 
     // What the changes left is what a rebuild from the chunks makes.
+    const before = dump(library);
+    library.keywords.rebuild();
+    assert.deepEqual(dump(library), before);
+  } finally {
+    library.close();
+  }
+});
+
+test('postings appended over many commits fill the last block and start new ones; a chunk id taken again lands inside a block', () => {
+  // A word in every other chunk, written 300 chunks a commit: its last block is appended to on
+  // each commit (without being decoded) until it is full, then new blocks start, thousands of
+  // postings in all. Then a document in the middle is retitled (its chunks leave the index and
+  // come back with the same ids, inside the blocks), and the last one removed, its ids taken
+  // again by a new document.
+  const library = Library.open(join(tempDir(), 'library.db'));
+  try {
+    const source = library.sources.ensure('import', '/d', 'd');
+    const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa'.split(' ');
+    for (let commit = 0; commit < 20; commit++) {
+      const docs: Doc[] = [];
+      for (let d = 0; d < 10; d++) {
+        const n = commit * 10 + d;
+        const chunks = Array.from({ length: 30 }, (_, c) => {
+          const i = n * 30 + c;
+          const text = Array.from({ length: 5 + (i % 7) }, (_, w) => words[(i + w * 3) % words.length]!);
+          if (i % 2 === 0) text.push('common');
+          if (i % 97 === 0) text.push('rare');
+          return text.join(' ');
+        });
+        docs.push({ path: `/d/${n}`, title: `Note ${n}`, chunks });
+      }
+      write(library, source.id, docs);
+    }
+    const common = library.keywords.terms(['common'])[0]!;
+    assert.equal(common.chunks, 3_000);
+    assert.ok((library.db.prepare('SELECT count(*) FROM keyword_blocks WHERE key >= ? * 134217728 AND key < (? + 1) * 134217728').pluck().get(common.id, common.id) as number) >= 3);
+    library.transaction(() => {
+      const id = library.db.prepare('SELECT id FROM documents WHERE path = ?').pluck().get('/d/50') as number;
+      library.documents.relabel(id, { sourceId: source.id, uri: '/d/50', path: '/d/50', title: 'Common rare', size: 1, mtime: 1 }, { title: analyze('Common rare '), analyse: analyze });
+    });
+    library.transaction(() => library.documents.removeByPath('/d/199'));
+    write(library, source.id, [{ path: '/d/new', title: 'New', chunks: ['common rare alpha', 'beta common', 'gamma'] }]);
+    compareAll(library, ['common rare', 'rare alpha', 'common beta gamma', 'alpha beta common']);
     const before = dump(library);
     library.keywords.rebuild();
     assert.deepEqual(dump(library), before);

@@ -82,3 +82,34 @@ test('migration 10 builds the keyword index of an existing library', async () =>
     library.close();
   }
 });
+
+test('migration 16 rewrites postings kept in blocks of 256 into blocks of 1,024, the index unchanged', async () => {
+  const { analyze } = await import('../../app/search/analyze.ts');
+  const { docInput } = await import('../support/documents.ts');
+  const dbPath = join(tempDir(), 'library.db');
+  let library = Library.open(dbPath);
+  const blockCounts = () => library.db.prepare('SELECT count(*) FROM keyword_blocks WHERE key >= ? * 134217728 AND key < (? + 1) * 134217728').pluck();
+  try {
+    const source = library.sources.ensure('import', '/d', 'd');
+    library.transaction(() => {
+      for (let d = 0; d < 120; d++) {
+        const id = library.documents.upsert(docInput(source.id, `/d/${d}`, { title: `Report ${d % 9}` }));
+        const chunks = Array.from({ length: 25 }, (_, c) => `river ${(d * 25 + c) % 3 ? 'mountain' : 'zebrafish'} signal ${d * 25 + c}`);
+        library.documents.insertChunks(id, chunks.map((text) => ({ text, start: 0, end: text.length, page: null, headingPath: [], tokenCount: 1, ftsTitle: analyze(`Report ${d % 9}`), ftsBody: analyze(text) })));
+      }
+    });
+    // As a library written before migration 16 holds them.
+    library.transaction(() => library.keywords.reblock(256));
+    const [river] = library.keywords.terms(['river']);
+    assert.equal(blockCounts().get(river!.id, river!.id), Math.ceil(3_000 / 256));
+    const before = dump(library);
+    library.db.pragma('user_version = 15');
+    library.close();
+    library = Library.open(dbPath);
+    assert.equal(blockCounts().get(river!.id, river!.id), Math.ceil(3_000 / 1_024));
+    assert.deepEqual(dump(library), before);
+    assert.ok(library.keywords.current());
+  } finally {
+    library.close();
+  }
+});
