@@ -16,7 +16,7 @@ import type { ConversationDetail } from '../../app/contract/index.ts';
 import { Library } from '../../app/store/index.ts';
 import { buildPdf } from '../fixtures/pdf.ts';
 import { tempDir } from '../support/corpus.ts';
-import { chromiumAvailable, startApp, type App } from './harness.ts';
+import { chromiumAvailable, settledValue, startApp, type App } from './harness.ts';
 
 const QUESTION = 'When does the harbour lease end?';
 const WEB_URL = 'https://harbour.example/moorings';
@@ -253,7 +253,7 @@ describe('the desktop app’s actions in the window', { timeout: 240_000 }, () =
       assert.equal(call.method, 'desktop.choosePaths');
       assert.equal(call.params.pick, 'folders');
       assert.equal(call.params.multiple, false);
-      assert.equal(await dialog.getByRole('textbox', { name: 'Folder' }).inputValue(), chosen);
+      assert.equal(await settledValue(dialog.getByRole('textbox', { name: 'Folder' }), chosen), chosen);
       // Models: a .gguf file through the picker (cancelled here), not a path field.
       await answer(page, 'desktop.choosePaths', { result: { paths: [] } });
       await page.goto(`${app.served.origin}/#/models`);

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Cookie, type Locator, type Page } from 'playwright-core';
 import { Engine } from '../../app/engine.ts';
 import { writeChatCorpus } from '../chat/library.ts';
 import { startChatServer, type ChatServer } from '../llm/chat-server.ts';
@@ -175,4 +175,19 @@ export async function startApp(options: {
     await page.context.close();
   }
   return app;
+}
+
+/**
+ * A field's value once it has settled: what the window puts there after an answer arrives (a
+ * picked folder) lands a render later than the call that asked for it, so read until it matches
+ * or the time is up, and return the last value read for the assertion to show.
+ */
+export async function settledValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let value = await field.inputValue();
+  while (value !== expected && Date.now() < end) {
+    await new Promise((done) => setTimeout(done, 50));
+    value = await field.inputValue();
+  }
+  return value;
 }
