@@ -26,8 +26,10 @@ const WARM_UP = { searches: 200, ms: 1_500 };
  * Searches for a few words of the library's own chunks, spread over it, before the thread says
  * it is ready: V8 compiles the ranking's loops and this connection reads its first pages while
  * searches still rank on the engine's thread, instead of during a user's first couple of hundred
- * searches (at 1M chunks those had hybrid p95 ~13 ms against ~9 once warm). Best effort: a
- * failure here is left for the real searches to meet and report. Returns how many it made.
+ * searches. At 1M chunks (200 SciFact questions, the first after opening) hybrid p95 was 15.0-17.4
+ * ms without it and 9.2-13.8 ms with it, which costs ~0.4-0.7 s of the thread's time before it
+ * takes searches (more searches, 500, were no better). Best effort: a failure here is left for
+ * the real searches to meet and report. Returns how many it made.
  */
 function warmUp(): number {
   let searches = 0;
