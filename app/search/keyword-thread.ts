@@ -21,7 +21,7 @@ export interface KeywordRequest {
 }
 
 export type KeywordReply =
-  | { ready: true }
+  | { ready: true; warmUps: number }
   | { failed: string }
   | { id: number; ids: Float64Array; scores: Float64Array }
   | { id: number; error: string };
@@ -52,6 +52,8 @@ export class KeywordThread {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #ready = false;
+  /** How many searches it made to warm up before it said it was ready (see keyword-worker.ts). */
+  #warmUps = 0;
   #settle!: (ready: boolean) => void;
   /** Settles once it is ready (true) or will never be (false). */
   readonly started = new Promise<boolean>((resolve) => (this.#settle = resolve));
@@ -78,6 +80,11 @@ export class KeywordThread {
     return this.#ready && this.#ended === null;
   }
 
+  /** How many warm-up searches it made before it became ready (0 until then). */
+  get warmUps(): number {
+    return this.#warmUps;
+  }
+
   /** Whether it will never take a search (failed or closed). */
   get ended(): boolean {
     return this.#ended !== null;
@@ -102,6 +109,7 @@ export class KeywordThread {
   #receive(reply: KeywordReply): void {
     if ('ready' in reply) {
       this.#ready = true;
+      this.#warmUps = reply.warmUps;
       this.#settle(true);
       return;
     }

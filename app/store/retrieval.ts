@@ -268,6 +268,16 @@ export class RetrievalQueries {
       .all(weight, match, ...(where?.params ?? []), k) as { chunkId: number; score: number }[];
   }
 
+  /** The largest chunk id (0 in an empty library). */
+  lastChunkId(): number {
+    return (this.db.prepare('SELECT max(id) FROM chunks').pluck().get() as number | null) ?? 0;
+  }
+
+  /** The text of the first chunk whose id is `id` or more, or null when there is none. */
+  chunkTextFrom(id: number): string | null {
+    return (this.db.prepare('SELECT text FROM chunks WHERE id >= ? ORDER BY id LIMIT 1').pluck().get(id) as string | undefined) ?? null;
+  }
+
   /** How many chunks contain `term` (one word, matched as FTS5 matches it: stemmed, folded). */
   chunksWithTerm(term: string): number {
     return this.db.prepare('SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?').pluck().get(`"${term.replaceAll('"', '""')}"`) as number;

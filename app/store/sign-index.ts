@@ -210,27 +210,20 @@ export class SignIndex {
       if (slot !== undefined) slots[n++] = slot;
     }
     const listed = slots.subarray(0, n).sort();
-    const words = new Uint32Array(this.buffer, 0, this.offset(this.size) / 4);
-    const stride = this.stride / 4;
-    for (const slot of listed) {
-      let distance = 0;
-      const base = (slot + 1) * stride;
-      for (let w = 0; w < stride; w++) distance += popcount(words[base + w]! ^ words[w]!);
-      distances[slot] = distance;
-    }
+    const words = this.words();
+    for (const slot of listed) distances[slot] = hamming(words, this.stride / 4, slot);
     return listed;
   }
 
   /** The distances in JavaScript (no WebAssembly SIMD). */
   private scan(distances: Uint16Array): void {
-    const words = new Uint32Array(this.buffer, 0, this.offset(this.size) / 4);
-    const stride = this.stride / 4;
-    for (let slot = 0; slot < this.size; slot++) {
-      let distance = 0;
-      const base = (slot + 1) * stride;
-      for (let w = 0; w < stride; w++) distance += popcount(words[base + w]! ^ words[w]!);
-      distances[slot] = distance;
-    }
+    const words = this.words();
+    for (let slot = 0; slot < this.size; slot++) distances[slot] = hamming(words, this.stride / 4, slot);
+  }
+
+  /** The query's bits (first) and every slot's, as 32-bit words. */
+  private words(): Uint32Array {
+    return new Uint32Array(this.buffer, 0, this.offset(this.size) / 4);
   }
 
   /** Where the distances and the listed slots lie, after the bits (by capacity). */
@@ -266,6 +259,14 @@ export function signBits(vector: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(Math.ceil(vector.length / 8));
   for (let d = 0; d < vector.length; d++) if (vector[d]! > 0) out[d >> 3]! |= 1 << (d & 7);
   return out;
+}
+
+/** The hamming distance between a slot's bits and the query's, `stride` words each (the query's first). */
+function hamming(words: Uint32Array, stride: number, slot: number): number {
+  let distance = 0;
+  const base = (slot + 1) * stride;
+  for (let w = 0; w < stride; w++) distance += popcount(words[base + w]! ^ words[w]!);
+  return distance;
 }
 
 function popcount(x: number): number {

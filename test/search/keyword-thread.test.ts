@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SearchFilters, SearchMode, SearchRequest } from '../../app/contract/index.ts';
 import { Engine } from '../../app/engine.ts';
-import { analyze, HybridSearch, type HybridSearchOptions } from '../../app/search/index.ts';
-import type { Library } from '../../app/store/index.ts';
+import { analyze, HybridSearch, keywordTerms, type HybridSearchOptions } from '../../app/search/index.ts';
+import { KeywordRanking } from '../../app/search/keyword-ranking.ts';
+import { KeywordThread } from '../../app/search/keyword-thread.ts';
+import { Library } from '../../app/store/index.ts';
 import { tempDir } from '../support/corpus.ts';
 import { FakeEmbedder } from '../support/fake-embedder.ts';
 
@@ -161,6 +163,27 @@ test('the thread starts from the second search, only in a library as large as as
   const request: SearchRequest = { query: 'invoice harbour', mode: 'hybrid' };
   assert.deepEqual(await once.search(request), await small.search(request), 'a closed searcher still answers, on the engine thread');
   assert.equal(await once.keywordThreadReady(), false, 'and starts no thread again');
+});
+
+test('before it takes searches, the thread warms up on a few words of the library’s own chunks; an empty library has none', async () => {
+  const failures: string[] = [];
+  const warm = new KeywordThread(library.path, (reason) => failures.push(reason));
+  const emptyLibrary = Library.open(join(tempDir(), 'empty.db'));
+  const empty = new KeywordThread(emptyLibrary.path, (reason) => failures.push(reason));
+  try {
+    assert.deepEqual([await warm.started, await empty.started], [true, true]);
+    assert.ok(warm.warmUps > 0 && warm.warmUps <= 200, `${warm.warmUps} warm-up searches`);
+    assert.equal(empty.warmUps, 0);
+    // Warm, it answers as before.
+    const terms = keywordTerms('harbour lantern invoice');
+    const engineThread = new KeywordRanking(library);
+    assert.deepEqual(await warm.search(terms, 20, 2), library.snapshot(() => engineThread.hits(terms, 20, 2)));
+    assert.deepEqual(failures, []);
+  } finally {
+    await warm.close();
+    await empty.close();
+    emptyLibrary.close();
+  }
 });
 
 test('with no core to spare, searches rank keywords on the engine thread and leave the keyword thread alone', async () => {
