@@ -187,8 +187,11 @@ describe('the activity panel', { timeout: 240_000 }, () => {
       await other.context.close();
     }
     // Clearing forgets finished imports (the engine does too).
+    // The panel empties at once, before the engine has been told: wait for its answer first.
+    const cleared = page.waitForResponse((response) => response.url().endsWith('/api/imports.clear'));
     await page.getByRole('button', { name: 'Clear finished' }).click();
     await page.getByText('No imports, scans, syncs or downloads are running.').waitFor();
+    await cleared;
     assert.deepEqual(await call('imports.list'), []);
     await screenshot('activity-empty-en-light');
     assert.deepEqual(problems, []);

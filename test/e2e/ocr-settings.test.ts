@@ -78,9 +78,30 @@ describe('OCR in Settings', { timeout: 240_000 }, () => {
     await english.uncheck();
     await stored(win, { languages: ['chi_sim'] });
     assert.ok(await chinese.isDisabled());
+    // Two quick clicks: the first change's answer comes only after the second click (held here,
+    // once the engine has stored it), and must not undo that click on screen.
+    let sent!: () => void;
+    let release!: () => void;
+    let answered!: () => void;
+    const stored1 = new Promise<void>((done) => (sent = done));
+    const held = new Promise<void>((done) => (release = done));
+    const late = new Promise<void>((done) => (answered = done));
+    await page.route('**/api/settings.update', async (route) => {
+      const response = await route.fetch();
+      sent();
+      await held;
+      await route.fulfill({ response });
+      answered();
+    }, { times: 1 });
     await english.check();
+    await stored1;
     await chinese.uncheck();
     await stored(win, { languages: ['eng'] });
+    release();
+    await late;
+    // Time for the window to take the late answer in (it would within a few ms).
+    await page.waitForTimeout(300);
+    assert.deepEqual([await english.isChecked(), await chinese.isChecked()], [true, false], 'the earlier answer did not undo the later click');
     await section.getByRole('combobox', { name: 'Time limit per page' }).selectOption('300000');
     await stored(win, { pageTimeoutMs: 300_000 });
     // A value the contract refuses is refused with a clear error, and nothing changes.

@@ -37,17 +37,28 @@ const SHORTCUTS: [string, MessageKey][] = [
 const CONTEXT_SIZES = [4096, 8192, 16384, 32768, 65536, 131072];
 const ANSWER_LENGTHS = [256, 512, 1024, 2048, 4096];
 
-/** Saves a change and puts the answer in place; says where the user sees it when it fails. */
+/** How many changes were sent: only the answer to the latest is put in place. */
+let changesSent = 0;
+
+/**
+ * Saves a change and puts the answer in place; says where the user sees it when it fails. An
+ * earlier change's answer that comes after a later change was sent is left out (the later answer
+ * holds both, as the engine applies changes in order), so that it never undoes a later click.
+ */
 function useSave(): (patch: SettingsPatch) => Promise<boolean> {
   const { t } = useT();
   return async (patch) => {
+    const change = ++changesSent;
     try {
-      setQueryData('settings.get', {}, await api.settings.update(patch));
+      const answer = await api.settings.update(patch);
+      if (change === changesSent) setQueryData('settings.get', {}, answer);
       // The pages waiting for OCR are counted with its languages.
       if (patch.ocr) invalidate(['library.status']);
       return true;
     } catch (error) {
       notifyError(t('settings.saveFailed'), error);
+      // What is stored now, earlier changes included.
+      invalidate(['settings.get']);
       return false;
     }
   };
@@ -195,16 +206,20 @@ function Ocr({ settings }: { settings: Settings }) {
   const save = useSave();
   const status = useQuery('library.status', {});
   const { enabled, pageTimeoutMs } = settings.ocr;
-  // A box shows its new state at once; the stored languages come back with the answer (or stay, on failure).
-  const [languages, setLanguages] = useState(settings.ocr.languages);
-  useEffect(() => setLanguages(settings.ocr.languages), [settings.ocr.languages]);
+  // A box shows its new state at once, until the answer to the latest change: then the stored
+  // languages (the new ones, or the old on failure). An earlier change's answer that arrives
+  // meanwhile does not undo a later click.
+  const [chosen, setChosen] = useState<readonly OcrLanguage[] | null>(null);
+  const latest = useRef(0);
+  const languages = chosen ?? settings.ocr.languages;
   const toggle = (language: OcrLanguage, on: boolean) => {
-    const chosen = new Set(languages);
-    if (on) chosen.add(language);
-    else chosen.delete(language);
-    const next = OCR_ORDER.filter((l) => chosen.has(l));
-    setLanguages(next);
-    void save({ ocr: { languages: next } }).then((ok) => ok || setLanguages(settings.ocr.languages));
+    const picked = new Set(languages);
+    if (on) picked.add(language);
+    else picked.delete(language);
+    const next = OCR_ORDER.filter((l) => picked.has(l));
+    const change = ++latest.current;
+    setChosen(next);
+    void save({ ocr: { languages: next } }).then(() => change === latest.current && setChosen(null));
   };
   const waiting = status.data?.ocr;
   const limits = PAGE_LIMITS.includes(pageTimeoutMs) ? PAGE_LIMITS : [...PAGE_LIMITS, pageTimeoutMs].sort((a, b) => a - b);
