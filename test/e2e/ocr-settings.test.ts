@@ -102,6 +102,16 @@ describe('OCR in Settings', { timeout: 240_000 }, () => {
     // Time for the window to take the late answer in (it would within a few ms).
     await page.waitForTimeout(300);
     assert.deepEqual([await english.isChecked(), await chinese.isChecked()], [true, false], 'the earlier answer did not undo the later click');
+    // A change the engine cannot store: said where the user sees it, and the box shows what is stored.
+    await page.route('**/api/settings.update', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ error: { code: 'storage-failed', message: 'The library could not be written: disk full' } }) }), { times: 1 });
+    await chinese.check();
+    const failed = page.getByRole('alert').filter({ hasText: 'Could not save the setting: The library could not be written: disk full' });
+    await failed.waitFor();
+    await section.getByRole('checkbox', { name: 'Chinese (Simplified)', checked: false }).waitFor();
+    assert.equal(await english.isChecked(), true);
+    await stored(win, { languages: ['eng'] });
+    await failed.getByRole('button', { name: 'Dismiss' }).click();
+    await failed.waitFor({ state: 'detached' });
     await section.getByRole('combobox', { name: 'Time limit per page' }).selectOption('300000');
     await stored(win, { pageTimeoutMs: 300_000 });
     // A value the contract refuses is refused with a clear error, and nothing changes.
